@@ -1,0 +1,73 @@
+// Command huiqi is the policy-to-enterprise matching engine: its server and
+// its administration commands, one file per subcommand.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "huiqi:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `huiqi (惠企) is a policy-to-enterprise matching engine (政策找企).
+
+Usage:
+
+	huiqi <command> [arguments]
+
+Commands:
+
+	serve              start the HTTP API (SQLite and bleve in --data)
+	token create       issue an API token
+	import enterprises load enterprise profiles from NDJSON or CSV
+	import policies    load policy documents from a YAML/JSON file or folder
+	policy test        run the test cases of policy documents
+	version            print the version
+
+Run 'huiqi <command> -h' for a command's flags.
+`
+
+// Run runs the subcommand named by args.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	if len(rest) > 0 && (cmd == "token" || cmd == "import" || cmd == "policy") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "policy test":
+		return (&PolicyTestCommand{Stdout: stdout}).Run(ctx, rest)
+	case "version":
+		fmt.Fprintln(stdout, "huiqi", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"

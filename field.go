@@ -1,0 +1,113 @@
+package huiqi
+
+// FieldType is the type of a profile field as rules see it; it decides which
+// operators fit the field and how a rule's value is read.
+type FieldType int
+
+// Field types of the rule language.
+const (
+	TypeText  FieldType = iota // free text: credit_code, name
+	TypeCode                   // hierarchical code: region, industry
+	TypeEnum                   // closed set: scale, tax_credit
+	TypeInt                    // whole number: employees, age_years
+	TypeMoney                  // yuan in rules, fen inside
+	TypeRatio                  // exact decimal fraction: rd_ratio
+	TypeDate                   // YYYY-MM-DD
+	TypeBool                   // dishonest, above_designated_size
+	TypeTags                   // set of tags
+)
+
+// Field describes a profile field or derived field that rules may name.
+type Field struct {
+	Name    string
+	Label   string // Chinese label used in generated explanations
+	Unit    string // unit shown after numbers, e.g. "人", "元", "年"
+	Type    FieldType
+	Derived bool
+	Enum    []string // allowed values of a TypeEnum field
+}
+
+// Operators of the rule language.
+const (
+	OpEq      = "eq"
+	OpNe      = "ne"
+	OpIn      = "in"
+	OpNotIn   = "not_in"
+	OpGt      = "gt"
+	OpGte     = "gte"
+	OpLt      = "lt"
+	OpLte     = "lte"
+	OpBetween = "between"
+	OpPrefix  = "prefix"
+	OpHas     = "has"
+	OpHasAny  = "has_any"
+	OpHasAll  = "has_all"
+)
+
+// Scales of 《中小企业划型标准规定》 and tax credit grades, as rule values.
+var (
+	Scales      = []string{ScaleLarge, ScaleMedium, ScaleSmall, ScaleMicro}
+	TaxCredits  = []string{"A", "B", "M", "C", "D"}
+	fieldByName = map[string]Field{}
+)
+
+// Fields lists every field rules may name, in the order explanations and
+// documentation show them.
+var Fields = []Field{
+	{Name: "credit_code", Label: "统一社会信用代码", Type: TypeText},
+	{Name: "name", Label: "企业名称", Type: TypeText},
+	{Name: "region", Label: "所在地区", Type: TypeCode},
+	{Name: "industry", Label: "所属行业", Type: TypeCode},
+	{Name: "founded_on", Label: "成立日期", Type: TypeDate},
+	{Name: "employees", Label: "从业人员", Unit: "人", Type: TypeInt},
+	{Name: "revenue", Label: "营业收入", Unit: "元", Type: TypeMoney},
+	{Name: "total_assets", Label: "资产总额", Unit: "元", Type: TypeMoney},
+	{Name: "rd_expense", Label: "研发费用", Unit: "元", Type: TypeMoney},
+	{Name: "tax_paid", Label: "纳税额", Unit: "元", Type: TypeMoney},
+	{Name: "registered_capital", Label: "注册资本", Unit: "元", Type: TypeMoney},
+	{Name: "tax_credit", Label: "纳税信用等级", Type: TypeEnum, Enum: TaxCredits},
+	{Name: "tags", Label: "企业资质", Type: TypeTags},
+	{Name: "dishonest", Label: "严重失信或经营异常", Type: TypeBool},
+	{Name: "scale", Label: "企业规模", Type: TypeEnum, Enum: Scales},
+	{Name: "age_years", Label: "成立年限", Unit: "年", Type: TypeInt, Derived: true},
+	{Name: "rd_ratio", Label: "研发费用占营业收入比例", Type: TypeRatio, Derived: true},
+	{Name: "above_designated_size", Label: "规模以上企业", Type: TypeBool, Derived: true},
+}
+
+func init() {
+	for _, f := range Fields {
+		fieldByName[f.Name] = f
+	}
+}
+
+// LookupField returns the field a rule names.
+func LookupField(name string) (Field, bool) {
+	f, ok := fieldByName[name]
+	return f, ok
+}
+
+// Fits reports whether operator op applies to fields of type t.
+func (t FieldType) Fits(op string) bool {
+	switch op {
+	case OpEq, OpNe:
+		return t != TypeTags
+	case OpIn, OpNotIn:
+		return t == TypeText || t == TypeCode || t == TypeEnum || t == TypeInt
+	case OpGt, OpGte, OpLt, OpLte, OpBetween:
+		return t == TypeInt || t == TypeMoney || t == TypeRatio || t == TypeDate
+	case OpPrefix:
+		return t == TypeText || t == TypeCode
+	case OpHas, OpHasAny, OpHasAll:
+		return t == TypeTags
+	}
+	return false
+}
+
+// IsOp reports whether op is an operator of the rule language.
+func IsOp(op string) bool {
+	switch op {
+	case OpEq, OpNe, OpIn, OpNotIn, OpGt, OpGte, OpLt, OpLte, OpBetween, OpPrefix, OpHas, OpHasAny, OpHasAll:
+		return true
+	}
+	return false
+}

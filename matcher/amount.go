@@ -1,0 +1,56 @@
+package matcher
+
+import (
+	"math/bits"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
+)
+
+// amount computes the benefit of an eligible profile in fen, or false when
+// the policy gives no money figure, the figure it is a rate of is missing, or
+// no tier holds.
+func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
+	a := c.Policy.Benefit.Amount
+	if a == nil {
+		return 0, false
+	}
+	if a.Tiers != nil {
+		for _, t := range c.tiers {
+			if t.when.eval(p, at) {
+				return simpleAmount(t.amount, p)
+			}
+		}
+		return 0, false
+	}
+	return simpleAmount(a, p)
+}
+
+func simpleAmount(a *policies.Amount, p *Profile) (huiqi.Money, bool) {
+	if a.Fixed != nil {
+		return *a.Fixed, true
+	}
+	slot := moneySlots[a.Of]
+	if !p.has(slot) {
+		return 0, false
+	}
+	v := huiqi.Money(roundDiv(p.nums[slot], int64(*a.Rate), policies.RatioScale))
+	if a.Cap != nil && v > *a.Cap {
+		v = *a.Cap
+	}
+	if a.Floor != nil && v < *a.Floor {
+		v = *a.Floor
+	}
+	return v, true
+}
+
+// roundDiv returns a·b/c rounded half up, for non-negative a, b and positive
+// c, in 128-bit intermediate arithmetic so that no product overflows.
+func roundDiv(a, b, c int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	q, r := bits.Div64(hi, lo, uint64(c)) // hi < c holds: amounts are bounded (huiqi.Money)
+	if 2*r >= uint64(c) {
+		q++
+	}
+	return int64(q)
+}

@@ -1,0 +1,404 @@
+package matcher
+
+import (
+	"encoding/json"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
+)
+
+type nodeKind uint8
+
+const (
+	kindAll nodeKind = iota
+	kindAny
+	kindNot
+	kindLeaf
+)
+
+// accessor says where a leaf reads its value, resolved once at compile time.
+type accessor uint8
+
+const (
+	accText  accessor = iota // a string field: see textOf
+	accInt                   // a numeric slot
+	accAge                   // age_years, derived from founded_on and the as-of date
+	accRatio                 // rd_ratio, compared exactly by cross-multiplication
+	accTags
+	accDishonest
+	accAboveSize
+)
+
+type opcode uint8
+
+const (
+	opEq opcode = iota
+	opNe
+	opIn
+	opNotIn
+	opGt
+	opGte
+	opLt
+	opLte
+	opBetween
+	opPrefix
+	opHas
+	opHasAny
+	opHasAll
+)
+
+var opcodes = map[string]opcode{
+	huiqi.OpEq: opEq, huiqi.OpNe: opNe, huiqi.OpIn: opIn, huiqi.OpNotIn: opNotIn,
+	huiqi.OpGt: opGt, huiqi.OpGte: opGte, huiqi.OpLt: opLt, huiqi.OpLte: opLte,
+	huiqi.OpBetween: opBetween, huiqi.OpPrefix: opPrefix,
+	huiqi.OpHas: opHas, huiqi.OpHasAny: opHasAny, huiqi.OpHasAll: opHasAll,
+}
+
+// node is a compiled condition: a typed, resolved form of policies.Condition
+// that evaluation walks without JSON or reflection.
+type node struct {
+	kind     nodeKind
+	children []*node
+	leaves   int // leaves below, so that explanations can be sliced per child
+
+	cond *policies.Condition
+	acc  accessor
+	text string // name of the text field for accText
+	slot int    // numeric slot for accInt
+	op   opcode
+	ints []int64
+	strs []string
+	mask uint64
+	b    bool
+}
+
+// Compiled is a published policy version compiled for evaluation.
+type Compiled struct {
+	Policy *policies.Policy
+	root   *node
+	tiers  []tier
+	scope  string
+}
+
+type tier struct {
+	when   *node
+	amount *policies.Amount
+}
+
+// Compile prepares a validated policy for evaluation.
+func Compile(p *policies.Policy) *Compiled {
+	c := &Compiled{Policy: p, root: compileNode(p.Eligibility), scope: p.Region}
+	if a := p.Benefit.Amount; a != nil {
+		for i := range a.Tiers {
+			c.tiers = append(c.tiers, tier{when: compileNode(a.Tiers[i].When), amount: &a.Tiers[i].Amount})
+		}
+	}
+	return c
+}
+
+func compileNode(c *policies.Condition) *node {
+	switch {
+	case c.All != nil || c.Any != nil:
+		n := &node{kind: kindAll, cond: c}
+		list := c.All
+		if c.Any != nil {
+			n.kind, list = kindAny, c.Any
+		}
+		for _, child := range list {
+			cn := compileNode(child)
+			n.children = append(n.children, cn)
+			n.leaves += cn.leaves
+		}
+		return n
+	case c.Not != nil:
+		cn := compileNode(c.Not)
+		return &node{kind: kindNot, cond: c, children: []*node{cn}, leaves: cn.leaves}
+	}
+	n := &node{kind: kindLeaf, cond: c, leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool}
+	f, _ := huiqi.LookupField(c.Field)
+	switch {
+	case f.Type == huiqi.TypeTags:
+		n.acc = accTags
+		for _, t := range c.Arg.Strs {
+			n.mask |= tagBits[t]
+		}
+	case f.Name == "dishonest":
+		n.acc = accDishonest
+	case f.Name == "above_designated_size":
+		n.acc = accAboveSize
+	case f.Name == "age_years":
+		n.acc = accAge
+	case f.Name == "rd_ratio":
+		n.acc = accRatio
+	case f.Name == "employees":
+		n.acc, n.slot = accInt, slotEmployees
+	case f.Name == "founded_on":
+		n.acc, n.slot = accInt, slotFoundedOn
+	case f.Type == huiqi.TypeMoney:
+		n.acc, n.slot = accInt, moneySlots[f.Name]
+	default:
+		n.acc, n.text = accText, f.Name
+	}
+	return n
+}
+
+// asOf is the evaluation date in the forms evaluation needs.
+type asOf struct {
+	date huiqi.Date
+	ymd  int64 // yyyymmdd, so that whole years are (ymd − founded ymd) / 10000
+}
+
+func newAsOf(d huiqi.Date) asOf {
+	t := d.Time()
+	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day())}
+}
+
+func ymdOf(days int64) int64 {
+	t := huiqi.DateFromDays(int32(days)).Time()
+	return int64(t.Year()*10000 + int(t.Month())*100 + t.Day())
+}
+
+func textOf(p *Profile, field string) string {
+	e := p.Enterprise
+	switch field {
+	case "credit_code":
+		return e.CreditCode
+	case "name":
+		return e.Name
+	case "region":
+		return e.Region
+	case "industry":
+		return e.Industry
+	case "tax_credit":
+		return e.TaxCredit
+	case "scale":
+		return p.scale
+	}
+	return ""
+}
+
+// eval reports whether the leaf holds for p; a leaf on a missing value is false.
+func (n *node) evalLeaf(p *Profile, at *asOf) bool {
+	switch n.acc {
+	case accTags:
+		switch n.op {
+		case opHas, opHasAll:
+			return p.tags&n.mask == n.mask
+		case opHasAny:
+			return p.tags&n.mask != 0
+		}
+		return false
+	case accDishonest:
+		return (p.Enterprise.Dishonest == n.b) == (n.op == opEq)
+	case accAboveSize:
+		return (p.aboveSize == n.b) == (n.op == opEq)
+	case accText:
+		v := textOf(p, n.text)
+		if v == "" {
+			return false
+		}
+		return n.compareText(v)
+	case accRatio:
+		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
+			return false
+		}
+		return n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue])
+	case accAge:
+		if !p.has(slotFoundedOn) {
+			return false
+		}
+		return n.compareInt((at.ymd - p.foundedYMD) / 10000)
+	}
+	if !p.has(n.slot) {
+		return false
+	}
+	return n.compareInt(p.nums[n.slot])
+}
+
+func (n *node) compareText(v string) bool {
+	switch n.op {
+	case opEq:
+		return v == n.strs[0]
+	case opNe:
+		return v != n.strs[0]
+	case opIn:
+		return slices.Contains(n.strs, v)
+	case opNotIn:
+		return !slices.Contains(n.strs, v)
+	case opPrefix:
+		for _, s := range n.strs {
+			if strings.HasPrefix(v, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (n *node) compareInt(v int64) bool {
+	switch n.op {
+	case opEq:
+		return v == n.ints[0]
+	case opNe:
+		return v != n.ints[0]
+	case opIn:
+		return slices.Contains(n.ints, v)
+	case opNotIn:
+		return !slices.Contains(n.ints, v)
+	case opGt:
+		return v > n.ints[0]
+	case opGte:
+		return v >= n.ints[0]
+	case opLt:
+		return v < n.ints[0]
+	case opLte:
+		return v <= n.ints[0]
+	case opBetween:
+		return v >= n.ints[0] && v <= n.ints[1]
+	}
+	return false
+}
+
+// compareRatio compares rd/revenue with millionths values exactly:
+// rd/revenue ≥ v/10⁶ ⇔ rd·10⁶ ≥ v·revenue, in 128-bit arithmetic. A zero
+// revenue gives a ratio of 0.
+func (n *node) compareRatio(rd, revenue int64) bool {
+	if revenue == 0 {
+		return n.compareInt(0)
+	}
+	cmp := func(v int64) int { return cmp128(uint64(rd), policies.RatioScale, uint64(v), uint64(revenue)) }
+	switch n.op {
+	case opEq:
+		return cmp(n.ints[0]) == 0
+	case opNe:
+		return cmp(n.ints[0]) != 0
+	case opGt:
+		return cmp(n.ints[0]) > 0
+	case opGte:
+		return cmp(n.ints[0]) >= 0
+	case opLt:
+		return cmp(n.ints[0]) < 0
+	case opLte:
+		return cmp(n.ints[0]) <= 0
+	case opBetween:
+		return cmp(n.ints[0]) >= 0 && cmp(n.ints[1]) <= 0
+	}
+	return false
+}
+
+// cmp128 compares a·b with c·d for non-negative operands without overflow.
+func cmp128(a, b, c, d uint64) int {
+	h1, l1 := bits.Mul64(a, b)
+	h2, l2 := bits.Mul64(c, d)
+	switch {
+	case h1 != h2:
+		return cmpUint(h1, h2)
+	default:
+		return cmpUint(l1, l2)
+	}
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// eval reports whether the tree holds for p, short-circuiting.
+func (n *node) eval(p *Profile, at *asOf) bool {
+	switch n.kind {
+	case kindAll:
+		for _, c := range n.children {
+			if !c.eval(p, at) {
+				return false
+			}
+		}
+		return true
+	case kindAny:
+		for _, c := range n.children {
+			if c.eval(p, at) {
+				return true
+			}
+		}
+		return false
+	case kindNot:
+		return !n.children[0].eval(p, at)
+	}
+	return n.evalLeaf(p, at)
+}
+
+// explain evaluates every leaf, without short-circuit, appending one check
+// per leaf in document order, and reports whether the tree holds.
+func (n *node) explain(p *Profile, at *asOf, out *[]Check) bool {
+	switch n.kind {
+	case kindAll, kindAny:
+		all, any := true, false
+		for _, c := range n.children {
+			ok := c.explain(p, at, out)
+			all, any = all && ok, any || ok
+		}
+		if n.kind == kindAll {
+			return all
+		}
+		return any
+	case kindNot:
+		return !n.children[0].explain(p, at, out)
+	}
+	pass := n.evalLeaf(p, at)
+	*out = append(*out, Check{
+		Label:    n.cond.DisplayLabel(),
+		Field:    n.cond.Field,
+		Op:       n.cond.Op,
+		Required: n.cond.Value,
+		Actual:   actualValue(p, n.cond.Field, at),
+		Pass:     pass,
+	})
+	return pass
+}
+
+// actualValue returns the profile's value of a field as it appears in JSON,
+// or nil when the profile lacks it.
+func actualValue(p *Profile, field string, at *asOf) any {
+	e := p.Enterprise
+	switch field {
+	case "tags":
+		return append([]string{}, e.Tags...)
+	case "dishonest":
+		return e.Dishonest
+	case "above_designated_size":
+		return p.aboveSize
+	case "employees":
+		if e.Employees == nil {
+			return nil
+		}
+		return *e.Employees
+	case "founded_on":
+		return e.FoundedOn.String()
+	case "age_years":
+		return (at.ymd - p.foundedYMD) / 10000
+	case "rd_ratio":
+		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
+			return nil
+		} else if p.nums[slotRevenue] == 0 {
+			return json.Number("0")
+		}
+		return json.Number(policies.FormatDecimal(roundDiv(p.nums[slotRDExpense], policies.RatioScale, p.nums[slotRevenue])))
+	}
+	if slot, ok := moneySlots[field]; ok {
+		if !p.has(slot) {
+			return nil
+		}
+		return huiqi.Money(p.nums[slot])
+	}
+	if v := textOf(p, field); v != "" {
+		return v
+	}
+	return nil
+}
