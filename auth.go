@@ -1,5 +1,7 @@
 package huiqi
 
+import "context"
+
 // Roles a token may carry.
 const (
 	RoleAdmin      = "admin"      // everything, issues tokens
@@ -56,4 +58,25 @@ func (t *Token) Actor() string {
 		return "enterprise:" + t.CreditCode
 	}
 	return t.Role
+}
+
+type tokenKey struct{}
+
+// NewContextWithToken returns a context carrying the caller's token.
+func NewContextWithToken(ctx context.Context, t *Token) context.Context {
+	return context.WithValue(ctx, tokenKey{}, t)
+}
+
+// TokenFromContext returns the caller's token, or nil for an anonymous caller.
+func TokenFromContext(ctx context.Context) *Token {
+	t, _ := ctx.Value(tokenKey{}).(*Token)
+	return t
+}
+
+// RoleFromContext returns the caller's role, or "" for an anonymous caller.
+func RoleFromContext(ctx context.Context) string {
+	if t := TokenFromContext(ctx); t != nil {
+		return t.Role
+	}
+	return ""
 }

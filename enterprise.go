@@ -113,3 +113,15 @@ func (e *Enterprise) EffectiveScale() string {
 
 // HasTag reports whether e carries tag.
 func (e *Enterprise) HasTag(tag string) bool { return slices.Contains(e.Tags, tag) }
+
+// PlaceholderCreditCode stands in for the credit code of a profile that is
+// judged but never stored (policy test cases, the policy calculator): rules
+// are about figures, not identities.
+var PlaceholderCreditCode = func() string {
+	const first17 = "91350500MA0000000"
+	c, err := CreditCodeCheckChar(first17)
+	if err != nil {
+		panic(err)
+	}
+	return first17 + string(c)
+}()

@@ -30,17 +30,6 @@ func init() {
 	}
 }
 
-// testProfileCode stands in for the credit code of a test profile that gives
-// none: tests are about rules, not about identities.
-var testProfileCode = func() string {
-	const first17 = "91350500MA0000000"
-	c, err := huiqi.CreditCodeCheckChar(first17)
-	if err != nil {
-		panic(err)
-	}
-	return first17 + string(c)
-}()
-
 // Validate checks p, applies defaults and types every leaf value (Arg). It
 // returns an EInvalid error naming the path of the first offending node. The
 // test profiles are checked as profiles; whether they pass is the matcher's
@@ -124,7 +113,7 @@ func (tc *TestCase) validate(p *Policy, path string, today huiqi.Date) error {
 		}
 	}
 	if tc.Profile.CreditCode == "" {
-		tc.Profile.CreditCode = testProfileCode
+		tc.Profile.CreditCode = huiqi.PlaceholderCreditCode
 	}
 	if tc.Profile.Name == "" {
 		tc.Profile.Name = "测试企业"

@@ -56,6 +56,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token create":
+		return (&TokenCreateCommand{Stdout: stdout}).Run(ctx, rest)
+	case "import enterprises":
+		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "import policies":
+		return (&ImportPoliciesCommand{Stdout: stdout}).Run(ctx, rest)
 	case "policy test":
 		return (&PolicyTestCommand{Stdout: stdout}).Run(ctx, rest)
 	case "version":

@@ -2,15 +2,110 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/httpapi"
+	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/sqlite"
 )
+
+// DemoEnterprises is how many generated enterprises the demo holds.
+const DemoEnterprises = 300
 
 // ServeCommand starts the HTTP API.
 type ServeCommand struct {
 	Stdout, Stderr io.Writer
+	// Ready, when set, receives the server's URL once it listens (tests).
+	Ready func(url string)
 }
 
-// Run starts the server and blocks until ctx is done.
+// Run starts the server and blocks until ctx is done, then shuts down.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
-	return nil
+	fs := flag.NewFlagSet("huiqi serve", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	addr := fs.String("addr", envOr("HUIQI_ADDR", "127.0.0.1:8080"), "address to listen on (HUIQI_ADDR)")
+	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder: SQLite database and bleve indexes (HUIQI_DATA)")
+	withDemo := fs.Bool("demo", envOr("HUIQI_DEMO", "true") == "true", "load the demo catalogue into a new data folder (HUIQI_DEMO)")
+	bodyLimit := fs.Int64("body-limit", httpapi.DefaultBodyLimit, "largest request body in bytes, bulk imports excepted")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(c.Stderr, nil))
+	start := time.Now()
+	eng, closeDB, err := openEngine(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	eng.Logger = logger
+	if secret := os.Getenv("HUIQI_ADMIN_TOKEN"); secret != "" {
+		if err := eng.EnsureAdminToken(ctx, secret); err != nil {
+			return err
+		}
+	}
+	if *withDemo {
+		today := eng.Today()
+		catalogue, err := policies.Catalogue(today)
+		if err != nil {
+			return fmt.Errorf("demo catalogue: %w", err)
+		}
+		loaded, err := eng.LoadDemo(ctx, catalogue, demo.Enterprises(DemoEnterprises, 1, today))
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		} else if loaded {
+			logger.Info("demo catalogue loaded", "policies", len(catalogue), "enterprises", DemoEnterprises)
+		}
+	}
+	srv := httpapi.NewServer(eng)
+	srv.Logger, srv.Addr, srv.BodyLimit = logger, *addr, *bodyLimit
+	httpapi.Version = Version
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	logger.Info("huiqi serving", "url", srv.URL(), "data", *dataDir, "startup_ms", time.Since(start).Milliseconds(),
+		"policies", len(eng.Matcher.Policies()), "enterprises", eng.Matcher.ProfileCount())
+	if c.Ready != nil {
+		c.Ready(srv.URL())
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Close(shutdownCtx)
+}
+
+// openEngine opens the database in dataDir and loads the matcher from it.
+func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	db := sqlite.NewDB(filepath.Join(dataDir, "huiqi.db"))
+	if err := db.Open(ctx); err != nil {
+		return nil, nil, err
+	}
+	eng := engine.New(db)
+	if err := eng.Load(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return eng, func() { db.Close() }, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -1,0 +1,109 @@
+// Package engine keeps SQLite, the in-memory matcher and the indexes in
+// step: every write commits in SQLite first, then updates what derives from
+// it. It is also where roles are enforced, so that every way in (HTTP, CLI)
+// gets the same answers.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/clock"
+	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/sqlite"
+)
+
+// Engine is huiqi's application core.
+type Engine struct {
+	DB       *sqlite.DB
+	Matcher  *matcher.Matcher
+	Calendar *clock.Calendar
+	Logger   *slog.Logger
+	// Now returns the current time; tests fix it.
+	Now func() time.Time
+}
+
+// New returns an Engine over an open database.
+func New(db *sqlite.DB) *Engine {
+	return &Engine{
+		DB:       db,
+		Matcher:  matcher.New(),
+		Calendar: clock.Default(),
+		Logger:   slog.Default(),
+		Now:      time.Now,
+	}
+}
+
+// Today returns the current date in Asia/Shanghai.
+func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
+
+// Load fills the in-memory matcher from SQLite: every published policy and
+// every current profile.
+func (e *Engine) Load(ctx context.Context) error {
+	published, err := e.DB.PublishedPolicies(ctx)
+	if err != nil {
+		return fmt.Errorf("load policies: %w", err)
+	}
+	for _, p := range published {
+		c, err := e.compile(p)
+		if err != nil {
+			return fmt.Errorf("load policy %s v%d: %w", p.ID, p.Version, err)
+		}
+		e.Matcher.PutPolicy(c)
+	}
+	const batch = 4096
+	var buf []*huiqi.Enterprise
+	if err := e.DB.ForEachEnterprise(ctx, func(en *huiqi.Enterprise) error {
+		if buf = append(buf, en); len(buf) == batch {
+			e.Matcher.PutProfiles(buf...)
+			buf = buf[:0:0]
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("load enterprises: %w", err)
+	}
+	e.Matcher.PutProfiles(buf...)
+	return nil
+}
+
+// compile re-validates a stored policy, which types its leaf values again,
+// and compiles it.
+func (e *Engine) compile(p *policies.Policy) (*matcher.Compiled, error) {
+	if err := p.Validate(e.Today()); err != nil {
+		return nil, err
+	}
+	return matcher.Compile(p), nil
+}
+
+// require returns EUnauthorized for an anonymous caller and EForbidden for a
+// caller whose role is not among roles.
+func require(ctx context.Context, roles ...string) (*huiqi.Token, error) {
+	t := huiqi.TokenFromContext(ctx)
+	if t == nil {
+		return nil, huiqi.Errorf(huiqi.EUnauthorized, "需要登录令牌")
+	}
+	for _, r := range roles {
+		if t.Role == r {
+			return t, nil
+		}
+	}
+	return nil, huiqi.Errorf(huiqi.EForbidden, "当前角色（%s）无权执行此操作", t.Role)
+}
+
+// mayReadEnterprise reports whether the caller may read an enterprise's
+// profile and matches: admins, officials and auditors read every profile;
+// an enterprise only its own.
+func mayReadEnterprise(ctx context.Context, code string) error {
+	t, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial, huiqi.RoleAuditor, huiqi.RoleEnterprise)
+	if err != nil {
+		return err
+	}
+	if t.Role == huiqi.RoleEnterprise && t.CreditCode != code {
+		return huiqi.Errorf(huiqi.EForbidden, "只能查看本企业的数据")
+	}
+	return nil
+}

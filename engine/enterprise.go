@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/sqlite"
+)
+
+// CreateEnterprise validates and stores a new profile (admin). It returns
+// EInvalid naming the field, EConflict when the credit code exists.
+func (e *Engine) CreateEnterprise(ctx context.Context, en *huiqi.Enterprise) error {
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return err
+	}
+	if err := en.Validate(e.Today(), false); err != nil {
+		return err
+	}
+	if err := e.DB.CreateEnterprise(ctx, en); err != nil {
+		return err
+	}
+	return e.profilesChanged(ctx, en)
+}
+
+// UpdateEnterprise validates and stores a change of the profile with the
+// given credit code (admin). It returns EInvalid, or ENotFound.
+func (e *Engine) UpdateEnterprise(ctx context.Context, code string, en *huiqi.Enterprise) error {
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return err
+	}
+	if en.CreditCode == "" {
+		en.CreditCode = code
+	}
+	if err := en.Validate(e.Today(), en.LegacyCode); err != nil {
+		return err
+	}
+	if en.CreditCode != code {
+		return huiqi.FieldErrorf("credit_code", "请求体中的统一社会信用代码与地址中的 %s 不一致", code)
+	}
+	if err := e.DB.UpdateEnterprise(ctx, en); err != nil {
+		return err
+	}
+	return e.profilesChanged(ctx, en)
+}
+
+// profilesChanged brings what derives from profiles up to date after their
+// commit.
+func (e *Engine) profilesChanged(ctx context.Context, es ...*huiqi.Enterprise) error {
+	e.Matcher.PutProfiles(es...)
+	return e.refreshProfiles(ctx, es)
+}
+
+// FindEnterprise returns a profile: any for admins, officials and auditors,
+// its own for an enterprise. It returns ENotFound or EForbidden.
+func (e *Engine) FindEnterprise(ctx context.Context, code string) (*huiqi.Enterprise, error) {
+	if err := mayReadEnterprise(ctx, code); err != nil {
+		return nil, err
+	}
+	return e.DB.FindEnterprise(ctx, code)
+}
+
+// ListEnterprises returns a page of profiles (admin, official, auditor).
+func (e *Engine) ListEnterprises(ctx context.Context, f sqlite.EnterpriseFilter) ([]*huiqi.Enterprise, int, string, error) {
+	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial, huiqi.RoleAuditor); err != nil {
+		return nil, 0, "", err
+	}
+	return e.DB.ListEnterprises(ctx, f)
+}
+
+// BulkError is the error of one line of a bulk import.
+type BulkError struct {
+	Line    int    `json:"line"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
+}
+
+// BulkReport is the outcome of a bulk import: valid lines are kept, invalid
+// ones reported.
+type BulkReport struct {
+	Accepted int         `json:"accepted"`
+	Rejected int         `json:"rejected"`
+	Errors   []BulkError `json:"errors"`
+}
+
+// MaxBulkErrors bounds the errors a report lists; the counts stay exact.
+const MaxBulkErrors = 1000
+
+// ImportBatchSize is how many profiles one import transaction commits.
+const ImportBatchSize = 2000
+
+// ImportEnterprises reads profiles from src, one a line, validates each and
+// commits them in batches (admin). A line that fails is reported and
+// skipped; the rest are kept. Only what a committed batch holds is counted
+// as accepted. progress, when not nil, is called after each batch.
+func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progress func(BulkReport)) (BulkReport, error) {
+	r := BulkReport{Errors: []BulkError{}}
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return r, err
+	}
+	today := e.Today()
+	var batch []*huiqi.Enterprise
+	seen := map[string]int{}
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		changed, err := e.DB.PutEnterprises(ctx, batch)
+		if err != nil {
+			return err
+		}
+		r.Accepted += len(batch)
+		batch, seen = batch[:0:0], map[string]int{}
+		if err := e.profilesChanged(ctx, changed...); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(r)
+		}
+		return nil
+	}
+	reject := func(line int, err error) {
+		r.Rejected++
+		if len(r.Errors) < MaxBulkErrors {
+			r.Errors = append(r.Errors, BulkError{Line: line, Code: huiqi.ErrorCode(err), Message: huiqi.ErrorMessage(err), Field: huiqi.ErrorField(err)})
+		}
+	}
+	for {
+		line, en, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if huiqi.ErrorCode(err) == huiqi.EInvalid {
+			reject(line, err)
+			continue
+		} else if err != nil {
+			return r, err
+		}
+		if err := en.Validate(today, true); err != nil {
+			reject(line, err)
+			continue
+		}
+		if i, dup := seen[en.CreditCode]; dup {
+			batch[i] = en // a later line of the same batch wins, as it would across batches
+			r.Accepted--
+		} else {
+			seen[en.CreditCode] = len(batch)
+			batch = append(batch, en)
+		}
+		if len(batch) >= ImportBatchSize {
+			if err := flush(); err != nil {
+				return r, err
+			}
+		}
+	}
+	return r, flush()
+}
+
+// ProfileSource yields profiles one line at a time: the line number counted
+// from 1 and the profile, an EInvalid error for a line that cannot be read
+// as a profile, or io.EOF at the end.
+type ProfileSource interface {
+	Next() (line int, e *huiqi.Enterprise, err error)
+}
+
+// NDJSONSource reads one JSON profile a line.
+type NDJSONSource struct {
+	scanner *bufio.Scanner
+	line    int
+}
+
+// MaxLineSize bounds one NDJSON line.
+const MaxLineSize = 1 << 20
+
+// NewNDJSONSource returns a source over r.
+func NewNDJSONSource(r io.Reader) *NDJSONSource {
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 64*1024), MaxLineSize)
+	return &NDJSONSource{scanner: s}
+}
+
+// Next implements ProfileSource; blank lines are skipped.
+func (s *NDJSONSource) Next() (int, *huiqi.Enterprise, error) {
+	for s.scanner.Scan() {
+		s.line++
+		b := s.scanner.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var en huiqi.Enterprise
+		if err := huiqi.DecodeJSON(b, &en); err != nil {
+			return s.line, nil, err
+		}
+		return s.line, &en, nil
+	}
+	if err := s.scanner.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return s.line + 1, nil, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, MaxLineSize, err)
+	} else if err != nil {
+		return s.line, nil, err
+	}
+	return s.line, nil, io.EOF
+}
+
+// MatchEnterprise judges every published policy for a stored enterprise on
+// day. An official sees only its department's policies. It returns
+// ENotFound or EForbidden.
+func (e *Engine) MatchEnterprise(ctx context.Context, code string, day huiqi.Date, near bool) (matcher.Result, error) {
+	if err := mayReadEnterprise(ctx, code); err != nil {
+		return matcher.Result{}, err
+	}
+	p, ok := e.Matcher.Profile(code)
+	if !ok {
+		return matcher.Result{}, huiqi.Errorf(huiqi.ENotFound, "未找到统一社会信用代码为 %s 的企业", code)
+	}
+	list := e.Matcher.Policies()
+	if t := huiqi.TokenFromContext(ctx); t.Role == huiqi.RoleOfficial {
+		list = ofDepartment(list, t.Department)
+	}
+	return matcher.Judge(list, p, day, near), nil
+}
+
+func ofDepartment(list []*matcher.Compiled, department string) []*matcher.Compiled {
+	var out []*matcher.Compiled
+	for _, c := range list {
+		if c.Policy.Department == department {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// MatchProfile is the policy calculator: it validates a profile given by
+// anyone and judges every published policy for it, storing nothing.
+func (e *Engine) MatchProfile(ctx context.Context, en *huiqi.Enterprise, day huiqi.Date, near bool) (matcher.Result, error) {
+	if en.CreditCode == "" {
+		en.CreditCode = huiqi.PlaceholderCreditCode
+	}
+	if err := en.Validate(e.Today(), false); err != nil {
+		return matcher.Result{}, err
+	}
+	return e.Matcher.MatchProfile(matcher.NewProfile(en), day, near), nil
+}

@@ -1,0 +1,361 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strings"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/sqlite"
+)
+
+// PolicyResult is a stored policy with the outcome of its own test cases.
+type PolicyResult struct {
+	*policies.Policy
+	TestFailures []matcher.TestFailure `json:"test_failures"`
+}
+
+// mayWritePolicy returns EForbidden unless the caller is an admin or an
+// official of the policy's department.
+func mayWritePolicy(ctx context.Context, department string) error {
+	t, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial)
+	if err != nil {
+		return err
+	}
+	if t.Role == huiqi.RoleOfficial && t.Department != department {
+		return huiqi.Errorf(huiqi.EForbidden, "只能管理本部门（%s）的政策", t.Department)
+	}
+	return nil
+}
+
+// CreatePolicy parses a policy document (JSON or YAML) and stores it as a
+// draft, with its test results (admin; official of its department). It
+// returns EInvalid naming the path, EForbidden, or EConflict.
+func (e *Engine) CreatePolicy(ctx context.Context, doc []byte) (*PolicyResult, error) {
+	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial); err != nil {
+		return nil, err
+	}
+	p, err := policies.Parse(doc, e.Today())
+	if err != nil {
+		return nil, err
+	}
+	return e.createPolicy(ctx, p)
+}
+
+// createPolicy stores a parsed policy as a draft.
+func (e *Engine) createPolicy(ctx context.Context, p *policies.Policy) (*PolicyResult, error) {
+	if err := mayWritePolicy(ctx, p.Department); err != nil {
+		return nil, err
+	}
+	failures := matcher.RunTests(p)
+	if err := e.DB.CreatePolicy(ctx, p); err != nil {
+		return nil, err
+	}
+	return &PolicyResult{Policy: p, TestFailures: nonNil(failures)}, nil
+}
+
+// UpdatePolicy stores a change of a policy. A change of a published policy
+// is live at once as a new version, so its tests must pass. It returns
+// EInvalid, EForbidden or ENotFound.
+func (e *Engine) UpdatePolicy(ctx context.Context, id string, doc []byte) (*PolicyResult, error) {
+	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial); err != nil {
+		return nil, err
+	}
+	p, err := policies.Parse(doc, e.Today())
+	if err != nil {
+		return nil, err
+	}
+	if p.ID != id {
+		return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
+	}
+	return e.updatePolicy(ctx, p)
+}
+
+// updatePolicy stores a parsed change of an existing policy.
+func (e *Engine) updatePolicy(ctx context.Context, p *policies.Policy) (*PolicyResult, error) {
+	old, err := e.DB.FindPolicy(ctx, p.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayWritePolicy(ctx, old.Department); err != nil {
+		return nil, err
+	} else if err := mayWritePolicy(ctx, p.Department); err != nil {
+		return nil, err
+	}
+	failures := matcher.RunTests(p)
+	if old.Status == policies.StatusPublished {
+		if err := matcher.TestsError(failures); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.DB.SavePolicy(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Status == policies.StatusPublished {
+		if err := e.policyPublished(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return &PolicyResult{Policy: p, TestFailures: nonNil(failures)}, nil
+}
+
+// ImportPolicy stores a parsed policy, as new or as a change of the policy
+// with its id, and publishes it when asked.
+func (e *Engine) ImportPolicy(ctx context.Context, p *policies.Policy, publish bool) error {
+	var err error
+	switch _, findErr := e.DB.FindPolicy(ctx, p.ID, 0); huiqi.ErrorCode(findErr) {
+	case "":
+		_, err = e.updatePolicy(ctx, p)
+	case huiqi.ENotFound:
+		_, err = e.createPolicy(ctx, p)
+	default:
+		err = findErr
+	}
+	if err != nil || !publish || p.Status == policies.StatusPublished {
+		return err
+	}
+	published, err := e.PublishPolicy(ctx, p.ID)
+	if err == nil {
+		p.Status, p.Version = published.Status, published.Version
+	}
+	return err
+}
+
+// PublishPolicy publishes the latest version of a policy once its tests
+// pass. It returns EInvalid listing the failing cases, EForbidden,
+// ENotFound, or EConflict for a withdrawn policy.
+func (e *Engine) PublishPolicy(ctx context.Context, id string) (*policies.Policy, error) {
+	p, err := e.ownedPolicy(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := matcher.TestsError(matcher.RunTests(p)); err != nil {
+		return nil, err
+	}
+	p, err = e.DB.SetPolicyStatus(ctx, id, policies.StatusPublished)
+	if err != nil {
+		return nil, err
+	}
+	return p, e.policyPublished(ctx, p)
+}
+
+// WithdrawPolicy withdraws a published policy: it matches nobody from now
+// on. It returns EForbidden, ENotFound, or EConflict when not published.
+func (e *Engine) WithdrawPolicy(ctx context.Context, id string) (*policies.Policy, error) {
+	if _, err := e.ownedPolicy(ctx, id); err != nil {
+		return nil, err
+	}
+	p, err := e.DB.SetPolicyStatus(ctx, id, policies.StatusWithdrawn)
+	if err != nil {
+		return nil, err
+	}
+	e.Matcher.RemovePolicy(id)
+	return p, e.refreshPolicy(ctx, id, nil)
+}
+
+// ownedPolicy returns the validated latest version of a policy the caller
+// may write.
+func (e *Engine) ownedPolicy(ctx context.Context, id string) (*policies.Policy, error) {
+	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial); err != nil {
+		return nil, err
+	}
+	p, err := e.DB.FindPolicy(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayWritePolicy(ctx, p.Department); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(e.Today()); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// policyPublished puts a newly published version into the matcher and the
+// decision record.
+func (e *Engine) policyPublished(ctx context.Context, p *policies.Policy) error {
+	c, err := e.compile(p)
+	if err != nil {
+		return err
+	}
+	e.Matcher.PutPolicy(c)
+	return e.refreshPolicy(ctx, p.ID, c)
+}
+
+// mayReadPolicy reports whether the caller may see a policy version:
+// published ones are public; drafts and withdrawn ones only to admins,
+// auditors and the department's officials.
+func mayReadPolicy(ctx context.Context, p *policies.Policy) bool {
+	if p.Status == policies.StatusPublished {
+		return true
+	}
+	t := huiqi.TokenFromContext(ctx)
+	switch {
+	case t == nil:
+		return false
+	case t.Role == huiqi.RoleAdmin, t.Role == huiqi.RoleAuditor:
+		return true
+	}
+	return t.Role == huiqi.RoleOfficial && t.Department == p.Department
+}
+
+// FindPolicy returns a version of a policy (0: the latest). Unpublished
+// versions the caller may not see are ENotFound, so that drafts do not leak.
+func (e *Engine) FindPolicy(ctx context.Context, id string, version int) (*policies.Policy, error) {
+	p, err := e.DB.FindPolicy(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	if !mayReadPolicy(ctx, p) {
+		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到政策 %q", id)
+	}
+	return p, nil
+}
+
+// ListPolicies returns a page of policies. Anonymous callers and
+// enterprises see published ones only; officials see their department's
+// drafts too.
+func (e *Engine) ListPolicies(ctx context.Context, f sqlite.PolicyFilter) ([]*policies.Policy, int, string, error) {
+	t := huiqi.TokenFromContext(ctx)
+	switch {
+	case f.Status == policies.StatusPublished:
+	case t == nil || t.Role == huiqi.RoleEnterprise:
+		if f.Status != "" {
+			return nil, 0, "", huiqi.Errorf(huiqi.EForbidden, "只能查看已发布的政策")
+		}
+		f.Status = policies.StatusPublished
+	case t.Role == huiqi.RoleOfficial:
+		if f.Department != "" && f.Department != t.Department && f.Status != policies.StatusPublished {
+			return nil, 0, "", huiqi.Errorf(huiqi.EForbidden, "只能查看本部门未发布的政策")
+		}
+		if f.Status == "" || f.Department == "" {
+			f.Department = t.Department
+		}
+	}
+	return e.DB.ListPolicies(ctx, f)
+}
+
+// Preview is a policy's reach before or after publishing.
+type Preview struct {
+	matcher.Reach
+	AsOf            huiqi.Date            `json:"as_of"`
+	PolicyID        string                `json:"policy_id"`
+	Version         int                   `json:"version"`
+	Budget          *huiqi.Money          `json:"budget"`
+	BudgetRemaining *huiqi.Money          `json:"budget_remaining"`
+	OverBudget      bool                  `json:"over_budget"`
+	TestFailures    []matcher.TestFailure `json:"test_failures"`
+	Items           []matcher.Hit         `json:"items"`
+	Next            *string               `json:"next"`
+}
+
+// PreviewPolicy evaluates a policy against every profile on day: the latest
+// stored version, draft or published, or the document in doc when one is
+// given (its id must match). It says how total estimated demand compares
+// with the budget. It returns EInvalid, EForbidden or ENotFound.
+func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day huiqi.Date, page Page) (*Preview, error) {
+	p, err := e.ownedPolicy(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(strings.TrimSpace(string(doc))) > 0 {
+		if p, err = policies.Parse(doc, e.Today()); err != nil {
+			return nil, err
+		} else if p.ID != id {
+			return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
+		} else if err := mayWritePolicy(ctx, p.Department); err != nil {
+			return nil, err
+		}
+	}
+	c := matcher.Compile(p)
+	pv := &Preview{
+		Reach:        e.Matcher.MatchPolicy(c, day, true),
+		AsOf:         day,
+		PolicyID:     p.ID,
+		Version:      p.Version,
+		Budget:       p.Budget,
+		TestFailures: nonNil(matcher.RunTests(p)),
+	}
+	if p.Budget != nil {
+		left := *p.Budget - pv.AmountTotal
+		pv.BudgetRemaining, pv.OverBudget = &left, left < 0
+	}
+	pv.Items, pv.Next, err = page.hits(pv.Hits)
+	return pv, err
+}
+
+// PolicyMatches returns the enterprises eligible for a published policy on
+// day, paged (admin, auditor, official of its department). It returns
+// ENotFound for a policy not published.
+func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, page Page) (*Preview, error) {
+	t, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial, huiqi.RoleAuditor)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := e.Matcher.Policy(id)
+	if !ok {
+		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到已发布的政策 %q", id)
+	}
+	if t.Role == huiqi.RoleOfficial && t.Department != c.Policy.Department {
+		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的匹配结果", t.Department)
+	}
+	pv := &Preview{Reach: e.Matcher.MatchPolicy(c, day, true), AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget}
+	pv.Items, pv.Next, err = page.hits(pv.Hits)
+	return pv, err
+}
+
+// Page is a request for one page of a list: at most Limit items after the
+// opaque cursor After.
+type Page struct {
+	Limit int
+	After string
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// hits cuts one page out of hits sorted by credit code.
+func (pg Page) hits(hits []matcher.Hit) ([]matcher.Hit, *string, error) {
+	limit := pg.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return nil, nil, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	}
+	start := 0
+	if pg.After != "" {
+		after, err := base64.RawURLEncoding.DecodeString(pg.After)
+		if err != nil {
+			return nil, nil, huiqi.FieldErrorf("after", "无效的分页游标")
+		}
+		start, _ = slices.BinarySearchFunc(hits, string(after), func(h matcher.Hit, code string) int { return strings.Compare(h.CreditCode, code) })
+		if start < len(hits) && hits[start].CreditCode == string(after) {
+			start++
+		}
+	}
+	end := min(start+limit, len(hits))
+	items := hits[start:end]
+	if items == nil {
+		items = []matcher.Hit{}
+	}
+	if end == len(hits) {
+		return items, nil, nil
+	}
+	next := base64.RawURLEncoding.EncodeToString([]byte(hits[end-1].CreditCode))
+	return items, &next, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

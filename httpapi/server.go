@@ -1,0 +1,246 @@
+// Package httpapi serves huiqi's JSON API with gin: routes, handlers, token
+// authentication and the one table that maps error codes to statuses.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
+)
+
+// Server is the HTTP server of the API.
+type Server struct {
+	Engine *engine.Engine
+	Logger *slog.Logger
+	// Addr is the address to listen on; ":0" or "127.0.0.1:0" picks a port.
+	Addr string
+	// BodyLimit bounds request bodies except bulk imports.
+	BodyLimit int64
+	// BulkLimit bounds bulk import bodies.
+	BulkLimit int64
+
+	ln     net.Listener
+	server *http.Server
+	router *gin.Engine
+}
+
+// Defaults for body limits.
+const (
+	DefaultBodyLimit = 1 << 20   // 1 MiB: a policy document or a profile
+	DefaultBulkLimit = 512 << 20 // 512 MiB: a city's profiles as NDJSON
+)
+
+// NewServer returns a Server for the engine with default limits.
+func NewServer(e *engine.Engine) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit}
+	s.router = gin.New()
+	s.router.Use(s.recoverer, s.logRequests, s.authenticate)
+	s.router.NoRoute(func(c *gin.Context) {
+		s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	s.routes()
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Open starts listening and serving in the background.
+func (s *Server) Open() error {
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.server = &http.Server{Handler: s.router, ReadHeaderTimeout: 10 * time.Second}
+	go s.server.Serve(ln)
+	return nil
+}
+
+// URL returns the base URL the server listens on, e.g. http://127.0.0.1:8080.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops accepting requests and waits for those in flight, up to the
+// context's deadline.
+func (s *Server) Close(ctx context.Context) error {
+	if s.server == nil {
+		return nil
+	}
+	return s.server.Shutdown(ctx)
+}
+
+// statuses maps each domain error code to its HTTP status.
+var statuses = map[string]int{
+	huiqi.EInvalid:      http.StatusBadRequest,
+	huiqi.EUnauthorized: http.StatusUnauthorized,
+	huiqi.EForbidden:    http.StatusForbidden,
+	huiqi.ENotFound:     http.StatusNotFound,
+	huiqi.EConflict:     http.StatusConflict,
+	huiqi.ETooLarge:     http.StatusRequestEntityTooLarge,
+	huiqi.ETooMany:      http.StatusTooManyRequests,
+	huiqi.EInternal:     http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON of an error response.
+type ErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// fail writes err as the error response; internal errors are logged with
+// their cause and answered with a plain message.
+func (s *Server) fail(c *gin.Context, err error) {
+	var body ErrorBody
+	body.Error.Code = huiqi.ErrorCode(err)
+	body.Error.Message = huiqi.ErrorMessage(err)
+	body.Error.Field = huiqi.ErrorField(err)
+	if body.Error.Code == huiqi.EInternal {
+		s.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", c.GetString("request_id"), "err", err)
+	}
+	c.AbortWithStatusJSON(statuses[body.Error.Code], body)
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.fail(c, errors.New("panic: "+strings.TrimSpace(slog.AnyValue(r).String())))
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set("request_id", id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.Logger.Info("request", "request_id", id, "method", c.Request.Method, "route", route,
+		"status", c.Writer.Status(), "latency_ms", float64(time.Since(start).Microseconds())/1000,
+		"role", huiqi.RoleFromContext(c.Request.Context()))
+}
+
+// authenticate puts the bearer token's identity into the request context.
+// A request without a token is anonymous; a bad token is refused outright,
+// even on public routes, so that a client learns its token is wrong.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		c.Next()
+		return
+	}
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || secret == "" {
+		s.fail(c, huiqi.Errorf(huiqi.EUnauthorized, "Authorization 头应为 Bearer TOKEN"))
+		return
+	}
+	t, err := s.Engine.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Request = c.Request.WithContext(huiqi.NewContextWithToken(c.Request.Context(), t))
+	c.Next()
+}
+
+// body reads the request body up to the server's limit.
+func (s *Server) body(c *gin.Context) ([]byte, error) {
+	if c.Request.ContentLength > s.BodyLimit {
+		return nil, tooLarge(s.BodyLimit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.BodyLimit))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return nil, tooLarge(s.BodyLimit)
+	} else if err != nil {
+		return nil, huiqi.Errorf(huiqi.EInvalid, "无法读取请求体: %v", err)
+	}
+	return b, nil
+}
+
+func tooLarge(limit int64) error {
+	return huiqi.Errorf(huiqi.ETooLarge, "请求体超过 %d 字节", limit)
+}
+
+// decode reads the body as strict JSON into v.
+func (s *Server) decode(c *gin.Context, v any) error {
+	b, err := s.body(c)
+	if err != nil {
+		return err
+	}
+	return huiqi.DecodeJSON(b, v)
+}
+
+// asOf reads the as_of query parameter, today when absent.
+func (s *Server) asOf(c *gin.Context) (huiqi.Date, error) {
+	v := c.Query("as_of")
+	if v == "" {
+		return s.Engine.Today(), nil
+	}
+	d, err := huiqi.ParseDate(v)
+	return d, huiqi.WithPrefix("as_of", err)
+}
+
+// page reads the limit and after query parameters.
+func page(c *gin.Context) (engine.Page, error) {
+	p := engine.Page{After: c.Query("after")}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > engine.MaxLimit {
+			return p, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d 的整数", engine.MaxLimit)
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// boolQuery reads a boolean query parameter.
+func boolQuery(c *gin.Context, name string) (bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, huiqi.FieldErrorf(name, "%s 应为 true 或 false", name)
+	}
+	return b, nil
+}
+
+// respond writes v as JSON, or the error.
+func (s *Server) respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}

@@ -1,0 +1,371 @@
+// Package sqlite stores huiqi's source of truth in SQLite: enterprise
+// profiles with every version kept, policy versions, API tokens and meta
+// values. It is the only package that imports database/sql and the
+// go-sqlite3 driver; everything above it sees domain types and huiqi error
+// codes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/huiqi/huiqi"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Page sizes of the List methods.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// DB is a huiqi database in one SQLite file.
+//
+// It keeps two connection pools on the file. Writes go through a pool of a
+// single connection whose transactions begin with BEGIN IMMEDIATE: writers in
+// this process queue in database/sql instead of contending for SQLite's lock,
+// and a transaction never has to upgrade a read lock to a write lock, the
+// upgrade that fails with SQLITE_BUSY whatever the busy timeout. Writers in
+// other processes (a CLI import beside a running server) wait on the busy
+// timeout. Reads go through a pool of query-only connections which, in WAL
+// mode, run beside the writer and see only committed data.
+type DB struct {
+	// DSN is the path of the database file; a "file:" URI is accepted too.
+	DSN string
+	// Now returns the current time; tests replace it for fixed timestamps.
+	Now func() time.Time
+
+	write *sql.DB
+	read  *sql.DB
+}
+
+// NewDB returns a DB for the file at dsn; call Open before use.
+func NewDB(dsn string) *DB {
+	return &DB{DSN: dsn, Now: time.Now}
+}
+
+// Connection settings.
+//
+// journal_mode=WAL lets readers run beside the single writer.
+//
+// synchronous=FULL makes each commit fsync the WAL before it returns. In WAL
+// mode synchronous=NORMAL would already keep every acknowledged commit through
+// a kill -9 of the process, because the commit has been written to the WAL
+// file with write(2) and sits in the operating system's page cache, which
+// outlives the process; what NORMAL can lose is the last commits on a power
+// cut or kernel crash. Acceptances and payouts are audited records, so huiqi
+// pays one fsync per transaction to keep them through that too; bulk writes
+// amortise it over a batch.
+//
+// busy_timeout lets a writer in another process wait for the lock instead of
+// failing; foreign_keys keeps version and tag rows tied to their profile.
+const (
+	writeParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate"
+	readParams  = "_busy_timeout=5000&_query_only=on"
+)
+
+// Open opens the database file, creating it and its folder when missing, and
+// applies the migrations it lacks. Errors are internal.
+func (db *DB) Open(ctx context.Context) (err error) {
+	if db.DSN == "" {
+		return fmt.Errorf("sqlite: dsn required")
+	} else if db.DSN == ":memory:" || strings.Contains(db.DSN, "mode=memory") {
+		// Each pooled connection would get its own empty database.
+		return fmt.Errorf("sqlite: in-memory databases are not supported: %q", db.DSN)
+	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	if !strings.HasPrefix(db.DSN, "file:") {
+		if err := os.MkdirAll(filepath.Dir(db.DSN), 0o700); err != nil {
+			return fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+
+	if db.write, err = sql.Open("sqlite3", withParams(db.DSN, writeParams)); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+
+	var mode string
+	if err := db.write.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	} else if !strings.EqualFold(mode, "wal") {
+		// WAL needs shared memory; some network file systems refuse it.
+		return fmt.Errorf("open database: journal mode is %q, want wal", mode)
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+
+	// The read pool opens after the migrations so that its connections never
+	// see a half-built schema.
+	if db.read, err = sql.Open("sqlite3", withParams(db.DSN, readParams)); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database. Errors are internal.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+		db.read = nil
+	}
+	if db.write != nil {
+		// optimize refreshes the planner's statistics where they went stale,
+		// as SQLite recommends before closing a long-lived connection.
+		_, _ = db.write.Exec(`PRAGMA optimize`)
+		errs = append(errs, db.write.Close())
+		db.write = nil
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// withParams appends driver parameters to a DSN that may already carry some.
+func withParams(dsn, params string) string {
+	if strings.Contains(dsn, "?") {
+		return dsn + "&" + params
+	}
+	return dsn + "?" + params
+}
+
+// migrate applies the embedded migrations the database lacks, each in its own
+// transaction together with the row that records it, so that a crash leaves
+// a migration either applied and recorded or neither.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	migrations, err := readMigrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if err := db.update(ctx, func(tx *sql.Tx) error {
+			// Checked inside the write transaction: another process opening
+			// the same file at the same time waits here and then skips.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, formatTime(db.now()))
+			return err
+		}); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+
+	// A database migrated by a newer binary has tables this one does not
+	// know how to keep consistent: refuse it rather than corrupt it.
+	var latest int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&latest); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if len(migrations) > 0 && latest > migrations[len(migrations)-1].version {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", latest, migrations[len(migrations)-1].version)
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// readMigrations returns the embedded migrations in version order. A file is
+// named NNN_name.sql; NNN is its version.
+func readMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNN_name.sql", base)
+		} else if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", other, base, v)
+		}
+		seen[v] = base
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", base, err)
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// update runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction, so that the queries in fn (a count and
+// a page, say) see one snapshot.
+func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// now returns the current time in Asia/Shanghai without its monotonic reading,
+// the exact value a stored time reads back as.
+func (db *DB) now() time.Time { return db.Now().Round(0).In(huiqi.Shanghai) }
+
+// timeLayout is RFC 3339 in UTC with a fixed nine decimals, so that stored
+// times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t.In(huiqi.Shanghai), nil
+}
+
+// isConflict reports whether err is a primary key or unique constraint
+// violation.
+func isConflict(err error) bool {
+	var e sqlite3.Error
+	if errors.As(err, &e) {
+		switch e.ExtendedCode {
+		case sqlite3.ErrConstraintPrimaryKey, sqlite3.ErrConstraintUnique:
+			return true
+		}
+	}
+	return false
+}
+
+// pageLimit returns the page size for a requested limit: the default for 0,
+// at most MaxLimit.
+func pageLimit(limit int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, huiqi.FieldErrorf("limit", "每页条数不能为负数")
+	case limit == 0:
+		return DefaultLimit, nil
+	}
+	return min(limit, MaxLimit), nil
+}
+
+// Cursors are the last key of the previous page, base64url-encoded so that
+// clients treat them as opaque rather than build them.
+func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+func decodeCursor(cursor string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(b) == 0 {
+		return "", huiqi.FieldErrorf("after", "分页游标无效")
+	}
+	return string(b), nil
+}
+
+// prefixEnd returns the smallest string greater than every string that
+// starts with prefix, so that a prefix filter is the index range
+// [prefix, prefixEnd); ok is false when there is no such bound.
+func prefixEnd(prefix string) (end string, ok bool) {
+	b := []byte(prefix)
+	for len(b) > 0 && b[len(b)-1] == 0xff {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return "", false
+	}
+	b[len(b)-1]++
+	return string(b), true
+}
+
+// where accumulates the conditions and arguments of a filtered query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// prefix adds a condition that column starts with p, as an index range.
+func (w *where) prefix(column, p string) {
+	if end, ok := prefixEnd(p); ok {
+		w.add(column+" >= ? AND "+column+" < ?", p, end)
+	} else {
+		w.add(column+" >= ?", p)
+	}
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
