@@ -25,6 +25,11 @@ type Engine struct {
 	Logger   *slog.Logger
 	// Now returns the current time; tests fix it.
 	Now func() time.Time
+	// Wake, when set, is called after notifications are committed, so that
+	// the webhook deliverer need not poll.
+	Wake func()
+	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
+	WebhookHosts []string
 }
 
 // New returns an Engine over an open database.

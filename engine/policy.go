@@ -153,7 +153,7 @@ func (e *Engine) WithdrawPolicy(ctx context.Context, id string) (*policies.Polic
 		return nil, err
 	}
 	e.Matcher.RemovePolicy(id)
-	return p, e.refreshPolicy(ctx, id, nil)
+	return p, e.refreshPolicy(ctx, p, nil)
 }
 
 // ownedPolicy returns the validated latest version of a policy the caller
@@ -183,7 +183,7 @@ func (e *Engine) policyPublished(ctx context.Context, p *policies.Policy) error 
 		return err
 	}
 	e.Matcher.PutPolicy(c)
-	return e.refreshPolicy(ctx, p.ID, c)
+	return e.refreshPolicy(ctx, p, c)
 }
 
 // mayReadPolicy reports whether the caller may see a policy version:

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	v1.GET("/enterprises/:code/matches", s.enterpriseMatches)
 
 	v1.POST("/match", s.match)
+	s.pushRoutes(v1)
 }
 
 func (s *Server) healthz(c *gin.Context) {

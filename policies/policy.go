@@ -133,3 +133,36 @@ type TestCase struct {
 	Eligible bool             `json:"eligible"`
 	Amount   *huiqi.Money     `json:"amount,omitempty"`
 }
+
+// UsesField reports whether the eligibility tree or a benefit tier names the
+// field.
+func (p *Policy) UsesField(name string) bool {
+	if p.Eligibility.uses(name) {
+		return true
+	}
+	if p.Benefit.Amount != nil {
+		for _, t := range p.Benefit.Amount.Tiers {
+			if t.When.uses(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *Condition) uses(name string) bool {
+	if c == nil {
+		return false
+	}
+	if c.Field == name || c.Not.uses(name) {
+		return true
+	}
+	for _, list := range [][]*Condition{c.All, c.Any} {
+		for _, child := range list {
+			if child.uses(name) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -21,22 +21,29 @@ type Verdict struct {
 
 // VerdictDiff is what a replacement changed: pairs that became eligible and
 // pairs that stopped being eligible. Pairs that stay eligible, even under a
-// new version, are in neither.
+// new version, are in neither. Notifications are those the replacement wrote.
 type VerdictDiff struct {
-	Added   []Verdict
-	Removed []Verdict
+	Added         []Verdict
+	Removed       []Verdict
+	Notifications []Notification
 }
 
+// Notifier turns a verdict difference into the notifications that report it;
+// they are written in the same transaction as the change (an outbox).
+type Notifier func(VerdictDiff) []Notification
+
 // ReplacePolicyVerdicts makes vs the eligible pairs of the policy, in one
-// transaction, and returns the difference from what was stored.
-func (db *DB) ReplacePolicyVerdicts(ctx context.Context, policyID string, vs []Verdict) (VerdictDiff, error) {
-	return db.replaceVerdicts(ctx, "policy_id = ?", []any{policyID}, vs)
+// transaction with the notifications notify makes of the difference, and
+// returns the difference from what was stored.
+func (db *DB) ReplacePolicyVerdicts(ctx context.Context, policyID string, vs []Verdict, notify Notifier) (VerdictDiff, error) {
+	return db.replaceVerdicts(ctx, "policy_id = ?", []any{policyID}, vs, notify)
 }
 
 // ReplaceEnterpriseVerdicts makes vs the eligible pairs of the given
-// enterprises, in one transaction, and returns the difference from what was
+// enterprises, in transactions of at most a few hundred enterprises each
+// with their notifications, and returns the difference from what was
 // stored.
-func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs []Verdict) (VerdictDiff, error) {
+func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs []Verdict, notify Notifier) (VerdictDiff, error) {
 	var diff VerdictDiff
 	// SQLite bounds the number of parameters of a statement; large imports
 	// are replaced in chunks, each chunk's pairs with it.
@@ -53,21 +60,24 @@ func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs 
 			args[i] = c
 			part = append(part, byCode[c]...)
 		}
-		d, err := db.replaceVerdicts(ctx, "credit_code IN (?"+strings.Repeat(",?", n-1)+")", args, part)
+		d, err := db.replaceVerdicts(ctx, "credit_code IN (?"+strings.Repeat(",?", n-1)+")", args, part, notify)
 		if err != nil {
 			return diff, err
 		}
 		diff.Added = append(diff.Added, d.Added...)
 		diff.Removed = append(diff.Removed, d.Removed...)
+		diff.Notifications = append(diff.Notifications, d.Notifications...)
 		codes = codes[n:]
 	}
 	return diff, nil
 }
 
-func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs []Verdict) (VerdictDiff, error) {
+func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs []Verdict, notify Notifier) (VerdictDiff, error) {
 	var diff VerdictDiff
-	now := formatTime(db.now())
+	nowTime := db.now()
+	now := formatTime(nowTime)
 	err := db.update(ctx, func(tx *sql.Tx) error {
+		diff = VerdictDiff{} // a retried transaction starts over
 		old, err := queryVerdicts(ctx, tx, scope, args...)
 		if err != nil {
 			return err
@@ -106,7 +116,10 @@ func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs 
 			}
 			diff.Removed = append(diff.Removed, v)
 		}
-		return nil
+		if notify != nil {
+			diff.Notifications = notify(diff)
+		}
+		return insertNotifications(ctx, tx, nowTime, diff.Notifications)
 	})
 	if err != nil {
 		return VerdictDiff{}, fmt.Errorf("replace verdicts: %w", err)

@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -35,6 +38,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder: SQLite database and bleve indexes (HUIQI_DATA)")
 	withDemo := fs.Bool("demo", envOr("HUIQI_DEMO", "true") == "true", "load the demo catalogue into a new data folder (HUIQI_DEMO)")
 	bodyLimit := fs.Int64("body-limit", httpapi.DefaultBodyLimit, "largest request body in bytes, bulk imports excepted")
+	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts; empty allows any (HUIQI_WEBHOOK_HOSTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
 		fs.PrintDefaults()
@@ -50,6 +54,14 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer closeDB()
 	eng.Logger = logger
+	for _, h := range strings.Split(*webhookHosts, ",") {
+		if h = strings.TrimSpace(strings.ToLower(h)); h != "" {
+			eng.WebhookHosts = append(eng.WebhookHosts, h)
+		}
+	}
+	deliverer := push.NewDeliverer(eng.DB)
+	deliverer.Logger = logger
+	eng.Wake = deliverer.Wake
 	if secret := os.Getenv("HUIQI_ADMIN_TOKEN"); secret != "" {
 		if err := eng.EnsureAdminToken(ctx, secret); err != nil {
 			return err
@@ -76,6 +88,14 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	logger.Info("huiqi serving", "url", srv.URL(), "data", *dataDir, "startup_ms", time.Since(start).Milliseconds(),
 		"policies", len(eng.Matcher.Policies()), "enterprises", eng.Matcher.ProfileCount())
+	background, stopBackground := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	workers.Go(func() { deliverer.Run(background) })
+	workers.Go(func() { eng.RunDaily(background) })
+	defer func() {
+		stopBackground()
+		workers.Wait()
+	}()
 	if c.Ready != nil {
 		c.Ready(srv.URL())
 	}

@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/huiqi/huiqi"
+)
+
+const dailyPassKey = "daily_pass_on"
+
+// DailyPass re-evaluates what the calendar alone changes since the last
+// pass: policies whose validity window opened or closed, and policies that
+// read age_years, which grows on founding anniversaries. It runs at most
+// once a day; it reports whether it ran.
+func (e *Engine) DailyPass(ctx context.Context) (bool, error) {
+	today := e.Today()
+	last := today.AddDays(-1)
+	if s, err := e.DB.GetMeta(ctx, dailyPassKey); err == nil {
+		if last, err = huiqi.ParseDate(s); err != nil {
+			return false, err
+		}
+	} else if huiqi.ErrorCode(err) != huiqi.ENotFound {
+		return false, err
+	}
+	if !last.Before(today) {
+		return false, nil
+	}
+	crossed := func(d huiqi.Date) bool { return !d.IsZero() && d.After(last) && !d.After(today) }
+	for _, c := range e.Matcher.Policies() {
+		p := c.Policy
+		// valid_to is the last open day: the window closes the day after.
+		if crossed(p.ValidFrom) || (!p.ValidTo.IsZero() && crossed(p.ValidTo.AddDays(1))) || p.UsesField("age_years") {
+			if err := e.refreshPolicy(ctx, p, c); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, e.DB.SetMeta(ctx, dailyPassKey, today.String())
+}
+
+// RunDaily runs DailyPass at start and then every hour (a pass does work
+// only once the date has changed) until ctx is done.
+func (e *Engine) RunDaily(ctx context.Context) {
+	for {
+		if ran, err := e.DailyPass(ctx); err != nil && ctx.Err() == nil {
+			e.Logger.Error("daily pass", "err", err)
+		} else if ran {
+			e.Logger.Info("daily pass done", "date", e.Today().String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
