@@ -30,6 +30,8 @@ type Engine struct {
 	Wake func()
 	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
 	WebhookHosts []string
+
+	stats counters
 }
 
 // New returns an Engine over an open database.

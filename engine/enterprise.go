@@ -107,6 +107,7 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 	today := e.Today()
 	var batch []*huiqi.Enterprise
 	seen := map[string]int{}
+	dups := 0 // lines of the batch that replaced an earlier line of it
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -115,8 +116,8 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 		if err != nil {
 			return err
 		}
-		r.Accepted += len(batch)
-		batch, seen = batch[:0:0], map[string]int{}
+		r.Accepted += len(batch) + dups
+		batch, seen, dups = batch[:0:0], map[string]int{}, 0
 		if err := e.profilesChanged(ctx, changed...); err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 		}
 		if i, dup := seen[en.CreditCode]; dup {
 			batch[i] = en // a later line of the same batch wins, as it would across batches
-			r.Accepted--
+			dups++
 		} else {
 			seen[en.CreditCode] = len(batch)
 			batch = append(batch, en)
@@ -221,7 +222,9 @@ func (e *Engine) MatchEnterprise(ctx context.Context, code string, day huiqi.Dat
 	if t := huiqi.TokenFromContext(ctx); t.Role == huiqi.RoleOfficial {
 		list = ofDepartment(list, t.Department)
 	}
-	return matcher.Judge(list, p, day, near), nil
+	r := matcher.Judge(list, p, day, near)
+	e.counted(len(list), len(r.Eligible))
+	return r, nil
 }
 
 func ofDepartment(list []*matcher.Compiled, department string) []*matcher.Compiled {
@@ -243,5 +246,7 @@ func (e *Engine) MatchProfile(ctx context.Context, en *huiqi.Enterprise, day hui
 	if err := en.Validate(e.Today(), false); err != nil {
 		return matcher.Result{}, err
 	}
-	return e.Matcher.MatchProfile(matcher.NewProfile(en), day, near), nil
+	r := e.Matcher.MatchProfile(matcher.NewProfile(en), day, near)
+	e.counted(len(e.Matcher.Policies()), len(r.Eligible))
+	return r, nil
 }

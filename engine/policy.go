@@ -284,6 +284,7 @@ func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day h
 		left := *p.Budget - pv.AmountTotal
 		pv.BudgetRemaining, pv.OverBudget = &left, left < 0
 	}
+	e.counted(e.Matcher.ProfileCount(), pv.Total)
 	pv.Items, pv.Next, err = page.hits(pv.Hits)
 	return pv, err
 }
@@ -304,6 +305,7 @@ func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, p
 		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的匹配结果", t.Department)
 	}
 	pv := &Preview{Reach: e.Matcher.MatchPolicy(c, day, true), AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget}
+	e.counted(e.Matcher.ProfileCount(), pv.Total)
 	pv.Items, pv.Next, err = page.hits(pv.Hits)
 	return pv, err
 }

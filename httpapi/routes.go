@@ -15,6 +15,8 @@ import (
 func (s *Server) routes() {
 	r := s.router
 	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
 
 	v1 := r.Group("/v1")
 	v1.POST("/tokens", s.createToken)
@@ -41,6 +43,14 @@ func (s *Server) routes() {
 
 func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": Version})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.Engine.Ready(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": huiqi.ErrorMessage(err)})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
 // Version is reported by /healthz; cmd/huiqi sets it from its build.

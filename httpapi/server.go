@@ -19,6 +19,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/metrics"
 )
 
 // Server is the HTTP server of the API.
@@ -31,6 +32,11 @@ type Server struct {
 	BodyLimit int64
 	// BulkLimit bounds bulk import bodies.
 	BulkLimit int64
+	// RequestTimeout bounds the handling of one request (bulk imports
+	// excepted); 0 means none.
+	RequestTimeout time.Duration
+
+	metrics *metrics.Metrics
 
 	ln     net.Listener
 	server *http.Server
@@ -47,8 +53,9 @@ const (
 func NewServer(e *engine.Engine) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit}
+	s.metrics = metrics.New(e)
 	s.router = gin.New()
-	s.router.Use(s.recoverer, s.logRequests, s.authenticate)
+	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.authenticate)
 	s.router.NoRoute(func(c *gin.Context) {
 		s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -144,9 +151,23 @@ func (s *Server) logRequests(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
+	s.metrics.ObserveRequest(route, c.Request.Method, c.Writer.Status(), time.Since(start))
 	s.Logger.Info("request", "request_id", id, "method", c.Request.Method, "route", route,
 		"status", c.Writer.Status(), "latency_ms", float64(time.Since(start).Microseconds())/1000,
 		"role", huiqi.RoleFromContext(c.Request.Context()))
+}
+
+// limitTime bounds a request's handling by RequestTimeout; bulk imports,
+// which stream a city's profiles, are exempt.
+func (s *Server) limitTime(c *gin.Context) {
+	if s.RequestTimeout <= 0 || strings.HasSuffix(c.Request.URL.Path, "/bulk") {
+		c.Next()
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 // authenticate puts the bearer token's identity into the request context.

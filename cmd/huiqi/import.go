@@ -151,13 +151,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, size int64) *progress {
-	terminal := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			terminal = true
-		}
-	}
-	return &progress{w: w, size: size, terminal: terminal, start: time.Now()}
+	return &progress{w: w, size: size, terminal: isTerminal(w), start: time.Now()}
 }
 
 func (p *progress) update(read int64, accepted, rejected int) {

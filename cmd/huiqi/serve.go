@@ -38,6 +38,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder: SQLite database and bleve indexes (HUIQI_DATA)")
 	withDemo := fs.Bool("demo", envOr("HUIQI_DEMO", "true") == "true", "load the demo catalogue into a new data folder (HUIQI_DEMO)")
 	bodyLimit := fs.Int64("body-limit", httpapi.DefaultBodyLimit, "largest request body in bytes, bulk imports excepted")
+	logFormat := fs.String("log-format", envOr("HUIQI_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal, JSON otherwise (HUIQI_LOG_FORMAT)")
+	requestTimeout := fs.Duration("request-timeout", envDuration("HUIQI_REQUEST_TIMEOUT", 30*time.Second), "longest time one request may take, bulk imports excepted (HUIQI_REQUEST_TIMEOUT)")
+	bulkLimit := fs.Int64("bulk-limit", httpapi.DefaultBulkLimit, "largest bulk import body in bytes")
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts; empty allows any (HUIQI_WEBHOOK_HOSTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
@@ -46,7 +49,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(c.Stderr, nil))
+	logger, err := newLogger(c.Stderr, *logFormat)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
 	start := time.Now()
 	eng, closeDB, err := openEngine(ctx, *dataDir)
 	if err != nil {
@@ -81,7 +88,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	srv := httpapi.NewServer(eng)
-	srv.Logger, srv.Addr, srv.BodyLimit = logger, *addr, *bodyLimit
+	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
 	httpapi.Version = Version
 	if err := srv.Open(); err != nil {
 		return err
@@ -121,6 +128,39 @@ func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), er
 		return nil, nil, err
 	}
 	return eng, func() { db.Close() }, nil
+}
+
+// newLogger returns a JSON logger, or a text one for people at a terminal.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	if format == "auto" {
+		format = "json"
+		if isTerminal(w) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("unknown --log-format %q: json, text or auto", format)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
 }
 
 func envOr(name, def string) string {

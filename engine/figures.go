@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/huiqi/huiqi"
+
+	"github.com/huiqi/huiqi/metrics"
+)
+
+// counters are the engine's running totals, read by metrics.
+type counters struct {
+	evaluations atomic.Uint64
+	matches     atomic.Uint64
+}
+
+// counted records evaluations and matches found, and returns nothing so
+// that call sites stay one line.
+func (e *Engine) counted(evaluations, matches int) {
+	e.stats.evaluations.Add(uint64(evaluations))
+	e.stats.matches.Add(uint64(matches))
+}
+
+// Figures implements metrics.Source.
+func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
+	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
+	hooks, err := e.DB.Webhooks(ctx)
+	if err != nil {
+		return f, err
+	}
+	if len(hooks) > 0 {
+		last, err := e.DB.LastNotificationID(ctx)
+		if err != nil {
+			return f, err
+		}
+		for _, w := range hooks {
+			f.OutboxBacklog = max(f.OutboxBacklog, last-w.DeliveredUpto)
+			f.DeadDeliveries += int64(w.Dead)
+		}
+	}
+	return f, nil
+}
+
+// Ready returns nil when the engine can answer: the database answers and
+// the indexes have caught up. Otherwise the error says why.
+func (e *Engine) Ready(ctx context.Context) error {
+	if _, err := e.DB.EnterpriseCount(ctx); err != nil {
+		return huiqi.Errorf(huiqi.EInternal, "数据库不可用: %v", err)
+	}
+	return nil
+}
