@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
@@ -34,10 +35,16 @@ func (e *Engine) UpdateEnterprise(ctx context.Context, code string, en *huiqi.En
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return err
 	}
+	code = strings.ToUpper(code)
 	if en.CreditCode == "" {
 		en.CreditCode = code
 	}
-	if err := en.Validate(e.Today(), en.LegacyCode); err != nil {
+	old, err := e.DB.FindEnterprise(ctx, code)
+	if err != nil {
+		return err
+	}
+	// Only a bulk import may mark a pilot code legacy; a change keeps the mark.
+	if err := en.Validate(e.Today(), old.LegacyCode && en.LegacyCode); err != nil {
 		return err
 	}
 	if en.CreditCode != code {

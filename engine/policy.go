@@ -80,6 +80,9 @@ func (e *Engine) updatePolicy(ctx context.Context, p *policies.Policy) (*PolicyR
 	if err != nil {
 		return nil, err
 	}
+	if !mayReadPolicy(ctx, old, old) {
+		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到政策 %q", p.ID)
+	}
 	if err := mayWritePolicy(ctx, old.Department); err != nil {
 		return nil, err
 	} else if err := mayWritePolicy(ctx, p.Department); err != nil {
@@ -166,6 +169,9 @@ func (e *Engine) ownedPolicy(ctx context.Context, id string) (*policies.Policy, 
 	if err != nil {
 		return nil, err
 	}
+	if !mayReadPolicy(ctx, p, p) {
+		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到政策 %q", id)
+	}
 	if err := mayWritePolicy(ctx, p.Department); err != nil {
 		return nil, err
 	}
@@ -186,55 +192,58 @@ func (e *Engine) policyPublished(ctx context.Context, p *policies.Policy) error 
 	return e.refreshPolicy(ctx, p, c)
 }
 
-// mayReadPolicy reports whether the caller may see a policy version:
-// published ones are public; drafts and withdrawn ones only to admins,
-// auditors and the department's officials.
-func mayReadPolicy(ctx context.Context, p *policies.Policy) bool {
-	if p.Status == policies.StatusPublished {
-		return true
-	}
+// mayReadPolicy reports whether the caller may see a version of a policy
+// whose latest version is latest: admins, auditors and the department's
+// officials see every version; everyone else the published versions of a
+// policy that is published now, so that a withdrawn policy and drafts stay
+// out of public view.
+func mayReadPolicy(ctx context.Context, p, latest *policies.Policy) bool {
 	t := huiqi.TokenFromContext(ctx)
 	switch {
-	case t == nil:
-		return false
-	case t.Role == huiqi.RoleAdmin, t.Role == huiqi.RoleAuditor:
+	case t != nil && (t.Role == huiqi.RoleAdmin || t.Role == huiqi.RoleAuditor):
+		return true
+	case t != nil && t.Role == huiqi.RoleOfficial && t.Department == latest.Department:
 		return true
 	}
-	return t.Role == huiqi.RoleOfficial && t.Department == p.Department
+	return p.Status == policies.StatusPublished && latest.Status == policies.StatusPublished
 }
 
-// FindPolicy returns a version of a policy (0: the latest). Unpublished
-// versions the caller may not see are ENotFound, so that drafts do not leak.
+// FindPolicy returns a version of a policy (0: the latest). A version the
+// caller may not see is ENotFound, so that drafts do not leak.
 func (e *Engine) FindPolicy(ctx context.Context, id string, version int) (*policies.Policy, error) {
-	p, err := e.DB.FindPolicy(ctx, id, version)
+	latest, err := e.DB.FindPolicy(ctx, id, 0)
 	if err != nil {
 		return nil, err
 	}
-	if !mayReadPolicy(ctx, p) {
+	p := latest
+	if version != 0 && version != latest.Version {
+		if p, err = e.DB.FindPolicy(ctx, id, version); err != nil {
+			return nil, err
+		}
+	}
+	if !mayReadPolicy(ctx, p, latest) {
 		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到政策 %q", id)
 	}
 	return p, nil
 }
 
 // ListPolicies returns a page of policies. Anonymous callers and
-// enterprises see published ones only; officials see their department's
-// drafts too.
+// enterprises see published ones only; officials see published ones and
+// their own department's in any status; admins and auditors everything. It
+// returns EUnauthorized or EForbidden for an unpublished status the caller
+// may not list.
 func (e *Engine) ListPolicies(ctx context.Context, f sqlite.PolicyFilter) ([]*policies.Policy, int, string, error) {
 	t := huiqi.TokenFromContext(ctx)
 	switch {
-	case f.Status == policies.StatusPublished:
+	case t == nil && f.Status != "" && f.Status != policies.StatusPublished:
+		return nil, 0, "", huiqi.Errorf(huiqi.EUnauthorized, "查看未发布的政策需要登录令牌")
 	case t == nil || t.Role == huiqi.RoleEnterprise:
-		if f.Status != "" {
+		if f.Status != "" && f.Status != policies.StatusPublished {
 			return nil, 0, "", huiqi.Errorf(huiqi.EForbidden, "只能查看已发布的政策")
 		}
 		f.Status = policies.StatusPublished
 	case t.Role == huiqi.RoleOfficial:
-		if f.Department != "" && f.Department != t.Department && f.Status != policies.StatusPublished {
-			return nil, 0, "", huiqi.Errorf(huiqi.EForbidden, "只能查看本部门未发布的政策")
-		}
-		if f.Status == "" || f.Department == "" {
-			f.Department = t.Department
-		}
+		f.VisibleTo = t.Department
 	}
 	return e.DB.ListPolicies(ctx, f)
 }

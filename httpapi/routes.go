@@ -186,7 +186,7 @@ func (s *Server) policyMatches(c *gin.Context) {
 // marked when derived by 《中小企业划型标准规定》.
 type enterpriseView struct {
 	*huiqi.Enterprise
-	Scale        string `json:"scale"`
+	Scale        string `json:"scale,omitempty"`
 	ScaleDerived bool   `json:"scale_derived"`
 }
 

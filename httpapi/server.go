@@ -193,8 +193,13 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// body reads the request body up to the server's limit.
+// body reads the request body up to the server's limit. Only the policy
+// calculator takes a body from anonymous callers: for everything else a
+// missing token is answered before the body is read.
 func (s *Server) body(c *gin.Context) ([]byte, error) {
+	if huiqi.TokenFromContext(c.Request.Context()) == nil && c.FullPath() != "/v1/match" {
+		return nil, huiqi.Errorf(huiqi.EUnauthorized, "需要登录令牌")
+	}
 	if c.Request.ContentLength > s.BodyLimit {
 		return nil, tooLarge(s.BodyLimit)
 	}

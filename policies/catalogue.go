@@ -1,11 +1,13 @@
 package policies
 
 import (
+	"bytes"
 	"embed"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/huiqi/huiqi"
@@ -21,8 +23,9 @@ func Catalogue(today huiqi.Date) ([]*Policy, error) {
 	return parseDir(catalogue, "catalogue", today)
 }
 
-// ParsePath parses one policy file (.yaml, .yml or .json) or every such file
-// of a directory, in name order. An error names the file.
+// ParsePath parses one policy file (.yaml, .yml or .json; .ndjson holds one
+// JSON policy a line) or every such file of a directory, in name order. An
+// error names the file and, for NDJSON, the line.
 func ParsePath(path string, today huiqi.Date) ([]*Policy, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -58,7 +61,7 @@ func parseDir(fsys fs.FS, root string, today huiqi.Date) ([]*Policy, error) {
 			return err
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yaml", ".yml", ".json":
+		case ".yaml", ".yml", ".json", ".ndjson":
 			if !d.IsDir() {
 				files = append(files, path)
 			}
@@ -74,6 +77,19 @@ func parseDir(fsys fs.FS, root string, today huiqi.Date) ([]*Policy, error) {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
+		}
+		if strings.EqualFold(filepath.Ext(name), ".ndjson") {
+			for i, line := range bytes.Split(data, []byte("\n")) {
+				if len(bytes.TrimSpace(line)) == 0 {
+					continue
+				}
+				p, err := Parse(line, today)
+				if err != nil {
+					return nil, &FileError{File: name + ":" + strconv.Itoa(i+1), Err: err}
+				}
+				out = append(out, p)
+			}
+			continue
 		}
 		p, err := Parse(data, today)
 		if err != nil {

@@ -161,6 +161,9 @@ type PolicyFilter struct {
 	// enterprise in 350582 (晋江市) can get the policies scoped to 350582,
 	// to 3505 (all of Quanzhou) and those without a scope.
 	Region string
+	// VisibleTo, when set, keeps only what an official of that department
+	// may see: published policies, and the department's own in any status.
+	VisibleTo string
 
 	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
 	After string // the next cursor of the previous page
@@ -189,6 +192,9 @@ func (db *DB) ListPolicies(ctx context.Context, f PolicyFilter) (items []*polici
 	}
 	if f.Department != "" {
 		w.add("p.department = ?", f.Department)
+	}
+	if f.VisibleTo != "" {
+		w.add("(p.status = 'published' OR p.department = ?)", f.VisibleTo)
 	}
 	if f.Mode != "" {
 		w.add("p.mode = ?", f.Mode)
