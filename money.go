@@ -3,6 +3,7 @@ package huiqi
 import (
 	"math/big"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -18,6 +19,9 @@ const Yuan Money = 100
 // ParseMoney reads a decimal number of yuan, such as "1234.5" or "2e5", with at
 // most two decimals. The error is an EInvalid without field.
 func ParseMoney(s string) (Money, error) {
+	if !decimalSyntax.MatchString(s) {
+		return 0, Errorf(EInvalid, "金额应为数字（元）: %q", s)
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, Errorf(EInvalid, "金额应为数字（元）: %q", s)
@@ -32,6 +36,12 @@ func ParseMoney(s string) (Money, error) {
 	}
 	return Money(n.Int64()), nil
 }
+
+// decimalSyntax is a plain decimal with an optional exponent of at most four
+// digits. big.Rat alone would also take fractions ("1/4") and hex ("0x10"),
+// and would spend tens of milliseconds on each "1e999999" before the range
+// check refused it.
+var decimalSyntax = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$`)
 
 // maxMoney bounds amounts to 10^15 fen (ten trillion yuan) so that a rate
 // multiplication on them cannot overflow 128-bit intermediate arithmetic.

@@ -37,21 +37,29 @@ type obj = map[string]any
 // drawn more often, as real catalogues have more general measures.
 var leafMakers = []func(r *rand.Rand) obj{
 	func(r *rand.Rand) obj { return leaf("dishonest", "eq", false) },
-	func(r *rand.Rand) obj { return leaf("scale", "in", pickN(r, []string{"medium", "small", "micro"}, 2+r.IntN(2))) },
+	func(r *rand.Rand) obj {
+		return leaf("scale", "in", pickN(r, []string{"medium", "small", "micro"}, 2+r.IntN(2)))
+	},
 	func(r *rand.Rand) obj { return leaf("employees", "gte", pick(r, []int{5, 10, 20, 50, 100, 300})) },
 	func(r *rand.Rand) obj { return leaf("revenue", "gte", pick(r, []int{1e6, 5e6, 2e7, 1e8})) },
 	func(r *rand.Rand) obj { return leaf("age_years", "gte", 1+r.IntN(5)) },
-	func(r *rand.Rand) obj { return leaf("tax_credit", "in", pickN(r, []string{"A", "B", "M"}, 1+r.IntN(2))) },
+	func(r *rand.Rand) obj {
+		return leaf("tax_credit", "in", pickN(r, []string{"A", "B", "M"}, 1+r.IntN(2)))
+	},
 	func(r *rand.Rand) obj {
 		return obj{"not": leaf("tax_credit", "in", []string{"C", "D"})}
 	},
 	func(r *rand.Rand) obj { return leaf("region", "prefix", pick(r, countyCodes)) },
 	func(r *rand.Rand) obj { return leaf("region", "prefix", pickN(r, countyCodes, 2+r.IntN(3))) },
-	func(r *rand.Rand) obj { return leaf("industry", "prefix", pick(r, []string{"C", "C17", "C18", "C19", "C30", "C26", "I65", "F51", "F52", "A01"})) },
+	func(r *rand.Rand) obj {
+		return leaf("industry", "prefix", pick(r, []string{"C", "C17", "C18", "C19", "C30", "C26", "I65", "F51", "F52", "A01"}))
+	},
 	func(r *rand.Rand) obj {
 		return leaf("industry", "prefix", pickN(r, []string{"C17", "C18", "C19", "C30", "C33", "C34", "C35", "C38", "C39"}, 2+r.IntN(3)))
 	},
-	func(r *rand.Rand) obj { return leaf("employees", "between", []int{10 * (1 + r.IntN(5)), 100 * (1 + r.IntN(10))}) },
+	func(r *rand.Rand) obj {
+		return leaf("employees", "between", []int{10 * (1 + r.IntN(5)), 100 * (1 + r.IntN(10))})
+	},
 	func(r *rand.Rand) obj { return leaf("rd_ratio", "gte", pick(r, []string{"0.01", "0.03", "0.05"})) },
 	func(r *rand.Rand) obj { return leaf("rd_expense", "gte", pick(r, []int{1e5, 5e5, 2e6})) },
 	func(r *rand.Rand) obj { return leaf("total_assets", "lte", pick(r, []int{5e7, 2e8})) },

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/huiqi/huiqi"
@@ -32,6 +33,12 @@ type Engine struct {
 	WebhookHosts []string
 
 	stats counters
+	// refresh serialises each change of the matcher with the recomputation
+	// and commit of the verdicts it affects, so that a computation from an
+	// older state never commits after one from a newer state (which would
+	// drop a match silently and tell it again later, or tell one that no
+	// longer holds).
+	refresh sync.Mutex
 }
 
 // New returns an Engine over an open database.
@@ -74,7 +81,9 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
-	return nil
+	// Offers a crash cut off between their new_match commit and their
+	// opening are opened now.
+	return e.openPendingOffers(System(ctx))
 }
 
 // compile re-validates a stored policy, which types its leaf values again,

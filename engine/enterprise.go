@@ -59,7 +59,6 @@ func (e *Engine) UpdateEnterprise(ctx context.Context, code string, en *huiqi.En
 // profilesChanged brings what derives from profiles up to date after their
 // commit.
 func (e *Engine) profilesChanged(ctx context.Context, es ...*huiqi.Enterprise) error {
-	e.Matcher.PutProfiles(es...)
 	return e.refreshProfiles(ctx, es)
 }
 

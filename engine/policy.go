@@ -155,7 +155,6 @@ func (e *Engine) WithdrawPolicy(ctx context.Context, id string) (*policies.Polic
 	if err != nil {
 		return nil, err
 	}
-	e.Matcher.RemovePolicy(id)
 	return p, e.refreshPolicy(ctx, p, nil)
 }
 
@@ -188,7 +187,6 @@ func (e *Engine) policyPublished(ctx context.Context, p *policies.Policy) error 
 	if err != nil {
 		return err
 	}
-	e.Matcher.PutPolicy(c)
 	return e.refreshPolicy(ctx, p, c)
 }
 

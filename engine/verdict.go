@@ -9,11 +9,46 @@ import (
 	"github.com/huiqi/huiqi/sqlite"
 )
 
-// refreshPolicy recomputes the decision record of one policy: its eligible
-// enterprises today under c, or none when c is nil (withdrawn, in which case
-// p is the withdrawn version). Differences become notifications in the same
-// transaction.
+// refreshPolicy puts c into the matcher, or removes the policy when c is nil
+// (withdrawn, in which case p is the withdrawn version), and recomputes the
+// decision record of the policy: its eligible enterprises today. Differences
+// become notifications in the same transaction.
 func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *matcher.Compiled) error {
+	e.refresh.Lock()
+	if c != nil {
+		e.Matcher.PutPolicy(c)
+	} else {
+		e.Matcher.RemovePolicy(p.ID)
+	}
+	ns, err := e.replacePolicyVerdicts(ctx, p, c)
+	e.refresh.Unlock()
+	if err != nil {
+		return err
+	}
+	return e.pushed(ctx, ns)
+}
+
+// refreshCurrent recomputes the decision record of a policy as the matcher
+// holds it now (the daily pass); a policy no longer published is left to
+// its withdrawal.
+func (e *Engine) refreshCurrent(ctx context.Context, id string) error {
+	e.refresh.Lock()
+	c, ok := e.Matcher.Policy(id)
+	var ns []sqlite.Notification
+	var err error
+	if ok {
+		ns, err = e.replacePolicyVerdicts(ctx, c.Policy, c)
+	}
+	e.refresh.Unlock()
+	if err != nil {
+		return err
+	}
+	return e.pushed(ctx, ns)
+}
+
+// replacePolicyVerdicts computes and commits a policy's decision record and
+// returns the notifications committed with it; the caller holds e.refresh.
+func (e *Engine) replacePolicyVerdicts(ctx context.Context, p *policies.Policy, c *matcher.Compiled) ([]sqlite.Notification, error) {
 	var vs []sqlite.Verdict
 	if c != nil {
 		day := e.Today()
@@ -39,18 +74,30 @@ func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *match
 		}
 		return ns
 	})
-	if err != nil {
-		return err
-	}
-	return e.pushed(ctx, diff.Notifications)
+	return diff.Notifications, err
 }
 
-// refreshProfiles recomputes the decision record of the given profiles
-// against every published policy; newly eligible pairs become notifications.
+// refreshProfiles puts committed profiles into the matcher and recomputes
+// their decision record against every published policy; newly eligible
+// pairs become notifications.
 func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) error {
 	if len(es) == 0 {
 		return nil
 	}
+	e.refresh.Lock()
+	e.Matcher.PutProfiles(es...)
+	ns, err := e.replaceProfileVerdicts(ctx, es)
+	e.refresh.Unlock()
+	if err != nil {
+		return err
+	}
+	return e.pushed(ctx, ns)
+}
+
+// replaceProfileVerdicts computes and commits the decision record of
+// profiles and returns the notifications committed with it; the caller
+// holds e.refresh.
+func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterprise) ([]sqlite.Notification, error) {
 	day := e.Today()
 	list := e.Matcher.Policies()
 	byID := make(map[string]*policies.Policy, len(list))
@@ -78,10 +125,7 @@ func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) er
 		}
 		return ns
 	})
-	if err != nil {
-		return err
-	}
-	return e.pushed(ctx, diff.Notifications)
+	return diff.Notifications, err
 }
 
 // newMatch is the notification of a pair that became eligible; for a
@@ -112,5 +156,20 @@ func (e *Engine) pushed(ctx context.Context, ns []sqlite.Notification) error {
 // notifications ask for; run after each change and at start, so that a
 // crash between the two is caught up.
 func (e *Engine) openPendingOffers(ctx context.Context) error {
+	pending, err := e.DB.PendingOffers(ctx)
+	if err != nil {
+		return err
+	}
+	sys := System(ctx)
+	for _, n := range pending {
+		// A policy no longer 免申即享, published or open, or an enterprise
+		// gone, makes no offer: the notification stands, the mark goes.
+		if _, err := e.OfferApplication(sys, n.PolicyID, n.CreditCode); err != nil && huiqi.ErrorCode(err) == huiqi.EInternal {
+			return err
+		}
+		if err := e.DB.OfferDone(ctx, n.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/huiqi/huiqi"
@@ -64,15 +65,16 @@ type node struct {
 	children []*node
 	leaves   int // leaves below, so that explanations can be sliced per child
 
-	cond *policies.Condition
-	acc  accessor
-	text string // name of the text field for accText
-	slot int    // numeric slot for accInt
-	op   opcode
-	ints []int64
-	strs []string
-	mask uint64
-	b    bool
+	cond  *policies.Condition
+	label string // cond.DisplayLabel(), generated once
+	acc   accessor
+	text  string // name of the text field for accText
+	slot  int    // numeric slot for accInt
+	op    opcode
+	ints  []int64
+	strs  []string
+	mask  uint64
+	b     bool
 }
 
 // Compiled is a published policy version compiled for evaluation.
@@ -117,7 +119,7 @@ func compileNode(c *policies.Condition) *node {
 		cn := compileNode(c.Not)
 		return &node{kind: kindNot, cond: c, children: []*node{cn}, leaves: cn.leaves}
 	}
-	n := &node{kind: kindLeaf, cond: c, leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool}
+	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool}
 	f, _ := huiqi.LookupField(c.Field)
 	switch {
 	case f.Type == huiqi.TypeTags:
@@ -154,6 +156,31 @@ type asOf struct {
 func newAsOf(d huiqi.Date) asOf {
 	t := d.Time()
 	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day())}
+}
+
+// wholeYears returns the whole years from the yyyymmdd date from to the
+// yyyymmdd date to, rounded down: a date before founding gives a negative
+// age, as huiqi.Date.YearsSince does, not 0.
+func wholeYears(to, from int64) int64 {
+	d := to - from
+	if d < 0 {
+		return -((-d + 9999) / 10000)
+	}
+	return d / 10000
+}
+
+// formatRatio writes rd/revenue rounded half up to millionths, splitting off
+// the whole part first so that a ratio of any size cannot overflow.
+func formatRatio(rd, revenue int64) string {
+	q, frac := rd/revenue, roundDiv(rd%revenue, policies.RatioScale, revenue)
+	if frac == policies.RatioScale {
+		q, frac = q+1, 0
+	}
+	s := strconv.FormatInt(q, 10)
+	if frac != 0 {
+		s += policies.FormatDecimal(frac)[1:]
+	}
+	return s
 }
 
 func ymdOf(days int64) int64 {
@@ -210,7 +237,7 @@ func (n *node) evalLeaf(p *Profile, at *asOf) bool {
 		if !p.has(slotFoundedOn) {
 			return false
 		}
-		return n.compareInt((at.ymd - p.foundedYMD) / 10000)
+		return n.compareInt(wholeYears(at.ymd, p.foundedYMD))
 	}
 	if !p.has(n.slot) {
 		return false
@@ -336,12 +363,16 @@ func (n *node) eval(p *Profile, at *asOf) bool {
 
 // explain evaluates every leaf, without short-circuit, appending one check
 // per leaf in document order, and reports whether the tree holds.
-func (n *node) explain(p *Profile, at *asOf, out *[]Check) bool {
+//
+// Under an odd number of nots a leaf is a requirement not to hold: its check
+// is marked negated and passes when the leaf does not hold, so that pass
+// always means "this requirement is met".
+func (n *node) explain(p *Profile, at *asOf, out *[]Check, negated bool) bool {
 	switch n.kind {
 	case kindAll, kindAny:
 		all, any := true, false
 		for _, c := range n.children {
-			ok := c.explain(p, at, out)
+			ok := c.explain(p, at, out, negated)
 			all, any = all && ok, any || ok
 		}
 		if n.kind == kindAll {
@@ -349,18 +380,29 @@ func (n *node) explain(p *Profile, at *asOf, out *[]Check) bool {
 		}
 		return any
 	case kindNot:
-		return !n.children[0].explain(p, at, out)
+		return !n.children[0].explain(p, at, out, !negated)
 	}
-	pass := n.evalLeaf(p, at)
-	*out = append(*out, Check{
-		Label:    n.cond.DisplayLabel(),
+	holds := n.evalLeaf(p, at)
+	*out = append(*out, n.check(p, at, holds, negated))
+	return holds
+}
+
+// check explains the leaf n for p, given whether it holds; see explain for
+// negated leaves.
+func (n *node) check(p *Profile, at *asOf, holds, negated bool) Check {
+	c := Check{
+		Label:    n.label,
 		Field:    n.cond.Field,
 		Op:       n.cond.Op,
 		Required: n.cond.Value,
 		Actual:   actualValue(p, n.cond.Field, at),
-		Pass:     pass,
-	})
-	return pass
+		Pass:     holds != negated,
+		Negated:  negated,
+	}
+	if negated {
+		c.Label = "不得：" + c.Label
+	}
+	return c
 }
 
 // actualValue returns the profile's value of a field as it appears in JSON,
@@ -380,16 +422,22 @@ func actualValue(p *Profile, field string, at *asOf) any {
 		}
 		return *e.Employees
 	case "founded_on":
+		if !p.has(slotFoundedOn) {
+			return nil
+		}
 		return e.FoundedOn.String()
 	case "age_years":
-		return (at.ymd - p.foundedYMD) / 10000
+		if !p.has(slotFoundedOn) {
+			return nil
+		}
+		return wholeYears(at.ymd, p.foundedYMD)
 	case "rd_ratio":
 		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
 			return nil
 		} else if p.nums[slotRevenue] == 0 {
 			return json.Number("0")
 		}
-		return json.Number(policies.FormatDecimal(roundDiv(p.nums[slotRDExpense], policies.RatioScale, p.nums[slotRevenue])))
+		return json.Number(formatRatio(p.nums[slotRDExpense], p.nums[slotRevenue]))
 	}
 	if slot, ok := moneySlots[field]; ok {
 		if !p.has(slot) {

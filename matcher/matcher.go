@@ -115,24 +115,42 @@ func (m *Matcher) MatchProfile(p *Profile, day huiqi.Date, near bool) Result {
 // Judge judges the given policies for p on day; see MatchProfile.
 func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 	r := Result{AsOf: day, Eligible: []Verdict{}, NearMisses: []NearMiss{}}
+	at := newAsOf(day)
 	for _, c := range list {
 		if !c.InScope(p, day) {
 			continue
 		}
-		v := c.Judge(p, day)
+		// The fast path decides; only the verdicts listed are explained.
 		switch {
-		case v.Eligible:
-			r.Eligible = append(r.Eligible, v)
-		case near && v.Missing != nil:
-			r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: v.PolicyID, Version: v.Version, Title: v.Title, Missing: *v.Missing})
+		case c.root.eval(p, &at):
+			r.Eligible = append(r.Eligible, c.Judge(p, day))
+		case near && c.root.kind == kindAll:
+			// A near miss shows only its missing leaf: a requirement not met,
+			// so the leaf holds exactly when it is negated.
+			if _, leaf, negated := c.nearMiss(p, &at); leaf != nil {
+				pol := c.Policy
+				r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, &at, negated, negated)})
+			}
 		}
 	}
-	slices.SortStableFunc(r.Eligible, func(a, b Verdict) int {
+	// Sorted through an index, so that the sort moves ints rather than
+	// whole verdicts.
+	order := make([]int, len(r.Eligible))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &r.Eligible[i], &r.Eligible[j]
 		if c := cmp.Compare(amountKey(b.Amount), amountKey(a.Amount)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.PolicyID, b.PolicyID)
 	})
+	sorted := make([]Verdict, len(order))
+	for k, i := range order {
+		sorted[k] = r.Eligible[i]
+	}
+	r.Eligible = sorted
 	// 就高不重复: in each exclusive group only the first, highest, is recommended.
 	seen := map[string]bool{}
 	for i := range r.Eligible {
@@ -189,8 +207,10 @@ func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 				r.AmountTotal += a
 			}
 			r.Hits = append(r.Hits, h)
-		} else if near && c.root.kind == kindAll && c.nearMiss(p, &at) >= 0 {
-			r.NearMissTotal++
+		} else if near && c.root.kind == kindAll {
+			if i, _, _ := c.nearMiss(p, &at); i >= 0 {
+				r.NearMissTotal++
+			}
 		}
 	}
 	r.Total = len(r.Hits)

@@ -14,6 +14,9 @@ type Check struct {
 	Required json.RawMessage `json:"required"`
 	Actual   any             `json:"actual"`
 	Pass     bool            `json:"pass"`
+	// Negated marks a requirement that the condition must not hold (a leaf
+	// under not); Pass then means it does not.
+	Negated bool `json:"negated,omitempty"`
 }
 
 // Verdict is the judgement of one policy version for one profile as of a date.
@@ -82,14 +85,15 @@ func (c *Compiled) Judge(p *Profile, day huiqi.Date) Verdict {
 		Mode: pol.Mode, Kind: pol.Benefit.Kind, ExclusiveGroup: pol.ExclusiveGroup,
 	}
 	inScope := c.InScope(p, day)
-	v.Eligible = c.root.explain(p, &at, &v.Conditions) && inScope
+	v.Conditions = make([]Check, 0, c.root.leaves)
+	v.Eligible = c.root.explain(p, &at, &v.Conditions, false) && inScope
 	if v.Eligible {
 		v.Recommended = true
 		if m, ok := c.amount(p, &at); ok {
 			v.Amount = &m
 		}
 	} else if inScope && c.root.kind == kindAll {
-		if i := c.nearMiss(p, &at); i >= 0 {
+		if i, _, _ := c.nearMiss(p, &at); i >= 0 {
 			v.Missing = &v.Conditions[i]
 		}
 	}
@@ -98,20 +102,24 @@ func (c *Compiled) Judge(p *Profile, day huiqi.Date) Verdict {
 
 // nearMiss returns the position among the leaves of the failing leaf when
 // exactly one child of the top-level all fails and that child is a leaf, or
-// -1. The caller has checked that the root is an all.
-func (c *Compiled) nearMiss(p *Profile, at *asOf) int {
-	failing, missing, pos := 0, -1, 0
+// the not of a leaf (then negated is set); else -1. The caller has checked
+// that the root is an all.
+func (c *Compiled) nearMiss(p *Profile, at *asOf) (pos int, leaf *node, negated bool) {
+	failing, missing, at0 := 0, -1, 0
 	for _, child := range c.root.children {
 		if !child.eval(p, at) {
 			failing++
-			if child.kind == kindLeaf {
-				missing = pos
+			switch {
+			case child.kind == kindLeaf:
+				missing, leaf, negated = at0, child, false
+			case child.kind == kindNot && child.children[0].kind == kindLeaf:
+				missing, leaf, negated = at0, child.children[0], true
 			}
 		}
-		pos += child.leaves
+		at0 += child.leaves
 	}
-	if failing != 1 {
-		return -1
+	if failing != 1 || leaf == nil {
+		return -1, nil, false
 	}
-	return missing
+	return missing, leaf, negated
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 
 	"github.com/huiqi/huiqi"
 )
@@ -28,6 +31,9 @@ func Parse(data []byte, today huiqi.Date) (*Policy, error) {
 			return nil, err
 		}
 	} else {
+		if err := rejectAliases(data); err != nil {
+			return nil, err
+		}
 		var generic any
 		if err := yaml.Unmarshal(data, &generic); err != nil {
 			return nil, huiqi.Errorf(huiqi.EInvalid, "YAML 格式错误: %v", err)
@@ -44,6 +50,23 @@ func Parse(data []byte, today huiqi.Date) (*Policy, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// rejectAliases refuses YAML aliases (*name) before decoding: policy
+// documents need none, and the decoder expands every alias in place, so a
+// small document of nested aliases ("billion laughs") would take all memory.
+func rejectAliases(data []byte) error {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return huiqi.Errorf(huiqi.EInvalid, "YAML 格式错误: %v", err)
+	}
+	// ast.FilterFile would visit the nil body of an empty document and panic.
+	for _, doc := range file.Docs {
+		if doc.Body != nil && len(ast.Filter(ast.AliasType, doc.Body)) > 0 {
+			return huiqi.Errorf(huiqi.EInvalid, "政策文件不支持 YAML 别名（*name）")
+		}
+	}
+	return nil
 }
 
 // fromYAML converts a value decoded from YAML to the generic form
@@ -79,6 +102,9 @@ func fromYAML(v any, path string) (any, error) {
 	case int:
 		return json.Number(strconv.Itoa(v)), nil
 	case float64:
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, huiqi.FieldErrorf(path, "不支持的数值 %v", v)
+		}
 		return json.Number(strconv.FormatFloat(v, 'f', -1, 64)), nil
 	case string, bool, nil:
 		return v, nil

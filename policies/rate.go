@@ -3,6 +3,7 @@ package policies
 import (
 	"encoding/json"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,9 @@ type Rate int64
 // ParseDecimal reads a non-negative decimal with at most six places into
 // millionths.
 func ParseDecimal(s string) (int64, error) {
+	if !decimalSyntax.MatchString(s) {
+		return 0, huiqi.Errorf(huiqi.EInvalid, "应为非负小数，如 \"0.10\"，收到 %q", s)
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok || r.Sign() < 0 {
 		return 0, huiqi.Errorf(huiqi.EInvalid, "应为非负小数，如 \"0.10\"，收到 %q", s)
@@ -27,6 +31,11 @@ func ParseDecimal(s string) (int64, error) {
 	}
 	return r.Num().Int64(), nil
 }
+
+// decimalSyntax is a plain decimal with an optional exponent of at most four
+// digits: big.Rat alone would also take "1/4" and "0x10" from a rate
+// string, and spend tens of milliseconds on each "1e999999".
+var decimalSyntax = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$`)
 
 // FormatDecimal writes millionths as a minimal decimal string: 100000 → "0.1".
 func FormatDecimal(v int64) string {

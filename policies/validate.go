@@ -179,7 +179,8 @@ func (c *Condition) validateLeaf(path string) error {
 	if !f.Type.Fits(c.Op) {
 		return huiqi.FieldErrorf(path+".op", "运算符 %s 不适用于字段 %s（%s）", c.Op, c.Field, f.Label)
 	}
-	if c.Value == nil {
+	if c.Value == nil || string(c.Value) == "null" {
+		// A null would read as "" or false and silently compare with that.
 		return huiqi.FieldErrorf(path+".value", "缺少 value")
 	}
 	arg, err := parseArg(f, c.Op, c.Value)

@@ -28,7 +28,7 @@ type Store interface {
 	NotificationsAfter(ctx context.Context, after int64, limit int) ([]sqlite.Notification, error)
 	WebhookDelivered(ctx context.Context, webhookID, id int64) error
 	WebhookFailed(ctx context.Context, webhookID int64, next time.Time, lastErr string) error
-	WebhookDead(ctx context.Context, webhookID, id int64) error
+	WebhookDead(ctx context.Context, webhookID, id int64, lastErr string) error
 }
 
 // Deliverer sends notifications to every webhook subscriber. Its state
@@ -155,7 +155,7 @@ func (d *Deliverer) failed(ctx context.Context, w sqlite.Webhook, n sqlite.Notif
 	}
 	if now.Sub(first) >= d.RetryFor {
 		d.Logger.Warn("webhook delivery dead", "webhook", w.ID, "notification", n.ID, "attempts", w.Attempts+1, "err", sendErr)
-		return time.Millisecond, d.Store.WebhookDead(ctx, w.ID, n.ID)
+		return time.Millisecond, d.Store.WebhookDead(ctx, w.ID, n.ID, sendErr.Error())
 	}
 	delay := d.backoff(w.Attempts)
 	d.Logger.Info("webhook delivery failed", "webhook", w.ID, "notification", n.ID, "attempt", w.Attempts+1, "retry_in", delay, "err", sendErr)

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/huiqi/huiqi"
@@ -59,7 +61,7 @@ func (db *DB) UpdateEnterprise(ctx context.Context, e *huiqi.Enterprise) error {
 		} else if cur.document == doc {
 			return nil
 		}
-		return w.replace(ctx, e, doc, cur.version+1)
+		return w.replace(ctx, e, doc, cur)
 	}); err != nil {
 		return wrapInternal("update enterprise", err)
 	}
@@ -110,7 +112,7 @@ func (db *DB) PutEnterprises(ctx context.Context, es []*huiqi.Enterprise) (chang
 				err = w.insert(ctx, e, docs[i])
 				versions[i] = 1
 			case cur.document != docs[i]:
-				err = w.replace(ctx, e, docs[i], cur.version+1)
+				err = w.replace(ctx, e, docs[i], cur)
 				versions[i] = cur.version + 1
 			default:
 				stored[i] = cur
@@ -119,7 +121,11 @@ func (db *DB) PutEnterprises(ctx context.Context, es []*huiqi.Enterprise) (chang
 			if err != nil {
 				return err
 			}
-			curs[e.CreditCode] = current{found: true, version: versions[i], document: docs[i], updatedAt: w.now}
+			cur.found, cur.version, cur.document, cur.updatedAt = true, versions[i], docs[i], w.now
+			if versions[i] == 1 {
+				cur.id = w.lastID
+			}
+			curs[e.CreditCode] = cur
 		}
 		return w.flush(ctx)
 	}); err != nil {
@@ -142,7 +148,8 @@ func (db *DB) PutEnterprises(ctx context.Context, es []*huiqi.Enterprise) (chang
 // ENotFound.
 func (db *DB) FindEnterprise(ctx context.Context, code string) (*huiqi.Enterprise, error) {
 	var version int
-	var doc, updatedAt string
+	var doc []byte
+	var updatedAt string
 	err := db.read.QueryRowContext(ctx, `SELECT version, document, updated_at FROM enterprises WHERE credit_code = ?`, code).
 		Scan(&version, &doc, &updatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -150,22 +157,24 @@ func (db *DB) FindEnterprise(ctx context.Context, code string) (*huiqi.Enterpris
 	} else if err != nil {
 		return nil, fmt.Errorf("find enterprise: %w", err)
 	}
-	return decodeEnterprise(version, []byte(doc), updatedAt)
+	return decodeEnterprise(version, doc, updatedAt)
 }
 
 // FindEnterpriseVersion returns a version of a profile, as it was stored; its
 // UpdatedAt is the time that version was stored. It returns ENotFound when
 // the profile or the version does not exist.
 func (db *DB) FindEnterpriseVersion(ctx context.Context, code string, version int) (*huiqi.Enterprise, error) {
-	var doc, createdAt string
-	err := db.read.QueryRowContext(ctx, `SELECT document, created_at FROM enterprise_versions WHERE credit_code = ? AND version = ?`, code, version).
+	var doc []byte
+	var createdAt string
+	err := db.read.QueryRowContext(ctx, `SELECT v.document, v.created_at FROM enterprise_versions v
+		JOIN enterprises e ON e.id = v.enterprise_id WHERE e.credit_code = ? AND v.version = ?`, code, version).
 		Scan(&doc, &createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, huiqi.Errorf(huiqi.ENotFound, "未找到统一社会信用代码为 %s 的企业的第 %d 版画像", code, version)
 	} else if err != nil {
 		return nil, fmt.Errorf("find enterprise version: %w", err)
 	}
-	return decodeEnterprise(version, []byte(doc), createdAt)
+	return decodeEnterprise(version, doc, createdAt)
 }
 
 // EnterpriseFilter selects current profiles for ListEnterprises. Empty fields
@@ -180,15 +189,15 @@ type EnterpriseFilter struct {
 	After string // the next cursor of the previous page
 }
 
-// ListEnterprises returns a page of the current profiles that pass f, in
-// credit code order, with the number of all that pass f and the cursor of the
-// next page ("" on the last page). It returns EInvalid for a bad scale,
-// limit or cursor.
-func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []*huiqi.Enterprise, total int, next string, err error) {
-	limit, err := pageLimit(f.Limit)
-	if err != nil {
-		return nil, 0, "", err
-	}
+func (f EnterpriseFilter) isZero() bool {
+	return f.Region == "" && f.Industry == "" && f.Scale == "" && f.Tag == ""
+}
+
+// where returns the conditions of f on enterprises. For a query that walks
+// the credit code index (walk), the tag is tested per profile, a lookup in
+// the tag table's primary key; otherwise it is a list of the tagged profiles
+// the planner can start from.
+func (f EnterpriseFilter) where(walk bool) where {
 	var w where
 	if f.Region != "" {
 		w.prefix("region", f.Region)
@@ -198,13 +207,28 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 		w.prefix("industry", strings.ToUpper(f.Industry))
 	}
 	if f.Scale != "" {
-		if !slices.Contains(huiqi.Scales, f.Scale) {
-			return nil, 0, "", huiqi.FieldErrorf("scale", "企业规模应为 large、medium、small、micro 之一，收到 %q", f.Scale)
-		}
 		w.add("scale = ?", f.Scale)
 	}
-	if f.Tag != "" {
-		w.add("credit_code IN (SELECT credit_code FROM enterprise_tags WHERE tag = ?)", f.Tag)
+	switch {
+	case f.Tag != "" && walk:
+		w.add("EXISTS (SELECT 1 FROM enterprise_tags t WHERE t.enterprise_id = enterprises.id AND t.tag = ?)", f.Tag)
+	case f.Tag != "":
+		w.add("id IN (SELECT enterprise_id FROM enterprise_tags WHERE tag = ?)", f.Tag)
+	}
+	return w
+}
+
+// ListEnterprises returns a page of the current profiles that pass f, in
+// credit code order, with the number of all that pass f and the cursor of the
+// next page ("" on the last page). It returns EInvalid for a bad scale,
+// limit or cursor.
+func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []*huiqi.Enterprise, total int, next string, err error) {
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if f.Scale != "" && !slices.Contains(huiqi.Scales, f.Scale) {
+		return nil, 0, "", huiqi.FieldErrorf("scale", "企业规模应为 large、medium、small、micro 之一，收到 %q", f.Scale)
 	}
 	var after string
 	if f.After != "" {
@@ -214,16 +238,38 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 	}
 
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprises`+w.String(), w.args...).Scan(&total); err != nil {
+		count := `SELECT COUNT(*) FROM enterprises`
+		w := f.where(false)
+		if f.Region == "" && f.Industry == "" && f.Scale == "" && f.Tag != "" {
+			// The tag index alone has the answer.
+			count = `SELECT COUNT(*) FROM enterprise_tags`
+			w = where{}
+			w.add("tag = ?", f.Tag)
+		}
+		if err := tx.QueryRowContext(ctx, count+w.String(), w.args...).Scan(&total); err != nil {
 			return err
 		}
-		page := w
-		page.conds = slices.Clone(w.conds)
-		page.args = slices.Clone(w.args)
+		// A page can come two ways. SQLite's planner prefers a filter's own
+		// index, and then sorts every match to find the page; or it can
+		// walk the credit code index in order, test each profile, and stop
+		// when the page is full, after about (limit+1)·all/total profiles.
+		// The planner cannot tell which is cheaper without knowing how many
+		// profiles match; the count just taken does.
+		from, walk := "enterprises", false
+		if !f.isZero() {
+			var all int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprises`).Scan(&all); err != nil {
+				return err
+			}
+			if walk = total*total > (limit+1)*all; walk {
+				from = "enterprises INDEXED BY enterprises_credit_code"
+			}
+		}
+		page := f.where(walk)
 		if after != "" {
 			page.add("credit_code > ?", after)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT version, document, updated_at FROM enterprises`+page.String()+
+		rows, err := tx.QueryContext(ctx, `SELECT version, document, updated_at FROM `+from+page.String()+
 			` ORDER BY credit_code LIMIT ?`, append(page.args, limit+1)...)
 		if err != nil {
 			return err
@@ -258,30 +304,129 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 
 // ForEachEnterprise calls fn with every current profile in credit code
 // order, from one snapshot of the database, and stops at the first error fn
-// returns, which it returns. Other errors are internal. fn may use the DB.
-func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT version, document, updated_at FROM enterprises ORDER BY credit_code`)
-	if err != nil {
-		return fmt.Errorf("list enterprises: %w", err)
+// returns, which it returns. Other errors are internal. fn is called from the
+// calling goroutine, one profile at a time, and may use the DB.
+func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) (err error) {
+	// Decoding JSON, not reading rows, is most of the work of loading every
+	// profile at start, so documents are decoded in chunks by a goroutine
+	// per CPU while one goroutine reads rows and the caller's fn consumes the
+	// chunks in order.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	workers := runtime.GOMAXPROCS(0)
+	todo := make(chan *decodeChunk, workers)
+	ordered := make(chan *decodeChunk, 2*workers)
+	var readErr error
+	wg.Go(func() {
+		defer close(ordered)
+		defer close(todo)
+		readErr = db.readChunks(ctx, func(c *decodeChunk) bool {
+			// ordered first: the consumer then waits on a chunk that is
+			// surely in todo unless ctx is done, which it also watches.
+			for _, ch := range []chan *decodeChunk{ordered, todo} {
+				select {
+				case ch <- c:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return true
+		})
+	})
+	for range workers {
+		wg.Go(func() {
+			for c := range todo {
+				c.decode()
+			}
+		})
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var version int
-		var doc sql.RawBytes
-		var updatedAt string
-		if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
+	for c := range ordered {
+		// Checked first: a select between a done chunk and a done context
+		// picks either.
+		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("list enterprises: %w", err)
 		}
-		e, err := decodeEnterprise(version, doc, updatedAt)
-		if err != nil {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return fmt.Errorf("list enterprises: %w", ctx.Err())
+		}
+		if c.err != nil {
+			return c.err
+		}
+		for _, e := range c.out {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	// ordered is closed only after readChunks returned.
+	if readErr != nil {
+		return fmt.Errorf("list enterprises: %w", readErr)
+	}
+	return ctx.Err()
+}
+
+// decodeChunkSize is the number of documents a decoding goroutine takes at
+// a time: enough to make the hand-off cheap, few enough to keep memory low.
+const decodeChunkSize = 256
+
+// decodeChunk is a run of stored profiles to decode.
+type decodeChunk struct {
+	versions   []int
+	docs       [][]byte
+	updatedAts []string
+
+	out  []*huiqi.Enterprise
+	err  error
+	done chan struct{} // closed when out or err is set
+}
+
+func (c *decodeChunk) decode() {
+	defer close(c.done)
+	c.out = make([]*huiqi.Enterprise, len(c.docs))
+	for i, doc := range c.docs {
+		if c.out[i], c.err = decodeEnterprise(c.versions[i], doc, c.updatedAts[i]); c.err != nil {
+			return
+		}
+	}
+}
+
+// readChunks reads every current profile in credit code order and passes
+// them in chunks to send until it returns false.
+func (db *DB) readChunks(ctx context.Context, send func(*decodeChunk) bool) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT version, document, updated_at FROM enterprises ORDER BY credit_code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	c := &decodeChunk{done: make(chan struct{})}
+	for rows.Next() {
+		var version int
+		var doc []byte // a copy: it outlives the row
+		var updatedAt string
+		if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
 			return err
 		}
-		if err := fn(e); err != nil {
-			return err
+		c.versions = append(c.versions, version)
+		c.docs = append(c.docs, doc)
+		c.updatedAts = append(c.updatedAts, updatedAt)
+		if len(c.docs) == decodeChunkSize {
+			if !send(c) {
+				return nil
+			}
+			c = &decodeChunk{done: make(chan struct{})}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list enterprises: %w", err)
+		return err
+	}
+	if len(c.docs) > 0 {
+		send(c)
 	}
 	return nil
 }
@@ -329,6 +474,7 @@ func decodeEnterprise(version int, doc []byte, updatedAt string) (*huiqi.Enterpr
 // current is the stored state of a profile as a writer sees it.
 type current struct {
 	found     bool
+	id        int64
 	version   int
 	document  string
 	updatedAt string
@@ -360,9 +506,10 @@ func wrapInternal(op string, err error) error {
 // database/sql and cgo, more than SQLite's own work, are what would otherwise
 // bound a bulk import.
 type enterpriseWriter struct {
-	tx    *sql.Tx
-	now   string
-	stmts [4]*sql.Stmt
+	tx     *sql.Tx
+	now    string
+	stmts  [4]*sql.Stmt
+	lastID int64 // id of the last profile inserted; 0 before the first
 
 	// Buffered inserts of new profiles, flushed in this order: versions and
 	// tags refer to their profile row.
@@ -374,10 +521,10 @@ func newEnterpriseWriter(tx *sql.Tx, now time.Time) *enterpriseWriter {
 	return &enterpriseWriter{
 		tx:       tx,
 		now:      formatTime(now),
-		profiles: bulkInsert{cols: 7, prefix: `INSERT INTO enterprises (credit_code, version, region, industry, scale, document, updated_at) VALUES `},
-		versions: bulkInsert{cols: 4, prefix: `INSERT INTO enterprise_versions (credit_code, version, document, created_at) VALUES `},
+		profiles: bulkInsert{cols: 8, prefix: `INSERT INTO enterprises (id, credit_code, version, region, industry, scale, document, updated_at) VALUES `},
+		versions: bulkInsert{cols: 4, prefix: `INSERT INTO enterprise_versions (enterprise_id, version, document, created_at) VALUES `},
 		// OR IGNORE: a tag listed twice is one tag.
-		tags: bulkInsert{cols: 2, prefix: `INSERT OR IGNORE INTO enterprise_tags (credit_code, tag) VALUES `},
+		tags: bulkInsert{cols: 2, prefix: `INSERT OR IGNORE INTO enterprise_tags (enterprise_id, tag) VALUES `},
 	}
 }
 
@@ -389,10 +536,10 @@ const (
 )
 
 var enterpriseQueries = [...]string{
-	stmtCurrent:       `SELECT version, document, updated_at FROM enterprises WHERE credit_code = ?`,
-	stmtUpdate:        `UPDATE enterprises SET version = ?, region = ?, industry = ?, scale = ?, document = ?, updated_at = ? WHERE credit_code = ?`,
-	stmtDeleteTags:    `DELETE FROM enterprise_tags WHERE credit_code = ?`,
-	stmtInsertVersion: `INSERT INTO enterprise_versions (credit_code, version, document, created_at) VALUES (?, ?, ?, ?)`,
+	stmtCurrent:       `SELECT id, version, document, updated_at FROM enterprises WHERE credit_code = ?`,
+	stmtUpdate:        `UPDATE enterprises SET version = ?, region = ?, industry = ?, scale = ?, document = ?, updated_at = ? WHERE id = ?`,
+	stmtDeleteTags:    `DELETE FROM enterprise_tags WHERE enterprise_id = ?`,
+	stmtInsertVersion: `INSERT INTO enterprise_versions (enterprise_id, version, document, created_at) VALUES (?, ?, ?, ?)`,
 }
 
 func (w *enterpriseWriter) stmt(ctx context.Context, i int) (*sql.Stmt, error) {
@@ -421,6 +568,9 @@ func (w *enterpriseWriter) close() {
 			s.Close()
 		}
 	}
+	w.profiles.close()
+	w.versions.close()
+	w.tags.close()
 }
 
 func (w *enterpriseWriter) current(ctx context.Context, code string) (current, error) {
@@ -429,7 +579,7 @@ func (w *enterpriseWriter) current(ctx context.Context, code string) (current, e
 		return current{}, err
 	}
 	cur := current{found: true}
-	err = s.QueryRowContext(ctx, code).Scan(&cur.version, &cur.document, &cur.updatedAt)
+	err = s.QueryRowContext(ctx, code).Scan(&cur.id, &cur.version, &cur.document, &cur.updatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return current{}, nil
 	}
@@ -451,7 +601,7 @@ func (w *enterpriseWriter) currents(ctx context.Context, codes []string) (map[st
 			args[i] = c
 		}
 		codes = codes[n:]
-		rows, err := w.tx.QueryContext(ctx, `SELECT credit_code, version, document, updated_at FROM enterprises
+		rows, err := w.tx.QueryContext(ctx, `SELECT credit_code, id, version, document, updated_at FROM enterprises
 			WHERE credit_code IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -459,7 +609,7 @@ func (w *enterpriseWriter) currents(ctx context.Context, codes []string) (map[st
 		for rows.Next() {
 			var code string
 			cur := current{found: true}
-			if err := rows.Scan(&code, &cur.version, &cur.document, &cur.updatedAt); err != nil {
+			if err := rows.Scan(&code, &cur.id, &cur.version, &cur.document, &cur.updatedAt); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -475,38 +625,54 @@ func (w *enterpriseWriter) currents(ctx context.Context, codes []string) (map[st
 	return m, nil
 }
 
-// insert stores a new profile as version 1; the rows are buffered until
-// flush.
+// insert stores a new profile as version 1; its rows are buffered until
+// flush. The writer assigns ids itself, which it may since it holds the
+// write lock, so that buffered version and tag rows can name their profile.
 func (w *enterpriseWriter) insert(ctx context.Context, e *huiqi.Enterprise, doc string) error {
-	w.profiles.add(e.CreditCode, 1, e.Region, e.Industry, e.EffectiveScale(), doc, w.now)
-	w.versions.add(e.CreditCode, 1, doc, w.now)
-	for _, t := range e.Tags {
-		w.tags.add(e.CreditCode, t)
+	if w.lastID == 0 {
+		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM enterprises`).Scan(&w.lastID); err != nil {
+			return err
+		}
 	}
-	if w.pending++; w.pending == bulkProfiles {
-		return w.flush(ctx)
+	w.lastID++
+	id := w.lastID
+	w.profiles.add(id, e.CreditCode, 1, e.Region, e.Industry, e.EffectiveScale(), doc, w.now)
+	w.versions.add(id, 1, doc, w.now)
+	for _, t := range e.Tags {
+		w.tags.add(id, t)
+	}
+	if w.pending++; w.pending == bulkRows {
+		// Whole statements of profiles and versions; the tags of these
+		// profiles may wait, as their rows refer to flushed profiles.
+		w.pending = 0
+		for _, b := range []*bulkInsert{&w.profiles, &w.versions, &w.tags} {
+			if err := b.flush(ctx, w.tx, b != &w.tags); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// replace stores doc as the given version of an existing profile.
-func (w *enterpriseWriter) replace(ctx context.Context, e *huiqi.Enterprise, doc string, version int) error {
+// replace stores doc as the next version of the stored profile cur.
+func (w *enterpriseWriter) replace(ctx context.Context, e *huiqi.Enterprise, doc string, cur current) error {
 	// The profile may have been inserted earlier in this batch and still be
 	// buffered.
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
-	if err := w.exec(ctx, stmtUpdate, version, e.Region, e.Industry, e.EffectiveScale(), doc, w.now, e.CreditCode); err != nil {
+	version := cur.version + 1
+	if err := w.exec(ctx, stmtUpdate, version, e.Region, e.Industry, e.EffectiveScale(), doc, w.now, cur.id); err != nil {
 		return err
 	}
-	if err := w.exec(ctx, stmtInsertVersion, e.CreditCode, version, doc, w.now); err != nil {
+	if err := w.exec(ctx, stmtInsertVersion, cur.id, version, doc, w.now); err != nil {
 		return err
 	}
-	if err := w.exec(ctx, stmtDeleteTags, e.CreditCode); err != nil {
+	if err := w.exec(ctx, stmtDeleteTags, cur.id); err != nil {
 		return err
 	}
 	for _, t := range e.Tags {
-		w.tags.add(e.CreditCode, t)
+		w.tags.add(cur.id, t)
 	}
 	return w.flush(ctx)
 }
@@ -515,35 +681,65 @@ func (w *enterpriseWriter) replace(ctx context.Context, e *huiqi.Enterprise, doc
 func (w *enterpriseWriter) flush(ctx context.Context) error {
 	w.pending = 0
 	for _, b := range []*bulkInsert{&w.profiles, &w.versions, &w.tags} {
-		if err := b.flush(ctx, w.tx); err != nil {
+		if err := b.flush(ctx, w.tx, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// bulkProfiles is the number of new profiles buffered before their rows are
-// inserted: a few hundred rows of a few columns to a statement, well under
-// SQLite's limit on bound parameters.
-const bulkProfiles = 100
+// bulkRows is the number of rows of one multi-row INSERT: a few hundred
+// bound parameters, well under SQLite's limit. New profiles are buffered
+// until there are this many, so that their rows fill whole statements.
+const bulkRows = 100
 
-// bulkInsert buffers rows of one table and inserts them with one multi-row
-// INSERT.
+// bulkInsert buffers rows of one table and inserts them bulkRows to a
+// statement, prepared once per transaction; a remainder goes in a statement
+// of its own size.
 type bulkInsert struct {
 	prefix string // INSERT … VALUES
 	cols   int
 	args   []any
+	full   *sql.Stmt
 }
 
 func (b *bulkInsert) add(vals ...any) { b.args = append(b.args, vals...) }
 
-func (b *bulkInsert) flush(ctx context.Context, tx *sql.Tx) error {
-	if len(b.args) == 0 {
-		return nil
+// flush inserts the buffered rows: all of them, or only whole statements'
+// worth when all is false.
+func (b *bulkInsert) flush(ctx context.Context, tx *sql.Tx, all bool) error {
+	n := b.cols * bulkRows
+	var done int
+	for ; len(b.args)-done >= n; done += n {
+		if b.full == nil {
+			s, err := tx.PrepareContext(ctx, b.query(bulkRows))
+			if err != nil {
+				return err
+			}
+			b.full = s
+		}
+		if _, err := b.full.ExecContext(ctx, b.args[done:done+n]...); err != nil {
+			return err
+		}
 	}
+	if all && len(b.args) > done {
+		if _, err := tx.ExecContext(ctx, b.query((len(b.args)-done)/b.cols), b.args[done:]...); err != nil {
+			return err
+		}
+		done = len(b.args)
+	}
+	b.args = b.args[:copy(b.args, b.args[done:])]
+	return nil
+}
+
+// query returns the INSERT statement for n rows.
+func (b *bulkInsert) query(n int) string {
 	row := "(?" + strings.Repeat(", ?", b.cols-1) + ")"
-	q := b.prefix + row + strings.Repeat(", "+row, len(b.args)/b.cols-1)
-	_, err := tx.ExecContext(ctx, q, b.args...)
-	b.args = b.args[:0]
-	return err
+	return b.prefix + row + strings.Repeat(", "+row, n-1)
+}
+
+func (b *bulkInsert) close() {
+	if b.full != nil {
+		b.full.Close()
+	}
 }

@@ -249,6 +249,95 @@ func TestDB_PutEnterprises(t *testing.T) {
 	}
 }
 
+func TestDB_PutEnterprises_Duplicates(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	first := newEnterprise(code(1))
+	second := newEnterprise(code(1))
+	second.Tags = []string{"specialized"}
+	third := newEnterprise(code(1))
+	third.Tags = []string{"specialized"}
+	changed, err := db.PutEnterprises(ctx, []*huiqi.Enterprise{first, newEnterprise(code(2)), second, third})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 3 || first.Version != 1 || second.Version != 2 || third.Version != 2 {
+		t.Fatalf("changed %d, versions %d %d %d, want 3 changed, versions 1 2 2", len(changed), first.Version, second.Version, third.Version)
+	}
+	got, err := db.FindEnterprise(ctx, code(1))
+	if err != nil {
+		t.Fatal(err)
+	} else if diff := cmp.Diff(second, got, cmpOpts...); diff != "" {
+		t.Fatalf("FindEnterprise (-want +got):\n%s", diff)
+	}
+	// The tags of the first version, inserted in the same batch, are gone.
+	items, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "hightech"})
+	if err != nil {
+		t.Fatal(err)
+	} else if len(items) != 1 || items[0].CreditCode != code(2) {
+		t.Fatalf("ListEnterprises(tag hightech) = %d items, want only %s", len(items), code(2))
+	}
+}
+
+// TestDB_PutEnterprises_Large writes batches larger than the writer's
+// buffers, with changes spread through them.
+func TestDB_PutEnterprises_Large(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	const n = 1234
+	var batch []*huiqi.Enterprise
+	for i := range n {
+		batch = append(batch, newEnterprise(code(i)))
+	}
+	if changed, err := db.PutEnterprises(ctx, batch); err != nil {
+		t.Fatal(err)
+	} else if len(changed) != n {
+		t.Fatalf("first batch: %d changed, want %d", len(changed), n)
+	}
+	// Every third changed, every seventh new.
+	batch = nil
+	var want []string
+	for i := range n {
+		e := newEnterprise(code(i))
+		switch {
+		case i%7 == 0:
+			e = newEnterprise(code(n + i))
+			want = append(want, e.CreditCode)
+		case i%3 == 0:
+			e.Tags = append(e.Tags, "green_factory")
+			want = append(want, e.CreditCode)
+		}
+		batch = append(batch, e)
+	}
+	changed, err := db.PutEnterprises(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range changed {
+		got = append(got, e.CreditCode)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("second batch: changed codes (-want +got):\n%s", diff)
+	}
+	_, total, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "green_factory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGreen := 0
+	for i := range n {
+		if i%7 != 0 && i%3 == 0 {
+			wantGreen++
+		}
+	}
+	if total != wantGreen {
+		t.Fatalf("green_factory total = %d, want %d", total, wantGreen)
+	}
+	if count, err := db.EnterpriseCount(ctx); err != nil || count != n+len(want)-wantGreen {
+		t.Fatalf("EnterpriseCount() = %d, %v, want %d", count, err, n+len(want)-wantGreen)
+	}
+}
+
 func TestDB_ListEnterprises(t *testing.T) {
 	ctx := context.Background()
 
@@ -377,6 +466,31 @@ func TestDB_ListEnterprises(t *testing.T) {
 				if total != len(tc.want) || next != "" {
 					t.Fatalf("ListEnterprises(%+v): total = %d, next = %q, want %d, \"\"", tc.f, total, next, len(tc.want))
 				}
+				// Small pages take the other query plan (walking the
+				// credit code index) for filters that most profiles pass.
+				for _, limit := range []int{1, 2} {
+					f := tc.f
+					f.Limit = limit
+					got = nil
+					for page := 0; ; page++ {
+						items, total, next, err := db.ListEnterprises(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						} else if total != len(tc.want) {
+							t.Fatalf("limit %d, page %d: total = %d, want %d", limit, page, total, len(tc.want))
+						}
+						for _, e := range items {
+							got = append(got, e.CreditCode)
+						}
+						if next == "" || page > len(tc.want) {
+							break
+						}
+						f.After = next
+					}
+					if diff := cmp.Diff(want, got, cmpOpts...); diff != "" {
+						t.Fatalf("limit %d: ListEnterprises(%+v) (-want +got):\n%s", limit, tc.f, diff)
+					}
+				}
 			})
 		}
 		// Paging within a filter keeps the filter's total.
@@ -419,9 +533,12 @@ func TestDB_ListEnterprises(t *testing.T) {
 func TestDB_ForEachEnterprise(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
+	// More profiles than one decoding chunk holds, so that order across
+	// chunks is tested.
+	const n = 1000
 	var batch []*huiqi.Enterprise
-	for i := range 20 {
-		batch = append(batch, newEnterprise(code(20-i)))
+	for i := range n {
+		batch = append(batch, newEnterprise(code(n-i)))
 	}
 	if _, err := db.PutEnterprises(ctx, batch); err != nil {
 		t.Fatal(err)
@@ -438,22 +555,36 @@ func TestDB_ForEachEnterprise(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 20 || !slices.IsSorted(got) {
-			t.Fatalf("ForEachEnterprise visited %d profiles, sorted %v, want 20 sorted", len(got), slices.IsSorted(got))
+		if len(got) != n || !slices.IsSorted(got) {
+			t.Fatalf("ForEachEnterprise visited %d profiles, sorted %v, want %d sorted", len(got), slices.IsSorted(got), n)
 		}
 	})
 
 	t.Run("Stop", func(t *testing.T) {
 		stop := errors.New("stop")
-		n := 0
+		calls := 0
 		err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
-			if n++; n == 3 {
+			if calls++; calls == 300 {
 				return stop
 			}
 			return nil
 		})
-		if err != stop || n != 3 {
-			t.Fatalf("ForEachEnterprise = %v after %d calls, want stop after 3", err, n)
+		if err != stop || calls != 300 {
+			t.Fatalf("ForEachEnterprise = %v after %d calls, want stop after 300", err, calls)
+		}
+	})
+
+	t.Run("Cancel", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(ctx)
+		calls := 0
+		err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
+			if calls++; calls == 10 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) || calls >= n {
+			t.Fatalf("ForEachEnterprise = %v after %d calls, want context.Canceled before the end", err, calls)
 		}
 	})
 
@@ -470,43 +601,103 @@ func TestDB_ForEachEnterprise(t *testing.T) {
 }
 
 // BenchmarkPutEnterprises measures bulk import in batches of 1000 new
-// profiles; profiles/s is the figure to watch.
+// profiles; profiles/s is the figure to watch. Sequential codes append to
+// the credit_code index; random codes, the worst case, update a random page
+// of it per profile, and cost more as the database grows with b.N.
 func BenchmarkPutEnterprises(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		code func(i int) string
+	}{
+		{"Sequential", code},
+		// A multiplicative hash scatters i over the 10^9 codes.
+		{"Random", func(i int) string { return code(int(uint64(i) * 2654435761 % 1_000_000_007 % 1_000_000_000)) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			db := MustOpenDBAt(b, filepath.Join(b.TempDir(), "huiqi.db"))
+			const batchSize = 1000
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				batch := make([]*huiqi.Enterprise, batchSize)
+				for i := range batch {
+					batch[i] = newEnterprise(bc.code(n))
+					batch[i].Tags = []string{"hightech", "park_resident"}
+					n++
+				}
+				b.StartTimer()
+				if _, err := db.PutEnterprises(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "profiles/s")
+		})
+	}
+}
+
+// mustLoadDB returns a database of n varied profiles: six regions, five
+// industries, hightech on a third and green_factory on one in a hundred.
+func mustLoadDB(b *testing.B, n int) *sqlite.DB {
+	b.Helper()
 	ctx := context.Background()
 	db := MustOpenDBAt(b, filepath.Join(b.TempDir(), "huiqi.db"))
-	const batchSize = 1000
-	n := 0
-	for b.Loop() {
-		b.StopTimer()
-		batch := make([]*huiqi.Enterprise, batchSize)
-		for i := range batch {
-			batch[i] = newEnterprise(code(int(uint32(n) * 2654435761 % 1000000007)))
-			batch[i].Tags = []string{"hightech", "park_resident"}
-			n++
+	regions := []string{"350582", "350583", "350503", "350521", "350524", "350526"}
+	industries := []string{"C1952", "C1951", "I6510", "C3911", "F5123"}
+	const batchSize = 5000
+	for i := 0; i < n; i += batchSize {
+		batch := make([]*huiqi.Enterprise, min(batchSize, n-i))
+		for j := range batch {
+			k := i + j
+			e := newEnterprise(code(int(uint64(k) * 2654435761 % 1_000_000_007 % 1_000_000_000)))
+			e.Region, e.Industry, e.Tags = regions[k%len(regions)], industries[k%len(industries)], nil
+			if k%3 == 0 {
+				e.Tags = append(e.Tags, "hightech")
+			}
+			if k%100 == 0 {
+				e.Tags = append(e.Tags, "green_factory")
+			}
+			batch[j] = e
 		}
-		b.StartTimer()
 		if _, err := db.PutEnterprises(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "profiles/s")
+	return db
+}
+
+// BenchmarkListEnterprises measures one page of 50 among 200,000 profiles,
+// for filters that most, some and few profiles pass.
+func BenchmarkListEnterprises(b *testing.B) {
+	ctx := context.Background()
+	db := mustLoadDB(b, 200_000)
+	for _, bc := range []struct {
+		name string
+		f    sqlite.EnterpriseFilter
+	}{
+		{"All", sqlite.EnterpriseFilter{}},
+		{"City", sqlite.EnterpriseFilter{Region: "3505"}},
+		{"County", sqlite.EnterpriseFilter{Region: "350582"}},
+		{"Tag", sqlite.EnterpriseFilter{Tag: "hightech"}},
+		{"RareTag", sqlite.EnterpriseFilter{Tag: "green_factory"}},
+		{"Combined", sqlite.EnterpriseFilter{Region: "350582", Industry: "C19", Tag: "green_factory"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, _, err := db.ListEnterprises(ctx, bc.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkForEachEnterprise measures loading 200,000 profiles, as the
 // matcher does at start.
 func BenchmarkForEachEnterprise(b *testing.B) {
 	ctx := context.Background()
-	db := MustOpenDBAt(b, filepath.Join(b.TempDir(), "huiqi.db"))
-	const total, batchSize = 200_000, 5000
-	for i := 0; i < total; i += batchSize {
-		batch := make([]*huiqi.Enterprise, batchSize)
-		for j := range batch {
-			batch[j] = newEnterprise(code(i + j))
-		}
-		if _, err := db.PutEnterprises(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
-	}
+	const total = 200_000
+	db := mustLoadDB(b, total)
 	for b.Loop() {
 		n := 0
 		if err := db.ForEachEnterprise(ctx, func(*huiqi.Enterprise) error { n++; return nil }); err != nil {

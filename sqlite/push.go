@@ -239,13 +239,14 @@ func (db *DB) WebhookFailed(ctx context.Context, webhookID int64, next time.Time
 	})
 }
 
-// WebhookDead gives up on notification id for the subscriber: it is
-// recorded for admins and the stream moves on.
-func (db *DB) WebhookDead(ctx context.Context, webhookID, id int64) error {
+// WebhookDead gives up on notification id for the subscriber after a last
+// failed attempt with error lastErr: it is recorded for admins, counting
+// that attempt, and the stream moves on.
+func (db *DB) WebhookDead(ctx context.Context, webhookID, id int64, lastErr string) error {
 	now := formatTime(db.now())
 	return db.update(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO webhook_dead (webhook_id, notification_id, attempts, last_error, dead_at)
-			SELECT id, ?, attempts, last_error, ? FROM webhooks WHERE id = ?`, id, now, webhookID); err != nil {
+			SELECT id, ?, attempts + 1, ?, ? FROM webhooks WHERE id = ?`, id, lastErr, now, webhookID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE webhooks SET delivered_upto = ?, attempts = 0, next_attempt_at = '',
@@ -293,4 +294,3 @@ func ParseCursor(s string) (int64, error) {
 	}
 	return n, nil
 }
-

@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,6 +180,47 @@ func TestDB_Persistence(t *testing.T) {
 	}
 	if v, err := db.GetMeta(ctx, "demo_loaded"); err != nil || v != "1" {
 		t.Fatalf("GetMeta = %q, %v, want 1", v, err)
+	}
+}
+
+// TestDB_KillNine checks that what a write acknowledged survives kill -9 of
+// the process: the test binary runs itself as a child that writes, reports
+// and kills itself without closing the database.
+func TestDB_KillNine(t *testing.T) {
+	ctx := context.Background()
+	if path := os.Getenv("HUIQI_SQLITE_KILL9"); path != "" {
+		db := sqlite.NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var batch []*huiqi.Enterprise
+		for i := range 500 {
+			batch = append(batch, newEnterprise(code(i)))
+		}
+		if _, err := db.PutEnterprises(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetMeta(ctx, "acknowledged", "yes"); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("acknowledged")
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+
+	path := filepath.Join(t.TempDir(), "huiqi.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDB_KillNine$")
+	cmd.Env = append(os.Environ(), "HUIQI_SQLITE_KILL9="+path)
+	out, err := cmd.Output()
+	if !strings.Contains(string(out), "acknowledged") {
+		t.Fatalf("child did not finish its writes: %v\n%s", err, out)
+	}
+	db := MustOpenDBAt(t, path)
+	if v, err := db.GetMeta(ctx, "acknowledged"); err != nil || v != "yes" {
+		t.Fatalf("GetMeta after kill -9 = %q, %v, want yes", v, err)
+	}
+	if n, err := db.EnterpriseCount(ctx); err != nil || n != 500 {
+		t.Fatalf("EnterpriseCount() after kill -9 = %d, %v, want 500", n, err)
 	}
 }
 

@@ -43,7 +43,10 @@ Commands:
 	token create       issue an API token
 	import enterprises load enterprise profiles from NDJSON or CSV
 	import policies    load policy documents from a YAML/JSON file or folder
+	import applications load historical applications with their events from NDJSON
+	audit verify       check every application's event hash chain
 	policy test        run the test cases of policy documents
+	gen                write generated enterprises and policies as NDJSON
 	version            print the version
 
 Run 'huiqi <command> -h' for a command's flags.
@@ -56,7 +59,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && (cmd == "token" || cmd == "import" || cmd == "policy") {
+	if len(rest) > 0 && (cmd == "token" || cmd == "import" || cmd == "policy" || cmd == "audit") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -68,8 +71,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import policies":
 		return (&ImportPoliciesCommand{Stdout: stdout}).Run(ctx, rest)
+	case "import applications":
+		return (&ImportApplicationsCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "audit verify":
+		return (&AuditVerifyCommand{Stdout: stdout}).Run(ctx, rest)
 	case "policy test":
 		return (&PolicyTestCommand{Stdout: stdout}).Run(ctx, rest)
+	case "gen":
+		return (&GenCommand{Stdout: stdout}).Run(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "huiqi", Version)
 		return nil

@@ -1,0 +1,252 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/engine"
+)
+
+// crashProcess is the huiqi binary serving in a child process, so that the
+// test can kill it with SIGKILL: no deferred close, no shutdown, no flush.
+type crashProcess struct {
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	done chan struct{}
+	// Server talks to it with the helpers of main_test.go.
+	*Server
+}
+
+// startCrashProcess runs `huiqi serve --demo=false` on dataDir at a free
+// port and waits for the log line that names its URL.
+func startCrashProcess(tb testing.TB, bin, dataDir string) *crashProcess {
+	tb.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--demo=false", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "HUIQI_ADMIN_TOKEN="+adminToken)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", bin, err)
+	}
+	p := &crashProcess{cmd: cmd, log: &syncBuffer{}, done: make(chan struct{}), Server: &Server{}}
+	tb.Cleanup(func() { p.kill(tb) })
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			p.log.Write(append(sc.Bytes(), '\n'))
+			if e := logEntry(sc.Text(), "huiqi serving"); e != nil {
+				url, _ := e["url"].(string)
+				select {
+				case urls <- url:
+				default:
+				}
+			}
+		}
+		cmd.Wait()
+		close(p.done)
+	}()
+	select {
+	case p.URL = <-urls:
+		p.Log = p.log
+	case <-p.done:
+		tb.Fatalf("huiqi serve exited before serving (%v):\n%s", cmd.ProcessState, p.log)
+	case <-time.After(20 * time.Second):
+		tb.Fatalf("huiqi serve did not listen within 20s:\n%s", p.log)
+	}
+	return p
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *crashProcess) kill(tb testing.TB) {
+	tb.Helper()
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		tb.Errorf("kill: %v", err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("huiqi serve still running 10s after SIGKILL")
+	}
+}
+
+// bulkReport is the answer of POST /v1/enterprises/bulk.
+type bulkReport struct {
+	Accepted int                `json:"accepted"`
+	Rejected int                `json:"rejected"`
+	Errors   []engine.BulkError `json:"errors"`
+}
+
+// crashPolicy matches every generated enterprise with 10 or more people.
+const crashPolicy = `{"id": "crash-policy", "title": "测试：稳岗补助", "department": "泉州市人力资源和社会保障局",
+	"eligibility": {"field": "employees", "op": "gte", "value": 10},
+	"benefit": {"kind": "subsidy", "amount": {"fixed": 1000}},
+	"tests": [
+		{"profile": {"region": "350582", "industry": "C1952", "founded_on": "2015-01-01", "employees": 10}, "eligible": true, "amount": 1000},
+		{"profile": {"region": "350582", "industry": "C1952", "founded_on": "2015-01-01", "employees": 9}, "eligible": false}]}`
+
+// TestCrash checks that acknowledged data survives kill -9 of the server,
+// and that a kill in the middle of a bulk import leaves a consistent store.
+// It builds the binary and runs it as a child process.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the huiqi binary and kills it; skipped with -short")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not on PATH: cannot build the huiqi binary")
+	}
+	bin := filepath.Join(t.TempDir(), "huiqi")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "github.com/huiqi/huiqi/cmd/huiqi").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	today := huiqi.DateOf(time.Now())
+
+	t.Run("AcknowledgedSurvivesKill", func(t *testing.T) {
+		const n = 5000
+		dir := t.TempDir()
+		es := demo.Enterprises(n, 7, today)
+		var ndjson bytes.Buffer
+		if err := demo.WriteNDJSON(&ndjson, es); err != nil {
+			t.Fatal(err)
+		}
+
+		p := startCrashProcess(t, bin, dir)
+		var report bulkReport
+		p.MustJSON(t, "POST", "/v1/enterprises/bulk", adminToken, ndjson.String(), http.StatusOK, &report)
+		if report.Accepted != n || report.Rejected != 0 {
+			t.Fatalf("bulk import = %+v, want %d accepted", report, n)
+		}
+		p.MustJSON(t, "POST", "/v1/policies", adminToken, crashPolicy, http.StatusCreated, nil)
+		p.MustJSON(t, "POST", "/v1/policies/crash-policy/publish", adminToken, "", http.StatusOK, nil)
+		matches := p.Total(t, "/v1/policies/crash-policy/matches?limit=1", adminToken)
+		if matches == 0 {
+			t.Fatal("the published policy matches nobody; the test would prove nothing")
+		}
+		p.kill(t)
+
+		p = startCrashProcess(t, bin, dir)
+		if got := p.Total(t, "/v1/enterprises?limit=1", adminToken); got != n {
+			t.Errorf("after kill -9 and restart, enterprises = %d, want %d", got, n)
+		}
+		for _, e := range []*huiqi.Enterprise{es[0], es[n/2], es[n-1]} {
+			var got struct{ Name string }
+			p.MustJSON(t, "GET", "/v1/enterprises/"+e.CreditCode, adminToken, "", http.StatusOK, &got)
+			if got.Name != e.Name {
+				t.Errorf("after restart, %s is named %q, want %q", e.CreditCode, got.Name, e.Name)
+			}
+		}
+		var pol struct{ Status string }
+		p.MustJSON(t, "GET", "/v1/policies/crash-policy", "", "", http.StatusOK, &pol)
+		if pol.Status != "published" {
+			t.Errorf("after restart, crash-policy status = %q, want published", pol.Status)
+		}
+		if got := p.Total(t, "/v1/policies/crash-policy/matches?limit=1", adminToken); got != matches {
+			t.Errorf("after restart, crash-policy matches %d enterprises, want %d", got, matches)
+		}
+
+		// SIGTERM, unlike SIGKILL, shuts down gracefully with exit status 0.
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-p.done:
+			if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("huiqi serve exit status after SIGTERM = %d, want 0:\n%s", code, p.log)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("huiqi serve still running 15s after SIGTERM")
+		}
+	})
+
+	t.Run("KillDuringBulkImport", func(t *testing.T) {
+		const n = 10 * engine.ImportBatchSize
+		dir := t.TempDir()
+		es := demo.Enterprises(n, 8, today)
+		var ndjson bytes.Buffer
+		if err := demo.WriteNDJSON(&ndjson, es); err != nil {
+			t.Fatal(err)
+		}
+
+		p := startCrashProcess(t, bin, dir)
+		type result struct {
+			status int
+			err    error
+		}
+		posted := make(chan result, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", p.URL+"/v1/enterprises/bulk", bytes.NewReader(ndjson.Bytes()))
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				posted <- result{err: err}
+				return
+			}
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			posted <- result{status: resp.StatusCode, err: err}
+		}()
+		// Kill once the first batch has committed, or after 200 ms.
+		start := time.Now()
+		for time.Since(start) < 200*time.Millisecond || p.Total(t, "/v1/enterprises?limit=1", adminToken) == 0 {
+			if time.Since(start) > 20*time.Second {
+				t.Fatal("no batch committed within 20s")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		p.kill(t)
+		if r := <-posted; r.err == nil && r.status == http.StatusOK {
+			t.Fatalf("the bulk import of %d profiles finished before the kill; make it larger", n)
+		}
+
+		p = startCrashProcess(t, bin, dir)
+		total := p.Total(t, "/v1/enterprises?limit=1", adminToken)
+		t.Logf("killed after %d of %d profiles had committed", total, n)
+		if total == 0 || total >= n || total%engine.ImportBatchSize != 0 {
+			t.Errorf("after a kill during import, enterprises = %d, want whole batches of %d, fewer than %d", total, engine.ImportBatchSize, n)
+		}
+		if serving := logEntry(p.log.String(), "huiqi serving"); serving["enterprises"] != float64(total) {
+			t.Errorf("after restart the matcher holds %v profiles, the store %d", serving["enterprises"], total)
+		}
+		// Batches commit in file order: the first total profiles are there,
+		// the rest are not.
+		if total > 0 && total < n {
+			p.MustJSON(t, "GET", "/v1/enterprises/"+es[0].CreditCode, adminToken, "", http.StatusOK, nil)
+			p.MustJSON(t, "GET", "/v1/enterprises/"+es[total-1].CreditCode, adminToken, "", http.StatusOK, nil)
+			p.MustJSON(t, "GET", "/v1/enterprises/"+es[total].CreditCode, adminToken, "", http.StatusNotFound, nil)
+		}
+
+		var report bulkReport
+		p.MustJSON(t, "POST", "/v1/enterprises/bulk", adminToken, ndjson.String(), http.StatusOK, &report)
+		if report.Accepted != n || report.Rejected != 0 {
+			t.Errorf("re-import = %+v, want %d accepted", report, n)
+		}
+		if got := p.Total(t, "/v1/enterprises?limit=1", adminToken); got != n {
+			t.Errorf("after re-import, enterprises = %d, want %d", got, n)
+		}
+		var e struct{ Name string }
+		p.MustJSON(t, "GET", "/v1/enterprises/"+es[n-1].CreditCode, adminToken, "", http.StatusOK, &e)
+		if e.Name != es[n-1].Name {
+			t.Errorf("after re-import, %s is named %q, want %q", es[n-1].CreditCode, e.Name, es[n-1].Name)
+		}
+	})
+}

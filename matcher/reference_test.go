@@ -1,0 +1,436 @@
+package matcher_test
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
+)
+
+// This file holds a plain reference evaluator: it walks policies.Condition
+// as parsed, reads each leaf's Value JSON every time, and computes with
+// big.Rat, sharing no code with the matcher package. The property test
+// compares the compiled evaluator with it; the benchmarks measure both.
+
+// refValue is a profile's value of a field as the reference sees it.
+type refValue struct {
+	missing bool
+	str     string   // text, codes, enums, dates (YYYY-MM-DD orders as text)
+	num     *big.Rat // whole numbers, money in yuan, ratios
+	tags    []string
+	b       bool
+	kind    byte // 's' string, 'n' number, 't' tags, 'b' bool
+}
+
+func refMoney(m *huiqi.Money) refValue {
+	if m == nil {
+		return refValue{missing: true, kind: 'n'}
+	}
+	return refValue{num: big.NewRat(int64(*m), 100), kind: 'n'}
+}
+
+func refStr(s string) refValue {
+	return refValue{str: s, missing: s == "", kind: 's'}
+}
+
+// refAge returns the whole years from founded to day, rounded down.
+func refAge(founded, day huiqi.Date) int64 {
+	fy, fm, fd := founded.Time().Date()
+	y, m, d := day.Time().Date()
+	years := y - fy
+	if m < fm || (m == fm && d < fd) {
+		years--
+	}
+	return int64(years)
+}
+
+// refField reads field from e as of day.
+func refField(e *huiqi.Enterprise, field string, day huiqi.Date) refValue {
+	switch field {
+	case "credit_code":
+		return refStr(e.CreditCode)
+	case "name":
+		return refStr(e.Name)
+	case "region":
+		return refStr(e.Region)
+	case "industry":
+		return refStr(e.Industry)
+	case "tax_credit":
+		return refStr(e.TaxCredit)
+	case "scale":
+		return refStr(e.EffectiveScale())
+	case "founded_on":
+		return refStr(e.FoundedOn.String())
+	case "employees":
+		if e.Employees == nil {
+			return refValue{missing: true, kind: 'n'}
+		}
+		return refValue{num: new(big.Rat).SetInt64(*e.Employees), kind: 'n'}
+	case "revenue":
+		return refMoney(e.Revenue)
+	case "total_assets":
+		return refMoney(e.TotalAssets)
+	case "rd_expense":
+		return refMoney(e.RDExpense)
+	case "tax_paid":
+		return refMoney(e.TaxPaid)
+	case "registered_capital":
+		return refMoney(e.RegisteredCapital)
+	case "tags":
+		return refValue{tags: e.Tags, kind: 't'}
+	case "dishonest":
+		return refValue{b: e.Dishonest, kind: 'b'}
+	case "above_designated_size":
+		above := false
+		if e.Revenue != nil && e.Industry != "" && strings.ContainsRune("BCD", rune(e.Industry[0])) {
+			above = *e.Revenue >= 20_000_000*100
+		}
+		return refValue{b: above, kind: 'b'}
+	case "age_years":
+		if e.FoundedOn.IsZero() {
+			return refValue{missing: true, kind: 'n'}
+		}
+		return refValue{num: new(big.Rat).SetInt64(refAge(e.FoundedOn, day)), kind: 'n'}
+	case "rd_ratio":
+		if e.RDExpense == nil || e.Revenue == nil {
+			return refValue{missing: true, kind: 'n'}
+		}
+		if *e.Revenue == 0 {
+			return refValue{num: new(big.Rat), kind: 'n'}
+		}
+		return refValue{num: big.NewRat(int64(*e.RDExpense), int64(*e.Revenue)), kind: 'n'}
+	}
+	panic("reference: unknown field " + field)
+}
+
+// refScalar reads one JSON value of a rule as the reference compares it.
+func refScalar(raw json.RawMessage, kind byte) (string, *big.Rat, bool) {
+	switch kind {
+	case 's':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			panic(fmt.Sprintf("reference: %s is not a string", raw))
+		}
+		return s, nil, false
+	case 'b':
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			panic(fmt.Sprintf("reference: %s is not a bool", raw))
+		}
+		return "", nil, b
+	}
+	text := strings.Trim(string(raw), `"`) // ratios may be written as strings
+	r, ok := new(big.Rat).SetString(text)
+	if !ok {
+		panic(fmt.Sprintf("reference: %s is not a number", raw))
+	}
+	return "", r, false
+}
+
+// refList reads a JSON value that is a list, or one value as a list of one.
+func refList(raw json.RawMessage) []json.RawMessage {
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	return []json.RawMessage{raw}
+}
+
+// refCompare orders the profile's value against one rule value.
+func refCompare(v refValue, raw json.RawMessage) int {
+	s, r, _ := refScalar(raw, v.kind)
+	if v.kind == 's' {
+		return strings.Compare(v.str, s)
+	}
+	return v.num.Cmp(r)
+}
+
+// refLeaf evaluates one leaf and reports whether the profile lacks its field.
+func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) (pass, missing bool) {
+	v := refField(e, c.Field, day)
+	if v.missing {
+		return false, true
+	}
+	switch v.kind {
+	case 'b':
+		_, _, b := refScalar(c.Value, 'b')
+		return (v.b == b) == (c.Op == "eq"), false
+	case 't':
+		var want []string
+		for _, raw := range refList(c.Value) {
+			s, _, _ := refScalar(raw, 's')
+			want = append(want, s)
+		}
+		held := 0
+		for _, w := range want {
+			if slices.Contains(v.tags, w) {
+				held++
+			}
+		}
+		switch c.Op {
+		case "has", "has_all":
+			return held == len(want), false
+		case "has_any":
+			return held > 0, false
+		}
+		panic("reference: bad tags op " + c.Op)
+	}
+	switch c.Op {
+	case "eq":
+		return refCompare(v, c.Value) == 0, false
+	case "ne":
+		return refCompare(v, c.Value) != 0, false
+	case "gt":
+		return refCompare(v, c.Value) > 0, false
+	case "gte":
+		return refCompare(v, c.Value) >= 0, false
+	case "lt":
+		return refCompare(v, c.Value) < 0, false
+	case "lte":
+		return refCompare(v, c.Value) <= 0, false
+	case "between":
+		ends := refList(c.Value)
+		return refCompare(v, ends[0]) >= 0 && refCompare(v, ends[1]) <= 0, false
+	case "in", "not_in":
+		found := false
+		for _, raw := range refList(c.Value) {
+			found = found || refCompare(v, raw) == 0
+		}
+		return found == (c.Op == "in"), false
+	case "prefix":
+		for _, raw := range refList(c.Value) {
+			if s, _, _ := refScalar(raw, 's'); strings.HasPrefix(v.str, s) {
+				return true, false
+			}
+		}
+		return false, false
+	}
+	panic("reference: bad op " + c.Op)
+}
+
+// refEval evaluates a condition tree.
+func refEval(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) bool {
+	switch {
+	case c.All != nil:
+		for _, child := range c.All {
+			if !refEval(child, e, day) {
+				return false
+			}
+		}
+		return true
+	case c.Any != nil:
+		for _, child := range c.Any {
+			if refEval(child, e, day) {
+				return true
+			}
+		}
+		return false
+	case c.Not != nil:
+		return !refEval(c.Not, e, day)
+	}
+	pass, _ := refLeaf(c, e, day)
+	return pass
+}
+
+// refCheck is the reference's explanation of one leaf.
+type refCheck struct {
+	Label    string
+	Field    string
+	Op       string
+	Required json.RawMessage
+	Missing  bool
+	Actual   refValue
+	Pass     bool // the requirement is met: the leaf holds, or under an odd number of nots does not
+}
+
+// refExplain appends every leaf's check in document order; negated says
+// whether an odd number of nots lies above c.
+func refExplain(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out *[]refCheck, negated bool) {
+	switch {
+	case c.All != nil || c.Any != nil:
+		for _, child := range append(c.All, c.Any...) {
+			refExplain(child, e, day, out, negated)
+		}
+	case c.Not != nil:
+		refExplain(c.Not, e, day, out, !negated)
+	default:
+		holds, missing := refLeaf(c, e, day)
+		*out = append(*out, refCheck{
+			Label: c.DisplayLabel(), Field: c.Field, Op: c.Op, Required: c.Value,
+			Missing: missing, Actual: refField(e, c.Field, day), Pass: holds != negated,
+		})
+	}
+}
+
+// refInScope reports whether the policy is open on day and covers the
+// profile's region.
+func refInScope(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) bool {
+	if !p.ValidFrom.IsZero() && day.Sub(p.ValidFrom) < 0 {
+		return false
+	}
+	if !p.ValidTo.IsZero() && day.Sub(p.ValidTo) > 0 {
+		return false
+	}
+	return strings.HasPrefix(e.Region, p.Region)
+}
+
+func refEligible(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) bool {
+	return refInScope(p, e, day) && refEval(p.Eligibility, e, day)
+}
+
+// refLeafCount counts the leaves under c.
+func refLeafCount(c *policies.Condition) int {
+	switch {
+	case c.All != nil || c.Any != nil:
+		n := 0
+		for _, child := range append(c.All, c.Any...) {
+			n += refLeafCount(child)
+		}
+		return n
+	case c.Not != nil:
+		return refLeafCount(c.Not)
+	}
+	return 1
+}
+
+// refNearMiss returns the document-order position of the one failing leaf
+// of a top-level all, or -1.
+func refNearMiss(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) int {
+	if !refInScope(p, e, day) || p.Eligibility.All == nil {
+		return -1
+	}
+	failing, at, pos := 0, -1, 0
+	for _, child := range p.Eligibility.All {
+		if !refEval(child, e, day) {
+			failing++
+			if child.Field != "" || (child.Not != nil && child.Not.Field != "") {
+				at = pos
+			} else {
+				at = -1
+			}
+		}
+		pos += refLeafCount(child)
+	}
+	if failing != 1 {
+		return -1
+	}
+	return at
+}
+
+// refAmount computes the benefit in fen with big.Rat, rounding half up.
+func refAmount(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) *big.Int {
+	a := p.Benefit.Amount
+	if a == nil {
+		return nil
+	}
+	if a.Tiers != nil {
+		for i := range a.Tiers {
+			if refEval(a.Tiers[i].When, e, day) {
+				return refSimpleAmount(&a.Tiers[i].Amount, e, day)
+			}
+		}
+		return nil
+	}
+	return refSimpleAmount(a, e, day)
+}
+
+func refSimpleAmount(a *policies.Amount, e *huiqi.Enterprise, day huiqi.Date) *big.Int {
+	if a.Fixed != nil {
+		return big.NewInt(int64(*a.Fixed))
+	}
+	v := refField(e, a.Of, day)
+	if v.missing {
+		return nil
+	}
+	fen := new(big.Rat).Mul(v.num, big.NewRat(100, 1))
+	fen.Mul(fen, big.NewRat(int64(*a.Rate), policies.RatioScale))
+	fen.Add(fen, big.NewRat(1, 2))
+	amount := new(big.Int).Quo(fen.Num(), fen.Denom()) // non-negative: floor
+	if a.Cap != nil && amount.Cmp(big.NewInt(int64(*a.Cap))) > 0 {
+		amount.SetInt64(int64(*a.Cap))
+	}
+	if a.Floor != nil && amount.Cmp(big.NewInt(int64(*a.Floor))) < 0 {
+		amount.SetInt64(int64(*a.Floor))
+	}
+	return amount
+}
+
+// refVerdict is the reference's judgement of one policy.
+type refVerdict struct {
+	Policy      *policies.Policy
+	Amount      *big.Int
+	Recommended bool
+	Checks      []refCheck
+}
+
+// refResult is the reference's MatchProfile.
+type refResult struct {
+	Eligible   []refVerdict
+	NearMisses []refCheck
+}
+
+// refMatchProfile judges every policy for e with explanations and near
+// misses, as MatchProfile does, the plain way.
+func refMatchProfile(list []*policies.Policy, e *huiqi.Enterprise, day huiqi.Date) refResult {
+	var r refResult
+	for _, p := range list {
+		if !refInScope(p, e, day) {
+			continue
+		}
+		var checks []refCheck
+		refExplain(p.Eligibility, e, day, &checks, false)
+		if refEval(p.Eligibility, e, day) {
+			r.Eligible = append(r.Eligible, refVerdict{Policy: p, Amount: refAmount(p, e, day), Recommended: true, Checks: checks})
+		} else if i := refNearMiss(p, e, day); i >= 0 {
+			r.NearMisses = append(r.NearMisses, checks[i])
+		}
+	}
+	key := func(v refVerdict) *big.Int {
+		if v.Amount == nil {
+			return big.NewInt(-1)
+		}
+		return v.Amount
+	}
+	slices.SortStableFunc(r.Eligible, func(a, b refVerdict) int {
+		if c := key(b).Cmp(key(a)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Policy.ID, b.Policy.ID)
+	})
+	seen := map[string]bool{}
+	for i := range r.Eligible {
+		if g := r.Eligible[i].Policy.ExclusiveGroup; g != "" {
+			r.Eligible[i].Recommended = !seen[g]
+			seen[g] = true
+		}
+	}
+	return r
+}
+
+// refReach is the reference's MatchPolicy.
+type refReach struct {
+	Codes         []string
+	AmountTotal   *big.Int
+	NearMissTotal int
+}
+
+func refMatchPolicy(p *policies.Policy, es []*huiqi.Enterprise, day huiqi.Date) refReach {
+	r := refReach{AmountTotal: new(big.Int)}
+	for _, e := range es {
+		if refEligible(p, e, day) {
+			r.Codes = append(r.Codes, e.CreditCode)
+			if a := refAmount(p, e, day); a != nil {
+				r.AmountTotal.Add(r.AmountTotal, a)
+			}
+		} else if refNearMiss(p, e, day) >= 0 {
+			r.NearMissTotal++
+		}
+	}
+	slices.Sort(r.Codes)
+	return r
+}

@@ -1,0 +1,114 @@
+package policies_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/policies"
+)
+
+// FuzzParse feeds policy documents, JSON and YAML, to Parse. Parse must not
+// panic and must refuse bad input with a user error; a document it accepts
+// must survive the JSON round trip the store puts it through, have a typed
+// value on every leaf, and be safe to label and to run its tests on.
+func FuzzParse(f *testing.F) {
+	for _, name := range catalogueFiles(f) {
+		data, err := os.ReadFile(filepath.Join("catalogue", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, doc := range []string{
+		fullJSON,
+		fullYAML,
+		doc(nil),
+		doc(elig(`{"field": "rd_ratio", "op": "between", "value": ["0.01", 0.5]}`)),
+		doc(elig(`{"not": {"any": [{"field": "tags", "op": "has_all", "value": ["hightech", "tech_sme"]}, {"field": "credit_code", "op": "prefix", "value": "9135"}]}}`)),
+		doc(amount(`{"rate": "0.05", "of": "revenue", "cap": 300000, "floor": 1000}`)),
+		doc(map[string]string{"budget": `1e6`, "valid_from": `"2024-01-01"`, "tests": `[{"profile": {` + okProfile + `, "revenue": 2000000, "employees": 20}, "eligible": true, "amount": 100000}]`}),
+		`{"id": "x"}`,
+		`{}`,
+		"---\n",
+		"# comment\n---\nid: abc\n",
+		"id: abc\neligibility: {all: [{not: {field: dishonest, op: eq, value: true}}]}\n",
+	} {
+		f.Add([]byte(doc))
+	}
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := policies.Parse(data, today)
+		if err != nil {
+			switch code := huiqi.ErrorCode(err); code {
+			case huiqi.EInvalid, huiqi.ETooLarge:
+			default:
+				t.Fatalf("Parse error code %q (%v), want %s or %s", code, err, huiqi.EInvalid, huiqi.ETooLarge)
+			}
+			if huiqi.ErrorMessage(err) == "" {
+				t.Fatalf("Parse error %v has no message", err)
+			}
+			return
+		}
+
+		policyLeaves(p, func(path string, c *policies.Condition) {
+			checkArg(t, path, c)
+			if c.DisplayLabel() == "" {
+				t.Errorf("%s: empty DisplayLabel", path)
+			}
+		})
+
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatalf("json.Marshal(parsed policy): %v", err)
+		}
+		back, err := policies.Parse(b, today)
+		if err != nil {
+			t.Fatalf("Parse(json.Marshal(p)) = %v\ninput: %q\njson: %s", err, data, b)
+		}
+		if diff := cmp.Diff(p, back, policyCmp...); diff != "" {
+			t.Fatalf("JSON round trip changed the policy (-parsed +reparsed):\n%s", diff)
+		}
+
+		matcher.RunTests(p)
+	})
+}
+
+// checkArg fails unless a validated leaf carries a value of its field's type.
+func checkArg(t *testing.T, path string, c *policies.Condition) {
+	t.Helper()
+	f, ok := huiqi.LookupField(c.Field)
+	if !ok {
+		t.Fatalf("%s: accepted unknown field %q", path, c.Field)
+	}
+	want := 1
+	switch c.Op {
+	case huiqi.OpBetween:
+		want = 2
+	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpPrefix:
+		want = -1 // one or more
+	}
+	var n, other int
+	switch f.Type {
+	case huiqi.TypeBool:
+		if len(c.Arg.Strs)+len(c.Arg.Ints) != 0 {
+			t.Fatalf("%s: bool leaf has Arg %+v", path, c.Arg)
+		}
+		return
+	case huiqi.TypeText, huiqi.TypeCode, huiqi.TypeEnum, huiqi.TypeTags:
+		n, other = len(c.Arg.Strs), len(c.Arg.Ints)
+	default:
+		n, other = len(c.Arg.Ints), len(c.Arg.Strs)
+	}
+	if other != 0 || n == 0 || (want > 0 && n != want) {
+		t.Fatalf("%s: %s %s %s has Arg %+v", path, c.Field, c.Op, c.Value, c.Arg)
+	}
+	if c.Op == huiqi.OpBetween && c.Arg.Ints[0] > c.Arg.Ints[1] {
+		t.Fatalf("%s: between with low > high: %v", path, c.Arg.Ints)
+	}
+}

@@ -1,0 +1,328 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/sqlite"
+)
+
+// newApplication returns an application of the i-th enterprise of the code
+// series for a policy, with its clock settings.
+func newApplication(policyID string, i int) *sqlite.Application {
+	return &sqlite.Application{
+		PolicyID: policyID, PolicyVersion: 1, PolicyTitle: "高新技术企业认定奖励", Department: "晋江市科技局",
+		CreditCode: code(i), DeadlineDays: 45, TargetDays: 40,
+	}
+}
+
+// appAt returns 10:00 in Shanghai on 2025-03-day, with nanoseconds, which
+// the store must keep for the hashes to verify.
+func appAt(day int) time.Time {
+	return time.Date(2025, 3, day, 10, 0, 0, 123456789, huiqi.Shanghai)
+}
+
+func appEvent(typ string, day int) huiqi.Event {
+	e := huiqi.Event{Type: typ, At: appAt(day), Actor: "official:晋江市科技局"}
+	switch typ {
+	case huiqi.EventSubmit:
+		e.Actor = "enterprise:" + code(1)
+	case huiqi.EventDisburse, huiqi.EventApprove:
+		e.Amount = ptr(200_000 * huiqi.Yuan)
+	case huiqi.EventReject:
+		e.Note = "不符合条件"
+	}
+	return e
+}
+
+// appendOK is an EventBuilder that appends e whatever the application.
+func appendOK(e huiqi.Event) sqlite.EventBuilder {
+	return func(*sqlite.EventTx, *sqlite.Application) (huiqi.Event, error) { return e, nil }
+}
+
+func TestDB_CreateApplication(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpenDB(t)
+		a := newApplication("p-award", 1)
+		events := []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 4)}
+		if err := db.CreateApplication(ctx, a, events); err != nil {
+			t.Fatal(err)
+		}
+		if a.ID != 1 || a.State != huiqi.StateAccepted || len(a.Events) != 2 || a.EventCount != 2 || a.HeadHash != a.Events[1].Hash {
+			t.Fatalf("created: id %d, state %q, %d events, count %d, head %q", a.ID, a.State, len(a.Events), a.EventCount, a.HeadHash)
+		}
+		got, err := db.FindApplication(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(a, got, cmpOpts...); diff != "" {
+			t.Fatalf("FindApplication (-want +got):\n%s", diff)
+		}
+		if err := got.Verify(); err != nil {
+			t.Fatalf("Verify() of the stored application = %v", err)
+		}
+		if !got.Events[0].At.Equal(appAt(3)) {
+			t.Fatalf("stored time %v, want %v to the nanosecond", got.Events[0].At, appAt(3))
+		}
+	})
+	t.Run("ErrOpenTwice", func(t *testing.T) {
+		db := MustOpenDB(t)
+		if err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
+			t.Fatal(err)
+		}
+		err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 4)})
+		wantCode(t, err, huiqi.EConflict)
+		// Another policy, or a closed application, does not conflict.
+		if err := db.CreateApplication(ctx, newApplication("p-other", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 4)}); err != nil {
+			t.Fatal(err)
+		}
+		closed := []huiqi.Event{appEvent(huiqi.EventSubmit, 1), appEvent(huiqi.EventReject, 2)}
+		if err := db.CreateApplication(ctx, newApplication("p-award", 1), closed); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ErrEvents", func(t *testing.T) {
+		db := MustOpenDB(t)
+		for _, events := range [][]huiqi.Event{
+			nil,
+			{appEvent(huiqi.EventAccept, 3)}, // out of order
+			{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 2)}, // before its predecessor
+		} {
+			if err := db.CreateApplication(ctx, newApplication("p-award", 1), events); huiqi.ErrorCode(err) == "" || huiqi.ErrorCode(err) == huiqi.EInternal {
+				t.Fatalf("CreateApplication(%v) = %v, want a domain error", events, err)
+			}
+		}
+		if n, err := db.ApplicationCount(ctx); err != nil || n != 0 {
+			t.Fatalf("after refused applications: %d stored, %v", n, err)
+		}
+	})
+}
+
+func TestDB_AppendEvent(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	a := newApplication("p-award", 1)
+	if err := db.CreateApplication(ctx, a, []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("OK", func(t *testing.T) {
+		var seen *sqlite.Application
+		got, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventAccept, 4)), func(_ *sqlite.EventTx, a *sqlite.Application, e huiqi.Event) error {
+			seen = a
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != huiqi.StateAccepted || got.Events[1].Seq != 2 || got.Events[1].PrevHash != got.Events[0].Hash || seen == nil {
+			t.Fatalf("after accept: %+v", got)
+		}
+	})
+	t.Run("ErrBuilderStoresNothing", func(t *testing.T) {
+		refuse := huiqi.Errorf(huiqi.EConflict, "refused")
+		_, err := db.AppendEvent(ctx, a.ID, func(*sqlite.EventTx, *sqlite.Application) (huiqi.Event, error) { return huiqi.Event{}, refuse }, nil)
+		wantCode(t, err, huiqi.EConflict)
+		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), func(*sqlite.EventTx, *sqlite.Application, huiqi.Event) error {
+			return refuse
+		})
+		wantCode(t, err, huiqi.EConflict)
+		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventResume, 5)), nil)
+		wantCode(t, err, huiqi.EConflict)
+		got, _ := db.FindApplication(ctx, a.ID)
+		if len(got.Events) != 2 || got.State != huiqi.StateAccepted {
+			t.Fatalf("after refused events: %d events, state %q; want 2, accepted", len(got.Events), got.State)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := db.AppendEvent(ctx, 99, appendOK(appEvent(huiqi.EventAccept, 4)), nil)
+		wantCode(t, err, huiqi.ENotFound)
+	})
+	t.Run("CommittedAmount", func(t *testing.T) {
+		b := newApplication("p-award", 2)
+		if err := db.CreateApplication(ctx, b, []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 4)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), nil); err != nil {
+			t.Fatal(err)
+		}
+		var others, all huiqi.Money
+		if _, err := db.AppendEvent(ctx, b.ID, func(tx *sqlite.EventTx, _ *sqlite.Application) (huiqi.Event, error) {
+			var err error
+			if others, err = tx.CommittedAmount("p-award", b.ID); err != nil {
+				return huiqi.Event{}, err
+			}
+			all, err = tx.CommittedAmount("p-award", 0)
+			return appEvent(huiqi.EventApprove, 5), err
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if others != 200_000*huiqi.Yuan || all != 200_000*huiqi.Yuan {
+			t.Fatalf("CommittedAmount = %s without b, %s in all; want 200000 both (b not yet approved)", others, all)
+		}
+	})
+}
+
+// TestDB_ApplicationTriggers edits the file with plain SQL: events are
+// append-only, and an application's identity never changes.
+func TestDB_ApplicationTriggers(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "huiqi.db")
+	db := MustOpenDBAt(t, path)
+	if err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawDB(t, path)
+	for _, s := range []string{
+		`UPDATE application_events SET note = 'x'`,
+		`DELETE FROM application_events`,
+		`DELETE FROM applications`,
+		`UPDATE applications SET policy_version = 2`,
+		`UPDATE applications SET credit_code = 'X'`,
+	} {
+		if _, err := raw.Exec(s); err == nil {
+			t.Errorf("%s: allowed, want refused", s)
+		}
+	}
+	// The derived columns move with the events.
+	if _, err := raw.Exec(`UPDATE applications SET updated_at = updated_at`); err != nil {
+		t.Fatalf("updating a derived column: %v", err)
+	}
+}
+
+func TestDB_ListApplications(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	for i := 1; i <= 5; i++ {
+		a := newApplication("p-award", i)
+		if i > 3 {
+			a.PolicyID, a.Department = "p-other", "泉州市商务局"
+		}
+		events := []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}
+		if i%2 == 0 {
+			events = append(events, appEvent(huiqi.EventAccept, 4))
+		}
+		if err := db.CreateApplication(ctx, a, events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(as []*sqlite.Application) []int64 {
+		var out []int64
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		f     sqlite.ApplicationFilter
+		want  []int64
+		total int
+		next  int64
+	}{
+		{"All", sqlite.ApplicationFilter{}, []int64{1, 2, 3, 4, 5}, 5, 0},
+		{"Page", sqlite.ApplicationFilter{Limit: 2}, []int64{1, 2}, 5, 2},
+		{"After", sqlite.ApplicationFilter{Limit: 2, AfterID: 2}, []int64{3, 4}, 5, 4},
+		{"LastPage", sqlite.ApplicationFilter{Limit: 2, AfterID: 4}, []int64{5}, 5, 0},
+		{"Department", sqlite.ApplicationFilter{Department: "泉州市商务局"}, []int64{4, 5}, 2, 0},
+		{"State", sqlite.ApplicationFilter{State: huiqi.StateAccepted}, []int64{2, 4}, 2, 0},
+		{"Enterprise", sqlite.ApplicationFilter{CreditCode: code(3)}, []int64{3}, 1, 0},
+		{"Policy", sqlite.ApplicationFilter{PolicyID: "p-award", State: huiqi.StateSubmitted}, []int64{1, 3}, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, total, next, err := db.ListApplications(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, ids(items)); diff != "" || total != tt.total || next != tt.next {
+				t.Fatalf("ListApplications(%+v): total %d (want %d), next %d (want %d), ids (-want +got):\n%s", tt.f, total, tt.total, next, tt.next, diff)
+			}
+			for _, a := range items {
+				if len(a.Events) == 0 || a.Verify() != nil {
+					t.Fatalf("application %d read back with %d events, Verify() = %v", a.ID, len(a.Events), a.Verify())
+				}
+			}
+		})
+	}
+	t.Run("ErrState", func(t *testing.T) {
+		_, _, _, err := db.ListApplications(ctx, sqlite.ApplicationFilter{State: "lost"})
+		wantCode(t, err, huiqi.EInvalid)
+	})
+	t.Run("ForEach", func(t *testing.T) {
+		var got []int64
+		stop := errors.New("stop")
+		err := db.ForEachApplication(ctx, sqlite.ApplicationFilter{AfterID: 1}, false, func(a *sqlite.Application) error {
+			if err := a.Verify(); err != nil {
+				t.Errorf("application %d: Verify() = %v", a.ID, err)
+			}
+			got = append(got, a.ID)
+			if len(got) == 3 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) {
+			t.Fatalf("ForEachApplication() = %v, want fn's error", err)
+		}
+		if diff := cmp.Diff([]int64{2, 3, 4}, got); diff != "" {
+			t.Fatalf("ForEachApplication ids (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("ForEachClockOnly", func(t *testing.T) {
+		var got []int64
+		err := db.ForEachApplication(ctx, sqlite.ApplicationFilter{State: huiqi.StateAccepted}, true, func(a *sqlite.Application) error {
+			got = append(got, a.ID)
+			if n := len(a.Events); n != 2 || a.Events[1].Type != huiqi.EventAccept || !a.Events[1].At.Equal(appAt(4)) || a.Events[1].Hash != "" {
+				t.Errorf("application %d: events %+v, want submit and accept without hashes", a.ID, a.Events)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]int64{2, 4}, got); diff != "" {
+			t.Fatalf("ForEachApplication(accepted) ids (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("FindOpen", func(t *testing.T) {
+		a, err := db.FindOpenApplication(ctx, code(2), "p-award")
+		if err != nil || a.ID != 2 {
+			t.Fatalf("FindOpenApplication = %v, %v; want application 2", a, err)
+		}
+		_, err = db.FindOpenApplication(ctx, code(2), "p-other")
+		wantCode(t, err, huiqi.ENotFound)
+	})
+}
+
+func TestDB_ImportApplications(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	items := []sqlite.NewApplication{
+		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}},
+		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 4)}},  // second open
+		{Application: newApplication("p-award", 2), Events: []huiqi.Event{appEvent(huiqi.EventApprove, 4)}}, // out of order
+		{Application: newApplication("p-award", 3), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 5)}},
+	}
+	errs, err := db.ImportApplications(ctx, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, e := range errs {
+		codes = append(codes, huiqi.ErrorCode(e))
+	}
+	if diff := cmp.Diff([]string{"", huiqi.EConflict, huiqi.EConflict, ""}, codes); diff != "" {
+		t.Fatalf("ImportApplications() codes (-want +got):\n%s", diff)
+	}
+	// The refused ones used no id: ids stay without gaps.
+	if items[3].Application.ID != 2 {
+		t.Fatalf("the second stored application got id %d, want 2", items[3].Application.ID)
+	}
+}
