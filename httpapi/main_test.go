@@ -167,6 +167,7 @@ func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiR
 	if err != nil {
 		tb.Fatalf("%s %s: read body: %v", method, path, err)
 	}
+	apiCheckResponse(tb, req, resp.StatusCode, resp.Header, data)
 	return apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
 
 	v1 := r.Group("/v1")
+	v1.GET("/openapi.yaml", s.openapi)
 	v1.POST("/tokens", s.createToken)
 
 	v1.POST("/policies", s.createPolicy)

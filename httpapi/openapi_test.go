@@ -1,0 +1,107 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/huiqi/huiqi/httpapi"
+)
+
+var (
+	apiDocOnce   sync.Once
+	apiDoc       *openapi3.T
+	apiDocRouter routers.Router
+	apiDocErr    error
+)
+
+// apiOpenAPI loads and validates the served OpenAPI document once.
+func apiOpenAPI(tb testing.TB) (*openapi3.T, routers.Router) {
+	tb.Helper()
+	apiDocOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		if apiDoc, apiDocErr = loader.LoadFromData(httpapi.OpenAPI); apiDocErr != nil {
+			return
+		}
+		if apiDocErr = apiDoc.Validate(context.Background()); apiDocErr != nil {
+			return
+		}
+		apiDocRouter, apiDocErr = legacy.NewRouter(apiDoc)
+	})
+	if apiDocErr != nil {
+		tb.Fatalf("openapi.yaml: %v", apiDocErr)
+	}
+	return apiDoc, apiDocRouter
+}
+
+// apiCheckResponse validates a response against the OpenAPI document: its
+// status must be documented for the route, and its JSON body must fit the
+// schema. Every request the tests send goes through it.
+func apiCheckResponse(tb testing.TB, req *http.Request, status int, header http.Header, body []byte) {
+	tb.Helper()
+	_, router := apiOpenAPI(tb)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		if status != http.StatusNotFound {
+			tb.Errorf("%s %s answered %d but is not in openapi.yaml: %v", req.Method, req.URL.Path, status, err)
+		}
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status: status,
+		Header: header,
+		Body:   io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			// Non-JSON bodies (CSV, YAML, metrics text) are not checked.
+			ExcludeResponseBody: !strings.HasPrefix(header.Get("Content-Type"), "application/json"),
+		},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		tb.Errorf("%s %s %d: response does not fit openapi.yaml: %v\nbody: %.500s", req.Method, req.URL.Path, status, err, body)
+	}
+}
+
+// Every route the server has is documented, and everything documented is a
+// route.
+func TestOpenAPI_Routes(t *testing.T) {
+	doc, _ := apiOpenAPI(t)
+	s := mustAPIServer(t)
+	var served []string
+	for _, r := range s.Routes() {
+		served = append(served, r.Method+" "+r.Path)
+		item := doc.Paths.Find(r.Path)
+		if item == nil || item.GetOperation(r.Method) == nil {
+			t.Errorf("route %s %s is missing from openapi.yaml", r.Method, r.Path)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !slices.Contains(served, method+" "+path) {
+				t.Errorf("openapi.yaml documents %s %s, which no route serves", method, path)
+			}
+		}
+	}
+}
+
+func TestOpenAPI_Served(t *testing.T) {
+	s := mustAPIServer(t)
+	r := s.do(t, "GET", "/v1/openapi.yaml", "", nil)
+	if r.Status != http.StatusOK || !bytes.Equal(r.Body, httpapi.OpenAPI) {
+		t.Fatalf("GET /v1/openapi.yaml: status %d, %d bytes; want 200 and the document", r.Status, len(r.Body))
+	}
+}
