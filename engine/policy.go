@@ -324,10 +324,10 @@ type Page struct {
 	After string
 }
 
-// Page sizes.
+// Page sizes, the same for every list.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 1000
+	DefaultLimit = sqlite.DefaultLimit
+	MaxLimit     = sqlite.MaxLimit
 )
 
 // hits cuts one page out of hits sorted by credit code.
