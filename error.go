@@ -15,6 +15,7 @@ const (
 	ETooLarge     = "payload_too_large" // 413
 	ETooMany      = "too_many_requests" // 429
 	EInternal     = "internal"          // 500
+	EUnavailable  = "unavailable"       // 503: not ready yet, such as an index rebuilding
 )
 
 // Error is a domain error: a code, a message fit for the end user (Chinese

@@ -38,7 +38,7 @@ func (e *Engine) LoadDemo(ctx context.Context, catalogue []*policies.Policy, ent
 				return false, fmt.Errorf("demo enterprise %s: %w", en.CreditCode, err)
 			}
 		}
-		changed, err := e.DB.PutEnterprises(ctx, batch)
+		changed, err := e.putEnterprises(ctx, batch)
 		if err != nil {
 			return false, err
 		}

@@ -23,7 +23,9 @@ func (e *Engine) CreateEnterprise(ctx context.Context, en *huiqi.Enterprise) err
 	if err := en.Validate(e.Today(), false); err != nil {
 		return err
 	}
-	if err := e.DB.CreateEnterprise(ctx, en); err != nil {
+	if err := e.written(ctx, func() (indexChange, error) {
+		return indexChange{enterprises: []*huiqi.Enterprise{en}}, e.DB.CreateEnterprise(ctx, en)
+	}); err != nil {
 		return err
 	}
 	return e.profilesChanged(ctx, en)
@@ -50,7 +52,9 @@ func (e *Engine) UpdateEnterprise(ctx context.Context, code string, en *huiqi.En
 	if en.CreditCode != code {
 		return huiqi.FieldErrorf("credit_code", "请求体中的统一社会信用代码与地址中的 %s 不一致", code)
 	}
-	if err := e.DB.UpdateEnterprise(ctx, en); err != nil {
+	if err := e.written(ctx, func() (indexChange, error) {
+		return indexChange{enterprises: []*huiqi.Enterprise{en}}, e.DB.UpdateEnterprise(ctx, en)
+	}); err != nil {
 		return err
 	}
 	return e.profilesChanged(ctx, en)
@@ -118,7 +122,7 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 		if len(batch) == 0 {
 			return nil
 		}
-		changed, err := e.DB.PutEnterprises(ctx, batch)
+		changed, err := e.putEnterprises(ctx, batch)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,7 @@ func (e *Engine) counted(evaluations, matches int) {
 // Figures implements metrics.Source.
 func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
+	f.IndexLag, _ = e.IndexLag()
 	hooks, err := e.DB.Webhooks(ctx)
 	if err != nil {
 		return f, err
@@ -46,7 +47,12 @@ func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 // the indexes have caught up. Otherwise the error says why.
 func (e *Engine) Ready(ctx context.Context) error {
 	if _, err := e.DB.EnterpriseCount(ctx); err != nil {
-		return huiqi.Errorf(huiqi.EInternal, "数据库不可用: %v", err)
+		return huiqi.Errorf(huiqi.EUnavailable, "数据库不可用: %v", err)
+	}
+	if lag, caughtUp := e.IndexLag(); !caughtUp {
+		return huiqi.Errorf(huiqi.EUnavailable, "索引正在重建")
+	} else if lag > 0 {
+		return huiqi.Errorf(huiqi.EUnavailable, "索引落后 %d 项变更", lag)
 	}
 	return nil
 }

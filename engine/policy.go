@@ -94,7 +94,14 @@ func (e *Engine) updatePolicy(ctx context.Context, p *policies.Policy) (*PolicyR
 			return nil, err
 		}
 	}
-	if err := e.DB.SavePolicy(ctx, p); err != nil {
+	if err := e.written(ctx, func() (indexChange, error) {
+		// A draft is not indexed: its change is an empty one.
+		err := e.DB.SavePolicy(ctx, p)
+		if err == nil && p.Status == policies.StatusPublished {
+			return indexChange{policy: p}, nil
+		}
+		return indexChange{}, err
+	}); err != nil {
 		return nil, err
 	}
 	if p.Status == policies.StatusPublished {
@@ -138,8 +145,7 @@ func (e *Engine) PublishPolicy(ctx context.Context, id string) (*policies.Policy
 	if err := matcher.TestsError(matcher.RunTests(p)); err != nil {
 		return nil, err
 	}
-	p, err = e.DB.SetPolicyStatus(ctx, id, policies.StatusPublished)
-	if err != nil {
+	if p, err = e.setPolicyStatus(ctx, id, policies.StatusPublished); err != nil {
 		return nil, err
 	}
 	return p, e.policyPublished(ctx, p)
@@ -151,7 +157,7 @@ func (e *Engine) WithdrawPolicy(ctx context.Context, id string) (*policies.Polic
 	if _, err := e.ownedPolicy(ctx, id); err != nil {
 		return nil, err
 	}
-	p, err := e.DB.SetPolicyStatus(ctx, id, policies.StatusWithdrawn)
+	p, err := e.setPolicyStatus(ctx, id, policies.StatusWithdrawn)
 	if err != nil {
 		return nil, err
 	}
@@ -181,13 +187,10 @@ func (e *Engine) ownedPolicy(ctx context.Context, id string) (*policies.Policy, 
 }
 
 // policyPublished puts a newly published version into the matcher and the
-// decision record.
+// decision record. The policy is validated already, and the indexer may be
+// reading it, so it is compiled as it is.
 func (e *Engine) policyPublished(ctx context.Context, p *policies.Policy) error {
-	c, err := e.compile(p)
-	if err != nil {
-		return err
-	}
-	return e.refreshPolicy(ctx, p, c)
+	return e.refreshPolicy(ctx, p, matcher.Compile(p))
 }
 
 // mayReadPolicy reports whether the caller may see a version of a policy

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -24,6 +25,7 @@ func (s *Server) routes() {
 
 	v1.POST("/policies", s.createPolicy)
 	v1.GET("/policies", s.listPolicies)
+	v1.GET("/policies/search", s.searchPolicies)
 	v1.GET("/policies/:id", s.getPolicy)
 	v1.PUT("/policies/:id", s.updatePolicy)
 	v1.POST("/policies/:id/publish", s.publishPolicy)
@@ -287,4 +289,27 @@ func (s *Server) match(c *gin.Context) {
 	near := c.Query("near") != "false" // the calculator shows near misses unless told not to
 	r, err := s.Engine.MatchProfile(c.Request.Context(), &e, day, near)
 	s.respond(c, http.StatusOK, r, err)
+}
+
+func (s *Server) searchPolicies(c *gin.Context) {
+	r := index.SearchRequest{
+		Query: c.Query("q"), Department: c.Query("department"), Kind: c.Query("kind"),
+		Region: c.Query("region"), Mode: c.Query("mode"), Cursor: c.Query("after"),
+	}
+	if v := c.Query("open_on"); v != "" {
+		d, err := huiqi.ParseDate(v)
+		if err != nil {
+			s.fail(c, huiqi.WithPrefix("open_on", err))
+			return
+		}
+		r.OpenOn = d
+	}
+	pg, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r.Size = pg.Limit
+	res, err := s.Engine.SearchPolicies(c.Request.Context(), r)
+	s.respond(c, http.StatusOK, res, err)
 }

@@ -100,6 +100,7 @@ var statuses = map[string]int{
 	huiqi.ETooLarge:     http.StatusRequestEntityTooLarge,
 	huiqi.ETooMany:      http.StatusTooManyRequests,
 	huiqi.EInternal:     http.StatusInternalServerError,
+	huiqi.EUnavailable:  http.StatusServiceUnavailable,
 }
 
 // ErrorBody is the JSON of an error response.

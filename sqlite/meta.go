@@ -33,3 +33,30 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// NextSeq increments the counter stored under key and returns its new
+// value, in its own transaction. Errors are internal.
+func (db *DB) NextSeq(ctx context.Context, key string) (uint64, error) {
+	var seq uint64
+	if err := db.update(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1')
+			ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+			RETURNING CAST(value AS INTEGER)`, key).Scan(&seq)
+	}); err != nil {
+		return 0, fmt.Errorf("next seq %s: %w", key, err)
+	}
+	return seq, nil
+}
+
+// Seq returns the counter stored under key, 0 when never incremented.
+// Errors are internal.
+func (db *DB) Seq(ctx context.Context, key string) (uint64, error) {
+	var seq uint64
+	err := db.read.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?`, key).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("seq %s: %w", key, err)
+	}
+	return seq, nil
+}

@@ -46,6 +46,7 @@ Commands:
 	import applications load historical applications with their events from NDJSON
 	audit verify       check every application's event hash chain
 	policy test        run the test cases of policy documents
+	reindex            rebuild the bleve indexes from SQLite
 	gen                write generated enterprises and policies as NDJSON
 	version            print the version
 
@@ -77,6 +78,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&AuditVerifyCommand{Stdout: stdout}).Run(ctx, rest)
 	case "policy test":
 		return (&PolicyTestCommand{Stdout: stdout}).Run(ctx, rest)
+	case "reindex":
+		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":
 		return (&GenCommand{Stdout: stdout}).Run(ctx, rest)
 	case "version":

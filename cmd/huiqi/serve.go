@@ -15,6 +15,7 @@ import (
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
+	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
@@ -66,6 +67,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			eng.WebhookHosts = append(eng.WebhookHosts, h)
 		}
 	}
+	ix, err := index.Open(filepath.Join(*dataDir, "index"))
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	eng.AttachIndex(ix)
 	deliverer := push.NewDeliverer(eng.DB)
 	deliverer.Logger = logger
 	eng.Wake = deliverer.Wake
@@ -99,6 +106,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	var workers sync.WaitGroup
 	workers.Go(func() { deliverer.Run(background) })
 	workers.Go(func() { eng.RunDaily(background) })
+	workers.Go(func() {
+		if err := eng.RunIndexer(background); err != nil && background.Err() == nil {
+			logger.Error("indexer stopped", "err", err)
+		}
+	})
 	defer func() {
 		stopBackground()
 		workers.Wait()

@@ -1,0 +1,535 @@
+package index_test
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/policies"
+)
+
+// today is the as-of date of the catalogue tests: every bundled policy but
+// the expired catering relief and the 2027 gazelle award is open.
+var today = huiqi.NewDate(2026, 11, 25)
+
+func mustCatalogue(tb testing.TB) []*policies.Policy {
+	tb.Helper()
+	pols, err := policies.Catalogue(today)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pols
+}
+
+// MustOpen opens indexes in a temporary folder, closed at the end of the test.
+func MustOpen(tb testing.TB, dir string) *index.Index {
+	tb.Helper()
+	ix, err := index.Open(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func all[T any](list []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range list {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		dir := t.TempDir()
+		ix, err := index.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"policies", "rules", "enterprises"}, ix.Recreated); diff != "" {
+			t.Errorf("Recreated on a new folder (-want +got):\n%s", diff)
+		}
+		if seq, err := ix.Seq(); err != nil || seq != 0 {
+			t.Errorf("Seq() = %d, %v, want 0", seq, err)
+		}
+		for _, p := range mustCatalogue(t) {
+			if err := ix.PutPolicy(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ix.PutEnterprises(demo.Enterprises(100, 1, today)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.SetSeq(42); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		ix = MustOpen(t, dir)
+		if len(ix.Recreated) != 0 {
+			t.Errorf("Recreated on reopen = %v, want none", ix.Recreated)
+		}
+		if seq, err := ix.Seq(); err != nil || seq != 42 {
+			t.Errorf("Seq() after reopen = %d, %v, want 42", seq, err)
+		}
+		want := index.Counts{Policies: 31, Rules: 31, Enterprises: 100}
+		if got, err := ix.Counts(); err != nil || got != want {
+			t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
+		}
+	})
+
+	t.Run("StaleMapping", func(t *testing.T) {
+		dir := t.TempDir()
+		ix := MustOpen(t, dir)
+		if err := ix.SetSeq(7); err != nil {
+			t.Fatal(err)
+		}
+		ix.Close()
+		// Stamp one index as built by other code.
+		idx, err := bleve.Open(filepath.Join(dir, "rules"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := idx.SetInternal([]byte("huiqi.mapping_version"), []byte("huiqi-index/0")); err != nil {
+			t.Fatal(err)
+		}
+		idx.Close()
+
+		ix = MustOpen(t, dir)
+		if diff := cmp.Diff([]string{"rules"}, ix.Recreated); diff != "" {
+			t.Errorf("Recreated (-want +got):\n%s", diff)
+		}
+		if seq, _ := ix.Seq(); seq != 0 {
+			t.Errorf("Seq() = %d, want 0: a recreated index must ask for a rebuild", seq)
+		}
+	})
+
+	t.Run("Corrupt", func(t *testing.T) {
+		dir := t.TempDir()
+		MustOpen(t, dir).Close()
+		if err := os.WriteFile(filepath.Join(dir, "enterprises", "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ix := MustOpen(t, dir)
+		if diff := cmp.Diff([]string{"enterprises"}, ix.Recreated); diff != "" {
+			t.Errorf("Recreated (-want +got):\n%s", diff)
+		}
+		if err := ix.PutEnterprises(demo.Enterprises(3, 1, today)); err != nil {
+			t.Errorf("PutEnterprises on the recreated index: %v", err)
+		}
+	})
+}
+
+func TestIndex_Rebuild(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) *index.Index
+	}{
+		{"Disk", func(t *testing.T) *index.Index { return MustOpen(t, t.TempDir()) }},
+		{"Memory", func(t *testing.T) *index.Index {
+			ix, err := index.OpenMem()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ix.Close() })
+			return ix
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := tc.open(t)
+			if err := ix.PutEnterprises(demo.Enterprises(5, 9, today)); err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.SetSeq(3); err != nil {
+				t.Fatal(err)
+			}
+			pols := mustCatalogue(t)
+			pols[0].Status = policies.StatusDraft // not searchable
+			es := demo.Enterprises(300, 2, today)
+			if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
+				t.Fatal(err)
+			}
+			want := index.Counts{Policies: 30, Rules: 30, Enterprises: 300}
+			if got, err := ix.Counts(); err != nil || got != want {
+				t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
+			}
+			if seq, _ := ix.Seq(); seq != 0 {
+				t.Errorf("Seq() after Rebuild = %d, want 0 until the caller sets it", seq)
+			}
+			res, err := ix.Search(context.Background(), index.SearchRequest{Query: "茶叶"})
+			if err != nil || res.Total == 0 {
+				t.Errorf("Search after Rebuild = %+v, %v", res, err)
+			}
+			if err := ix.Rebuild(context.Background(), nil, all[*huiqi.Enterprise](nil)); err != nil {
+				t.Fatalf("Rebuild empty: %v", err)
+			}
+			if got, _ := ix.Counts(); got != (index.Counts{}) {
+				t.Errorf("Counts() after an empty Rebuild = %+v", got)
+			}
+		})
+	}
+}
+
+func TestIndex_PutPolicy(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	p := mustCatalogue(t)[0]
+	if err := ix.PutPolicy(p); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := ix.Counts(); c.Policies != 1 || c.Rules != 1 {
+		t.Fatalf("Counts() = %+v after PutPolicy", c)
+	}
+	t.Run("Withdrawn", func(t *testing.T) {
+		w := *p
+		w.Status = policies.StatusWithdrawn
+		if err := ix.PutPolicy(&w); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+			t.Errorf("Counts() = %+v after withdrawal, want none", c)
+		}
+	})
+	t.Run("Remove", func(t *testing.T) {
+		if err := ix.PutPolicy(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.RemovePolicy(p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.RemovePolicy("no-such-policy"); err != nil {
+			t.Errorf("RemovePolicy of an absent policy: %v", err)
+		}
+		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+			t.Errorf("Counts() = %+v after RemovePolicy, want none", c)
+		}
+	})
+}
+
+// rule parses a one-rule policy document.
+func rule(t *testing.T, eligibility string) *policies.Policy {
+	t.Helper()
+	p, err := policies.Parse([]byte(`{"id": "test-rule", "title": "测试", "department": "测试部门", "region": "3505",
+		"benefit": {"kind": "subsidy"}, "eligibility": `+eligibility+`}`), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func firm(code string, employees *int64) *huiqi.Enterprise {
+	return &huiqi.Enterprise{CreditCode: code, Name: code, Region: "350582", Industry: "C1952",
+		FoundedOn: huiqi.NewDate(2015, 3, 1), Employees: employees}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestIndex_PolicyCandidates_NumericBounds holds the line where
+// Elasticsearch's percolator and Lucene's Monitor give up: a numeric bound
+// is a range, so `employees gte 50` is no candidate for a 10-person firm.
+func TestIndex_PolicyCandidates_NumericBounds(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.PutPolicy(rule(t, `{"all": [{"field": "employees", "op": "gte", "value": 50}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		e    *huiqi.Enterprise
+		want []string
+	}{
+		{"Ten", firm("ten", ptr[int64](10)), nil},
+		{"FortyNine", firm("forty-nine", ptr[int64](49)), nil},
+		{"Fifty", firm("fifty", ptr[int64](50)), []string{"test-rule"}},
+		{"Thousand", firm("thousand", ptr[int64](1000)), []string{"test-rule"}},
+		{"Unknown", firm("unknown", nil), nil}, // a leaf on a missing field is false
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ix.PolicyCandidates(context.Background(), tc.e, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("PolicyCandidates (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestIndex_EnterpriseCandidates(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	es := []*huiqi.Enterprise{firm("ten", ptr[int64](10)), firm("fifty", ptr[int64](50)), firm("unknown", nil)}
+	es[1].Region = "350581"
+	if err := ix.PutEnterprises(es); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		p    *policies.Policy
+		day  huiqi.Date
+		want []string
+	}{
+		{"Range", rule(t, `{"field": "employees", "op": "gte", "value": 50}`), today, []string{"fifty"}},
+		// not(employees gte 50) holds for a missing headcount, as the evaluator has it.
+		{"NotRange", rule(t, `{"not": {"field": "employees", "op": "gte", "value": 50}}`), today, []string{"ten", "unknown"}},
+		{"Prefix", rule(t, `{"field": "region", "op": "prefix", "value": ["350582"]}`), today, []string{"ten", "unknown"}},
+		// Founded 2015-03-01: 11 whole years on 2026-03-01, 10 the day before.
+		{"AgeBefore", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 2, 28), nil},
+		{"AgeOn", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 3, 1), []string{"fifty", "ten", "unknown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ix.EnterpriseCandidates(context.Background(), tc.p, tc.day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(got)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("EnterpriseCandidates (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("ShouldPrune", func(t *testing.T) {
+		// Three profiles: a scan is always cheaper.
+		if prune, err := ix.ShouldPrune(context.Background(), rule(t, `{"field": "employees", "op": "gte", "value": 50}`), today); err != nil || prune {
+			t.Errorf("ShouldPrune = %v, %v below %d profiles", prune, err, index.PruneMinProfiles)
+		}
+	})
+	t.Run("WindowClosed", func(t *testing.T) {
+		p := rule(t, `{"field": "employees", "op": "gte", "value": 0}`)
+		p.ValidTo = huiqi.NewDate(2025, 12, 31)
+		got, err := ix.EnterpriseCandidates(context.Background(), p, today)
+		if err != nil || len(got) != 0 {
+			t.Errorf("EnterpriseCandidates after valid_to = %v, %v, want none", got, err)
+		}
+	})
+}
+
+// TestIndex_Catalogue checks both directions on the bundled catalogue and
+// demo profiles against the matcher's own plain scans.
+func TestIndex_Catalogue(t *testing.T) {
+	ix := MustOpen(t, t.TempDir())
+	pols := mustCatalogue(t)
+	es := demo.Enterprises(3000, 7, today)
+	if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
+		t.Fatal(err)
+	}
+	m := matcher.New()
+	m.PutProfiles(es...)
+	var compiled []*matcher.Compiled
+	for _, p := range pols {
+		c := matcher.Compile(p)
+		compiled = append(compiled, c)
+		m.PutPolicy(c)
+	}
+	ctx := context.Background()
+	pruned, eligible := 0, 0
+	for _, c := range compiled {
+		var want []string
+		for _, h := range m.MatchPolicy(c, today, false).Hits {
+			want = append(want, h.CreditCode)
+		}
+		cands, err := ix.EnterpriseCandidates(ctx, c.Policy, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, code := range cands {
+			if p, _ := m.Profile(code); c.Eligible(p, today) {
+				got = append(got, code)
+			}
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("policy %s: %d enterprises through the index, %d by scan", c.Policy.ID, len(got), len(want))
+		}
+		pruned += len(cands)
+		eligible += len(want)
+	}
+	t.Logf("policy → enterprises: %d candidates for %d eligible pairs of %d×%d", pruned, eligible, len(pols), len(es))
+	pruned, eligible = 0, 0
+	for _, e := range es {
+		p, _ := m.Profile(e.CreditCode)
+		var want []string
+		for _, v := range matcher.Judge(compiled, p, today, false).Eligible {
+			want = append(want, v.PolicyID)
+		}
+		cands, err := ix.PolicyCandidates(ctx, e, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, id := range cands {
+			if c, _ := m.Policy(id); c.Eligible(p, today) {
+				got = append(got, id)
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("enterprise %s: %v through the index, %v by scan", e.CreditCode, got, want)
+		}
+		pruned += len(cands)
+		eligible += len(want)
+	}
+	t.Logf("enterprise → policies: %d candidates for %d eligible pairs", pruned, eligible)
+}
+
+func TestIndex_Search(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, p := range mustCatalogue(t) {
+		if err := ix.PutPolicy(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	search := func(t *testing.T, r index.SearchRequest) *index.SearchResult {
+		t.Helper()
+		res, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	ids := func(res *index.SearchResult) []string {
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		sort.Strings(out)
+		return out
+	}
+
+	t.Run("Highlights", func(t *testing.T) {
+		res := search(t, index.SearchRequest{Query: "小巨人"})
+		if len(res.Hits) == 0 || res.Hits[0].ID != "qz-little-giant-award" {
+			t.Fatalf("hits = %+v", res.Hits)
+		}
+		h := res.Hits[0]
+		if h.Title != "国家级专精特新“小巨人”企业奖励" || h.Department != "泉州市工业和信息化局" || h.Score <= 0 {
+			t.Errorf("hit = %+v", h)
+		}
+		// Overlapping bigrams 小巨 and 巨人 make one mark.
+		if got := h.Highlights["title"]; len(got) != 1 || !strings.Contains(got[0], "<mark>小巨人</mark>") {
+			t.Errorf("title highlights = %q", got)
+		}
+		for field, frags := range h.Highlights {
+			for _, f := range frags {
+				if !strings.Contains(f, "<mark>") {
+					t.Errorf("%s fragment without a mark: %q", field, f)
+				}
+			}
+		}
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		// 晋江 (350582): the city-wide policies and Jinjiang's own, not Shishi's.
+		res := search(t, index.SearchRequest{Query: "服装", Region: "350582"})
+		if got := ids(res); !slices.Contains(got, "jj-footwear-garment-upgrade") || slices.Contains(got, "ss-garment-brand-award") {
+			t.Errorf("region 350582: %v", got)
+		}
+		res = search(t, index.SearchRequest{Mode: policies.ModeAuto, Size: 100})
+		if res.Total != 8 {
+			t.Errorf("mode auto: total %d, want 8", res.Total)
+		}
+		res = search(t, index.SearchRequest{OpenOn: today, Size: 100})
+		if got := ids(res); len(got) != 29 || slices.Contains(got, "qz-catering-lodging-relief") || slices.Contains(got, "qz-gazelle-award-2027") {
+			t.Errorf("open on %s: %d policies %v", today, len(got), got)
+		}
+		res = search(t, index.SearchRequest{Department: "泉州市科学技术局", Kind: policies.KindSubsidy, Size: 100})
+		want := []string{"qz-hightech-rd-subsidy", "qz-incubator-startup", "qz-tech-achievement-transfer", "qz-tech-sme-rd-subsidy"}
+		if diff := cmp.Diff(want, ids(res)); diff != "" {
+			t.Errorf("department and kind (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("Facets", func(t *testing.T) {
+		res := search(t, index.SearchRequest{Query: "补助"})
+		sum := func(terms []index.FacetTerm) (n int) {
+			for _, f := range terms {
+				n += f.Count
+			}
+			return n
+		}
+		if uint64(sum(res.Facets.Department)) != res.Total || uint64(sum(res.Facets.Kind)) != res.Total || uint64(sum(res.Facets.Region)) != res.Total {
+			t.Errorf("facet counts do not add up to total %d: %+v", res.Total, res.Facets)
+		}
+		if f := res.Facets.Region[0]; f.Term != "3505" || f.Label != "泉州市" {
+			t.Errorf("top region facet = %+v, want 3505 泉州市", f)
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{`"total":`, `"hits":[`, `"highlights":{`, `"facets":{"department":[{"term":`, `"kind":[`, `"region":[`} {
+			if !strings.Contains(string(b), key) {
+				t.Errorf("JSON lacks %s: %s", key, b)
+			}
+		}
+	})
+
+	t.Run("Paging", func(t *testing.T) {
+		var seen []string
+		r := index.SearchRequest{Size: 7}
+		for pages := 0; ; pages++ {
+			res := search(t, r)
+			for _, h := range res.Hits {
+				seen = append(seen, h.ID)
+			}
+			if res.Next == nil {
+				break
+			}
+			if pages > 10 {
+				t.Fatal("cursor does not end")
+			}
+			r.Cursor = *res.Next
+		}
+		sort.Strings(seen)
+		if len(seen) != 31 || len(slices.Compact(seen)) != 31 {
+			t.Errorf("paged through %d policies (%d distinct), want 31", len(seen), len(slices.Compact(seen)))
+		}
+		res := search(t, index.SearchRequest{From: 30, Size: 7})
+		if len(res.Hits) != 1 || res.Next != nil {
+			t.Errorf("last page: %d hits, next %v", len(res.Hits), res.Next)
+		}
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for _, r := range []index.SearchRequest{{Cursor: "garbage"}, {Size: 1001}, {Size: -1}, {From: -1}} {
+			if _, err := ix.Search(ctx, r); huiqi.ErrorCode(err) != huiqi.EInvalid {
+				t.Errorf("Search(%+v) error = %v, want %s", r, err, huiqi.EInvalid)
+			}
+		}
+	})
+}
