@@ -57,7 +57,7 @@ type Index struct {
 
 	// Recreated lists the indexes that Open had to create empty (missing,
 	// corrupt or of another mapping version); their Seq is 0, which tells
-	// the owner to Rebuild from SQLite.
+	// the owner to Rebuild from SQLite. A successful Rebuild clears it.
 	Recreated []string
 }
 
@@ -501,5 +501,6 @@ func (ix *Index) swap(fresh map[string]bleve.Index) error {
 		}
 		ix.set(s.name, idx)
 	}
+	ix.Recreated = nil
 	return nil
 }

@@ -174,6 +174,9 @@ func TestIndex_Rebuild(t *testing.T) {
 			if seq, _ := ix.Seq(); seq != 0 {
 				t.Errorf("Seq() after Rebuild = %d, want 0 until the caller sets it", seq)
 			}
+			if len(ix.Recreated) != 0 {
+				t.Errorf("Recreated after Rebuild = %v, want none", ix.Recreated)
+			}
 			res, err := ix.Search(context.Background(), index.SearchRequest{Query: "茶叶"})
 			if err != nil || res.Total == 0 {
 				t.Errorf("Search after Rebuild = %+v, %v", res, err)
