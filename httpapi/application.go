@@ -113,12 +113,7 @@ func (s *Server) getApplication(c *gin.Context) {
 }
 
 func (s *Server) listApplications(c *gin.Context) {
-	day, err := s.asOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	pg, err := page(c)
+	day, pg, err := s.asOfPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -41,19 +41,11 @@ Flags:`)
 		return flag.ErrHelp
 	}
 	name := fs.Arg(0)
-	var in io.Reader = os.Stdin
-	var size int64
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
-		}
-		in = f
+	in, size, err := openInput(name)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	counted := &countingReader{r: in}
 	var src engine.ProfileSource
 	switch {
@@ -127,6 +119,23 @@ func (c *ImportPoliciesCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// openInput opens a file to import, "-" being standard input, and returns
+// its size when known (for the progress bar's ETA).
+func openInput(name string) (io.ReadCloser, int64, error) {
+	if name == "-" {
+		return io.NopCloser(os.Stdin), 0, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	return f, size, nil
 }
 
 type countingReader struct {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/huiqi/huiqi/engine"
@@ -48,19 +47,11 @@ Flags:`)
 		return flag.ErrHelp
 	}
 	name := fs.Arg(0)
-	var in io.Reader = os.Stdin
-	var size int64
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
-		}
-		in = f
+	in, size, err := openInput(name)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	eng, closeDB, err := openEngine(ctx, *dataDir)
 	if err != nil {
 		return err
