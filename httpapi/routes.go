@@ -150,12 +150,7 @@ func (s *Server) withdrawPolicy(c *gin.Context) {
 }
 
 func (s *Server) previewPolicy(c *gin.Context) {
-	day, err := s.asOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	pg, err := page(c)
+	day, pg, err := s.asOfPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -170,12 +165,7 @@ func (s *Server) previewPolicy(c *gin.Context) {
 }
 
 func (s *Server) policyMatches(c *gin.Context) {
-	day, err := s.asOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	pg, err := page(c)
+	day, pg, err := s.asOfPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -237,6 +237,16 @@ func (s *Server) asOf(c *gin.Context) (huiqi.Date, error) {
 	return d, huiqi.WithPrefix("as_of", err)
 }
 
+// asOfPage reads the as_of, limit and after query parameters of a list.
+func (s *Server) asOfPage(c *gin.Context) (huiqi.Date, engine.Page, error) {
+	day, err := s.asOf(c)
+	if err != nil {
+		return day, engine.Page{}, err
+	}
+	pg, err := page(c)
+	return day, pg, err
+}
+
 // page reads the limit and after query parameters.
 func page(c *gin.Context) (engine.Page, error) {
 	p := engine.Page{After: c.Query("after")}
