@@ -18,6 +18,9 @@ func (s *Server) routes() {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	for _, path := range []string{"/", "/ui/*path", "/static/*path"} { // the web pages
+		r.Any(path, gin.WrapH(s.Pages))
+	}
 
 	v1 := r.Group("/v1")
 	v1.GET("/openapi.yaml", s.openapi)

@@ -20,6 +20,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/metrics"
+	"github.com/huiqi/huiqi/web"
 )
 
 // Server is the HTTP server of the API.
@@ -35,6 +36,9 @@ type Server struct {
 	// RequestTimeout bounds the handling of one request (bulk imports
 	// excepted); 0 means none.
 	RequestTimeout time.Duration
+	// Pages serves the web pages under /, /ui/ and /static/; configure it
+	// (its Searcher, Logger) before Open.
+	Pages *web.Handler
 
 	metrics *metrics.Metrics
 
@@ -54,6 +58,7 @@ func NewServer(e *engine.Engine) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit}
 	s.metrics = metrics.New(e)
+	s.Pages = web.New(e)
 	s.router = gin.New()
 	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.authenticate)
 	s.router.NoRoute(func(c *gin.Context) {

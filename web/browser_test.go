@@ -1,0 +1,374 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
+)
+
+// The browser tests drive headless Chromium against a running huiqi. They
+// run wherever Chromium is installed; CI sets HUIQI_BROWSER_TESTS=1, which
+// makes a missing browser a failure rather than a skip.
+//
+// HUIQI_WEB_SCREENSHOTS=DIR keeps screenshots of the key pages in DIR.
+// Screenshots of failures always go to HUIQI_WEB_FAILURES, or to a folder
+// under the system's temporary folder, and the test logs their path.
+
+// chromium returns the path of the browser, or "".
+func chromium() string {
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// needBrowser returns the browser's path, or skips the test when there is
+// none and HUIQI_BROWSER_TESTS is not set (or in -short mode). Tests call it
+// first, so that a skipped test starts no huiqi.
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	required := os.Getenv("HUIQI_BROWSER_TESTS") == "1"
+	path := chromium()
+	switch {
+	case path == "" && required:
+		t.Fatal("HUIQI_BROWSER_TESTS=1 but no Chromium found (apt-get install -y chromium)")
+	case path == "":
+		t.Skip("no Chromium: install it (apt-get install -y chromium) to run the browser tests; set HUIQI_BROWSER_TESTS=1 to make a missing browser a failure")
+	case testing.Short() && !required:
+		t.Skip("browser tests skipped in -short mode; set HUIQI_BROWSER_TESTS=1 to run them")
+	}
+	return path
+}
+
+// tab is a browser tab on a running huiqi.
+type tab struct {
+	ctx context.Context // with the test's deadline
+	t   *testing.T
+	w   *world
+}
+
+// browserTimeout bounds one browser test.
+const browserTimeout = 90 * time.Second
+
+// newTab starts headless Chromium for the test, or skips the test when no
+// browser is installed and HUIQI_BROWSER_TESTS is not set. On failure it
+// saves a screenshot of the page and logs where.
+func newTab(t *testing.T, w *world) *tab {
+	t.Helper()
+	path := needBrowser(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	// The first run starts the browser; it must not carry the deadline,
+	// which would stop the browser before the failure screenshot.
+	if err := chromedp.Do(browserCtx); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		t.Fatalf("start Chromium (%s): %v", path, err)
+	}
+	ctx, cancel := context.WithTimeout(browserCtx, browserTimeout)
+	t.Cleanup(func() {
+		cancel()
+		if t.Failed() {
+			shot(t, browserCtx, failureDir(), strings.ReplaceAll(t.Name(), "/", "_")+".png")
+		}
+		cancelBrowser()
+		cancelAlloc()
+	})
+	return &tab{ctx: ctx, t: t, w: w}
+}
+
+// failureDir is where screenshots of failures go.
+func failureDir() string {
+	if d := os.Getenv("HUIQI_WEB_FAILURES"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), "huiqi-web-failures")
+}
+
+// shot saves a full-page screenshot as dir/name and logs the path.
+func shot(t *testing.T, browserCtx context.Context, dir, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browserCtx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// keep saves a screenshot of the page when HUIQI_WEB_SCREENSHOTS names a
+// folder.
+func (b *tab) keep(name string) {
+	if dir := os.Getenv("HUIQI_WEB_SCREENSHOTS"); dir != "" {
+		shot(b.t, b.ctx, dir, name)
+	}
+}
+
+// do runs browser actions and fails the test on error.
+func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// open loads a page of huiqi.
+func (b *tab) open(path string) {
+	b.t.Helper()
+	b.do("open "+path, chromedp.Navigate(b.w.URL+path))
+}
+
+// submit clicks a button that sends a form and waits for the next page.
+func (b *tab) submit(what string, button chromedp.CSS) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(button))); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a script in the page.
+func eval[T any](b *tab, script string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](script))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", script, err)
+	}
+	return v
+}
+
+// bodyText is the text a user sees on the page.
+func (b *tab) bodyText() string { return eval[string](b, `document.body.innerText`) }
+
+// signIn signs in through the sign-in page with a token typed once.
+func (b *tab) signIn(secret, wantPath string) {
+	b.t.Helper()
+	b.open("/ui/login")
+	b.do("type the token", chromedp.SendKeys(chromedp.CSS(`input[name="token"]`), secret))
+	b.submit("sign in", `form[action="/ui/login"] button[type="submit"]`)
+	if loc := eval[string](b, `location.pathname`); loc != wantPath {
+		b.t.Fatalf("after sign-in at %s, want %s:\n%s", loc, wantPath, b.bodyText())
+	}
+}
+
+// The calculator, filled in as a user would, shows the policies and amounts
+// that the engine's calculator computes for the same profile.
+func TestBrowser_Calculator(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	b := newTab(t, w)
+	b.open("/")
+	b.do("fill the calculator",
+		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "示例鞋业"),
+		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="employees"]`), "120"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
+		chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
+	)
+	b.submit("calculate", `#calc button[type="submit"]`)
+	b.do("wait for the result", chromedp.WaitVisible(chromedp.CSS("#result")))
+
+	var got []verdict
+	for _, v := range eval[[][2]string](b, `[...document.querySelectorAll("#result li.verdict")].map(li => [li.dataset.policy, li.dataset.amount])`) {
+		got = append(got, verdict{v[0], v[1]})
+	}
+	if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), got); diff != "" {
+		t.Errorf("eligible policies (-want +got):\n%s", diff)
+	}
+	text := b.bodyText()
+	for _, s := range []string{"可享政策", "✓", "差一项", "预计合计"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("result lacks %q", s)
+		}
+	}
+	// The form keeps what was typed, so that the user can adjust and retry.
+	if v := eval[string](b, `document.querySelector('select[name="region"]').value`); v != "350582" {
+		t.Errorf("region after submit = %q, want 350582", v)
+	}
+	b.keep("calculator.png")
+}
+
+// A user searches, sees highlighted hits and opens a policy, whose
+// conditions are written out in Chinese.
+func TestBrowser_Search(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	b := newTab(t, w)
+	b.open("/ui/policies")
+	b.do("type a query", chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "高新技术"))
+	b.submit("search", `form[role="search"] button[type="submit"]`)
+	hit := chromedp.CSS(`li[data-policy="qz-hightech-award"] a.title`)
+	b.do("wait for the hit", chromedp.WaitVisible(hit))
+	if n := eval[int](b, `document.querySelectorAll(".hit-list mark").length`); n == 0 {
+		t.Error("no highlighted match in the hits")
+	}
+	b.submit("open the policy", hit)
+	title := eval[string](b, `document.querySelector("h1").innerText`)
+	if title != "泉州市国家高新技术企业认定奖励" {
+		t.Errorf("policy page h1 = %q", title)
+	}
+	text := b.bodyText()
+	for _, s := range []string{"同时满足以下条件", "国家高新技术企业（认定有效期内）", "不得：纳税信用等级为D级", "免申即享", "泉科规〔2023〕4号", "定额 30万元"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("policy page lacks %q", s)
+		}
+	}
+}
+
+// An official signs in and sees the overdue application in the list and
+// the chart of elapsed days with the 45-day limit and the 40-day target.
+func TestBrowser_Dashboard(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	codes := w.codes(t, 6)
+	a := w.overdueApplication(t, codes[0])
+	// A few more applications fill the chart with running clocks.
+	for i, days := range []int{3, 12, 25, 38, 43} {
+		submitted := webNow.AddDate(0, 0, -days)
+		x, err := w.Eng.SubmitApplication(admin(), engine.ApplicationInput{PolicyID: overduePolicy, CreditCode: codes[i+1], At: &submitted})
+		if err != nil {
+			t.Fatalf("SubmitApplication(%d days ago) = %v", days, err)
+		}
+		accepted := submitted.Add(2 * time.Hour)
+		if _, err := w.Eng.AddEvent(admin(), x.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newTab(t, w)
+	b.signIn(w.token(t, huiqi.RoleOfficial, deptIndustry, ""), "/ui/dashboard")
+	b.do("wait for the chart", chromedp.WaitVisible(chromedp.CSS("#elapsed-chart")))
+	row := `#overdue tr[data-app="` + itoa(a.ID) + `"]`
+	if n := eval[int](b, `document.querySelectorAll('`+row+`').length`); n != 1 {
+		t.Errorf("overdue list rows for application %d = %d, want 1", a.ID, n)
+	}
+	labels := eval[[]string](b, `[...document.querySelectorAll("#elapsed-chart text")].map(t => t.textContent)`)
+	for _, want := range []string{"45天时限", "40天目标"} {
+		if !strings.Contains(strings.Join(labels, " "), want) {
+			t.Errorf("chart labels %v lack %q", labels, want)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll("#elapsed-chart rect.bar-overdue").length`); n == 0 {
+		t.Error("the chart draws no overdue bar")
+	}
+	if w := eval[float64](b, `document.querySelector("#elapsed-chart").getBoundingClientRect().width`); w < 300 {
+		t.Errorf("chart width = %v px, want it to fill the page", w)
+	}
+	b.keep("dashboard.png")
+
+	// The as-of picker: a month earlier nothing was overdue yet.
+	b.do("pick a date", chromedp.SetValue(chromedp.CSS(`input[name="as_of"]`), "2026-10-20"))
+	b.submit("apply the date", `.filters-form button[type="submit"]`)
+	if n := eval[int](b, `document.querySelectorAll('`+row+`').length`); n != 0 {
+		t.Errorf("as of 2026-10-20 application %d is listed overdue", a.ID)
+	}
+	if v := eval[string](b, `document.querySelector('input[name="as_of"]').value`); v != "2026-10-20" {
+		t.Errorf("as_of after submit = %q", v)
+	}
+}
+
+// An enterprise signs in and confirms a 免申即享 offer: the clock starts.
+func TestBrowser_ConfirmOffer(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	a := w.offered(t)
+	b := newTab(t, w)
+	b.signIn(w.token(t, huiqi.RoleEnterprise, "", a.CreditCode), "/ui/workbench")
+	button := chromedp.CSS(`#app-` + itoa(a.ID) + ` button[data-action="confirm"]`)
+	b.do("wait for the offer", chromedp.WaitVisible(button))
+	b.submit("confirm", button)
+	if text := b.bodyText(); !strings.Contains(text, "已确认兑现意愿") {
+		t.Errorf("no confirmation on the page:\n%s", text)
+	}
+	state := eval[string](b, `document.querySelector('#app-`+itoa(a.ID)+`').dataset.state`)
+	if state != huiqi.StateAccepted {
+		t.Errorf("application on the page is %s, want accepted", state)
+	}
+	got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != huiqi.StateAccepted || got.Clock.AcceptedOn != webToday {
+		t.Errorf("application %d: state %s, accepted on %s; want accepted today", a.ID, got.State, got.Clock.AcceptedOn)
+	}
+	b.keep("workbench.png")
+}
+
+// An official uploads a policy file and sees its reach and tests before
+// anything is stored.
+func TestBrowser_Preview(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	doc := strings.Replace(mustCatalogueDoc(t, "qz-hightech-award"), "id: qz-hightech-award", "id: qz-hightech-award-v2", 1)
+	file := filepath.Join(t.TempDir(), "qz-hightech-award-v2.yaml")
+	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, w)
+	b.signIn(w.token(t, huiqi.RoleOfficial, deptScience, ""), "/ui/dashboard")
+	b.open("/ui/preview")
+	b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{file}))
+	b.submit("preview", `.preview-form button[type="submit"]`)
+	b.do("wait for the reach", chromedp.WaitVisible(chromedp.CSS("#reach-total")))
+	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](b, `document.querySelector("#reach-total").textContent`); got != itoa(int64(pv.Total)) {
+		t.Errorf("reach on the page = %s, engine says %d", got, pv.Total)
+	}
+	if got := eval[string](b, `document.querySelector("#reach-amount").dataset.amount`); got != pv.AmountTotal.String() {
+		t.Errorf("amount on the page = %s, engine says %s", got, pv.AmountTotal)
+	}
+	if text := b.bodyText(); !strings.Contains(text, "未通过 0 个") || !strings.Contains(text, "泉州市国家高新技术企业认定奖励") {
+		t.Errorf("preview page:\n%s", text)
+	}
+	// The uploaded document is shown in the text box, to correct in place.
+	if v := eval[string](b, `document.querySelector('textarea[name="doc"]').value`); !strings.HasPrefix(v, "id: qz-hightech-award-v2") {
+		t.Errorf("text box after upload starts %q", v[:min(len(v), 40)])
+	}
+	b.keep("preview.png")
+}

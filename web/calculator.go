@@ -1,0 +1,263 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/matcher"
+)
+
+// calcForm is the calculator's form as typed, so that a page with an error
+// gives it back unchanged. Money is entered in 万元, as enterprises quote it.
+type calcForm struct {
+	Name, Region, Industry, FoundedOn, Employees string
+	Revenue, TotalAssets, RDExpense, TaxPaid     string
+	TaxCredit, Scale                             string
+	Tags                                         map[string]bool
+	Dishonest                                    bool
+}
+
+// calculatorPage is the data of the policy calculator.
+type calculatorPage struct {
+	Form       calcForm
+	Regions    []huiqi.Region
+	Tags       []huiqi.Tag
+	TaxCredits []string
+	Scales     []string
+	Error      string
+	ErrorField string
+	// Mine is set when the results are of the signed-in enterprise's
+	// stored profile; CanUseMine offers that.
+	Mine, CanUseMine bool
+	Result           *resultView
+}
+
+// resultView is a matcher.Result in words.
+type resultView struct {
+	AsOf       huiqi.Date
+	Eligible   []verdictView
+	NearMisses []nearMissView
+	// Recommended counts the policies the enterprise can redeem together
+	// (就高不重复) and Total their known amounts.
+	Recommended int
+	Total       huiqi.Money
+}
+
+type verdictView struct {
+	matcher.Verdict
+	Conditions []checkView
+}
+
+type checkView struct {
+	Label  string
+	Pass   bool
+	Actual string
+}
+
+type nearMissView struct {
+	PolicyID, Title string
+	Missing         checkView
+}
+
+// newResultView turns a result into words.
+func newResultView(r matcher.Result) *resultView {
+	v := &resultView{AsOf: r.AsOf}
+	for _, x := range r.Eligible {
+		vv := verdictView{Verdict: x}
+		for _, c := range x.Conditions {
+			vv.Conditions = append(vv.Conditions, checkOf(c))
+		}
+		if x.Recommended {
+			v.Recommended++
+			if x.Amount != nil {
+				v.Total += *x.Amount
+			}
+		}
+		v.Eligible = append(v.Eligible, vv)
+	}
+	for _, n := range r.NearMisses {
+		v.NearMisses = append(v.NearMisses, nearMissView{PolicyID: n.PolicyID, Title: n.Title, Missing: checkOf(n.Missing)})
+	}
+	return v
+}
+
+func checkOf(c matcher.Check) checkView {
+	return checkView{Label: c.Label, Pass: c.Pass, Actual: actualText(c.Field, c.Actual)}
+}
+
+// newCalculatorPage returns the calculator with its choices filled in.
+func newCalculatorPage() calculatorPage {
+	p := calculatorPage{Tags: huiqi.Tags(), TaxCredits: huiqi.TaxCredits, Scales: huiqi.Scales}
+	for _, r := range huiqi.Regions() {
+		if r.Code != "350527" { // nominal: no mainland registration carries it
+			p.Regions = append(p.Regions, r)
+		}
+	}
+	p.Form.Tags = map[string]bool{}
+	return p
+}
+
+// calculator shows the form; a signed-in enterprise gets it filled from its
+// stored profile and, with ?profile=mine, the results for that profile.
+func (h *Handler) calculator(w http.ResponseWriter, r *http.Request) error {
+	p := newCalculatorPage()
+	t := huiqi.TokenFromContext(r.Context())
+	if t != nil && t.Role == huiqi.RoleEnterprise {
+		en, err := h.Engine.FindEnterprise(r.Context(), t.CreditCode)
+		switch {
+		case huiqi.ErrorCode(err) == huiqi.ENotFound:
+			// No profile on file yet: the calculator is still open to fill in.
+			h.render(w, r, http.StatusOK, "calculator", "政策计算器", "calculator", p)
+			return nil
+		case err != nil:
+			return err
+		}
+		p.CanUseMine, p.Form = true, formOf(en)
+		if r.URL.Query().Get("profile") == "mine" {
+			res, err := h.Engine.MatchEnterprise(r.Context(), t.CreditCode, h.Engine.Today(), true)
+			if err != nil {
+				return err
+			}
+			p.Mine, p.Result = true, newResultView(res)
+		}
+	}
+	h.render(w, r, http.StatusOK, "calculator", "政策计算器", "calculator", p)
+	return nil
+}
+
+// calculate judges every published policy for the profile in the form. It
+// stores nothing, so it needs no sign-in and no CSRF token.
+func (h *Handler) calculate(w http.ResponseWriter, r *http.Request) error {
+	if err := h.parseForm(w, r); err != nil {
+		return err
+	}
+	p := newCalculatorPage()
+	if t := huiqi.TokenFromContext(r.Context()); t != nil && t.Role == huiqi.RoleEnterprise {
+		p.CanUseMine = true
+	}
+	p.Form = readCalcForm(r)
+	en, err := p.Form.enterprise()
+	if err == nil {
+		var res matcher.Result
+		res, err = h.Engine.MatchProfile(r.Context(), en, h.Engine.Today(), true)
+		if err == nil {
+			p.Result = newResultView(res)
+		}
+	}
+	status := http.StatusOK
+	if err != nil {
+		if huiqi.ErrorCode(err) != huiqi.EInvalid {
+			return err
+		}
+		status, p.Error, p.ErrorField = http.StatusBadRequest, huiqi.ErrorMessage(err), huiqi.ErrorField(err)
+	}
+	h.render(w, r, status, "calculator", "政策计算器", "calculator", p)
+	return nil
+}
+
+func readCalcForm(r *http.Request) calcForm {
+	f := calcForm{Tags: map[string]bool{}}
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f.Name, f.Region, f.Industry, f.FoundedOn, f.Employees = v("name"), v("region"), strings.ToUpper(v("industry")), v("founded_on"), v("employees")
+	f.Revenue, f.TotalAssets, f.RDExpense, f.TaxPaid = v("revenue"), v("total_assets"), v("rd_expense"), v("tax_paid")
+	f.TaxCredit, f.Scale = v("tax_credit"), v("scale")
+	for _, t := range r.PostForm["tags"] {
+		f.Tags[t] = true
+	}
+	f.Dishonest = r.PostFormValue("dishonest") != ""
+	return f
+}
+
+// wanPattern is an amount in 万元 as typed: digits with an optional
+// decimal part.
+var wanPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// enterprise reads the form as a profile; empty figures are unknown, which
+// rules treat as missing. It returns EInvalid naming the field.
+func (f calcForm) enterprise() (*huiqi.Enterprise, error) {
+	en := &huiqi.Enterprise{
+		Name: f.Name, Region: f.Region, Industry: f.Industry,
+		TaxCredit: f.TaxCredit, Scale: f.Scale, Dishonest: f.Dishonest,
+	}
+	if en.Name == "" {
+		en.Name = "试算企业"
+	}
+	if f.FoundedOn != "" {
+		d, err := huiqi.ParseDate(f.FoundedOn)
+		if err != nil {
+			return nil, huiqi.WithPrefix("founded_on", err)
+		}
+		en.FoundedOn = d
+	}
+	if f.Employees != "" {
+		n, err := strconv.ParseInt(f.Employees, 10, 64)
+		if err != nil || n < 0 {
+			return nil, huiqi.FieldErrorf("employees", "从业人员应为不小于 0 的整数")
+		}
+		en.Employees = &n
+	}
+	for _, m := range []struct {
+		name, text string
+		dst        **huiqi.Money
+	}{
+		{"revenue", f.Revenue, &en.Revenue}, {"total_assets", f.TotalAssets, &en.TotalAssets},
+		{"rd_expense", f.RDExpense, &en.RDExpense}, {"tax_paid", f.TaxPaid, &en.TaxPaid},
+	} {
+		if m.text == "" {
+			continue
+		}
+		field, _ := huiqi.LookupField(m.name)
+		if !wanPattern.MatchString(m.text) {
+			return nil, huiqi.FieldErrorf(m.name, "%s应为以万元计的非负数，如 3000 或 12.5", field.Label)
+		}
+		// The exponent moves 万元 to 元 exactly; ParseMoney refuses more
+		// precision than the fen.
+		v, err := huiqi.ParseMoney(m.text + "e4")
+		if err != nil {
+			return nil, huiqi.FieldErrorf(m.name, "%s最多精确到分（万元后六位小数）", field.Label)
+		}
+		*m.dst = &v
+	}
+	for _, t := range huiqi.Tags() {
+		if f.Tags[t.Tag] {
+			en.Tags = append(en.Tags, t.Tag)
+		}
+	}
+	for t := range f.Tags {
+		if _, ok := huiqi.LookupTag(t); !ok {
+			return nil, huiqi.FieldErrorf("tags", "未知的企业资质标签 %q", t)
+		}
+	}
+	return en, nil
+}
+
+// formOf fills the form from a stored profile.
+func formOf(en *huiqi.Enterprise) calcForm {
+	f := calcForm{
+		Name: en.Name, Region: en.Region, Industry: en.Industry, FoundedOn: en.FoundedOn.String(),
+		TaxCredit: en.TaxCredit, Scale: en.Scale, Dishonest: en.Dishonest, Tags: map[string]bool{},
+	}
+	if en.Employees != nil {
+		f.Employees = strconv.FormatInt(*en.Employees, 10)
+	}
+	wan := func(m *huiqi.Money) string {
+		if m == nil {
+			return ""
+		}
+		// fen to 万元: six decimal places, trailing zeros trimmed.
+		n := int64(*m)
+		s := strconv.FormatInt(n/1_000_000, 10)
+		if frac := n % 1_000_000; frac != 0 {
+			s += strings.TrimRight("."+strconv.FormatInt(1_000_000+frac, 10)[1:], "0")
+		}
+		return s
+	}
+	f.Revenue, f.TotalAssets, f.RDExpense, f.TaxPaid = wan(en.Revenue), wan(en.TotalAssets), wan(en.RDExpense), wan(en.TaxPaid)
+	for _, t := range en.Tags {
+		f.Tags[t] = true
+	}
+	return f
+}

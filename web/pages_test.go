@@ -1,0 +1,525 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/index"
+)
+
+// shoeMaker is the calculator's example: a shoe maker in 晋江 with the
+// figures of the README's walk-through, typed in 万元 as the form asks.
+var shoeMaker = url.Values{
+	"name": {"示例鞋业"}, "region": {"350582"}, "industry": {"C1952"}, "founded_on": {"2015-01-01"},
+	"employees": {"120"}, "revenue": {"3000"}, "total_assets": {"2000"}, "rd_expense": {"120"},
+	"tags": {"hightech", "park_resident", "insured_full"},
+}
+
+// shoeMakerProfile is the profile the form above describes, for the engine.
+func shoeMakerProfile() *huiqi.Enterprise {
+	money := func(yuan int64) *huiqi.Money { m := huiqi.Money(yuan) * huiqi.Yuan; return &m }
+	employees := int64(120)
+	return &huiqi.Enterprise{
+		Name: "示例鞋业", Region: "350582", Industry: "C1952", FoundedOn: huiqi.NewDate(2015, 1, 1),
+		Employees: &employees, Revenue: money(30_000_000), TotalAssets: money(20_000_000), RDExpense: money(1_200_000),
+		Tags: []string{"hightech", "park_resident", "insured_full"},
+	}
+}
+
+// verdict is an eligible policy as a page lists it.
+type verdict struct{ Policy, Amount string }
+
+var verdictItem = regexp.MustCompile(`<li class="verdict[^"]*" data-policy="([^"]+)" data-amount="([^"]*)">`)
+
+// pageVerdicts returns the eligible policies a page lists, in order.
+func pageVerdicts(body string) []verdict {
+	var out []verdict
+	for _, m := range verdictItem.FindAllStringSubmatch(body, -1) {
+		out = append(out, verdict{m[1], m[2]})
+	}
+	return out
+}
+
+// wantVerdicts returns what the engine's calculator says for the profile.
+func wantVerdicts(tb testing.TB, w *world, en *huiqi.Enterprise) []verdict {
+	tb.Helper()
+	r, err := w.Eng.MatchProfile(context.Background(), en, webToday, true)
+	if err != nil {
+		tb.Fatalf("MatchProfile() = %v", err)
+	}
+	if len(r.Eligible) == 0 {
+		tb.Fatal("MatchProfile() found nothing: the example should qualify for some policies")
+	}
+	var out []verdict
+	for _, v := range r.Eligible {
+		a := ""
+		if v.Amount != nil {
+			a = v.Amount.String()
+		}
+		out = append(out, verdict{v.PolicyID, a})
+	}
+	return out
+}
+
+// Every page answers in Chinese, with the zh-CN language tag and a viewport
+// for phones.
+func TestPages_Public(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{"政策计算器", "所在地区", "晋江市", "高新技术企业", "开始测算"}},
+		{"/ui/policies", []string{"政策检索", "共找到", "主管部门", "兑现类型"}},
+		{"/ui/policies?q=高新技术", []string{"<mark>高新技术</mark>", `data-policy="qz-hightech-award"`}},
+		{"/ui/policies/qz-hightech-award", []string{"泉州市国家高新技术企业认定奖励", "泉科规〔2023〕4号", "免申即享", "同时满足以下条件", "不得：", "2023-06-01 至 2027-12-31", "定额 30万元"}},
+		{"/ui/login", []string{"访问令牌", "登录"}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			p := c.get(t, tc.path)
+			if p.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d, want 200", tc.path, p.StatusCode)
+			}
+			if ct := p.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			mustContain(t, p, append(tc.want, `<html lang="zh-CN">`, `name="viewport"`, "/static/style.css")...)
+		})
+	}
+	t.Run("NotFound", func(t *testing.T) {
+		p := c.get(t, "/ui/nothing-here")
+		if p.StatusCode != http.StatusNotFound {
+			t.Errorf("status = %d, want 404", p.StatusCode)
+		}
+		mustContain(t, p, `<html lang="zh-CN">`, "未找到")
+		if p := c.get(t, "/ui/policies/no-such-policy"); p.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown policy: status = %d, want 404", p.StatusCode)
+		}
+	})
+	t.Run("Static", func(t *testing.T) {
+		p := c.get(t, "/static/style.css")
+		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("GET /static/style.css = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("APIStillJSON", func(t *testing.T) {
+		p := c.get(t, "/v1/policies?limit=1")
+		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET /v1/policies = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// With the full-text index attached, the search page shows the index's
+// hits, highlights and facets; the facets filter.
+func TestSearch_Index(t *testing.T) {
+	w := mustIndexedWorld(t)
+	c := w.client(t)
+	p := c.get(t, "/ui/policies?q="+url.QueryEscape("小巨人"))
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/policies = %d:\n%s", p.StatusCode, p.Body)
+	}
+	res, err := w.Eng.SearchPolicies(context.Background(), index.SearchRequest{Query: "小巨人"})
+	if err != nil || res.Total == 0 {
+		t.Fatalf("SearchPolicies(小巨人) = %+v, %v; want hits", res, err)
+	}
+	mustContain(t, p, `id="hit-total">`+strconv.FormatUint(res.Total, 10)+"<", `data-policy="`+res.Hits[0].ID+`"`, "<mark>小巨人</mark>")
+	dept := res.Facets.Department[0].Term
+	p = c.get(t, "/ui/policies?q="+url.QueryEscape("小巨人")+"&department="+url.QueryEscape(dept))
+	mustContain(t, p, `class="chip"`, dept+" ✕")
+}
+
+// The calculator lists what the engine's calculator finds for the profile,
+// in the same order and with the same amounts, stores nothing, and explains
+// each condition.
+func TestCalculator(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	before, _ := w.DB.EnterpriseCount(context.Background())
+	p := c.post(t, "/", shoeMaker)
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("POST / = %d:\n%s", p.StatusCode, p.Body)
+	}
+	if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), pageVerdicts(p.Body)); diff != "" {
+		t.Errorf("eligible policies (-want +got):\n%s", diff)
+	}
+	mustContain(t, p, "可享政策", "✓", "差一项", "就高不重复", "示例鞋业")
+	if after, _ := w.DB.EnterpriseCount(context.Background()); after != before {
+		t.Errorf("enterprises %d → %d: the calculator must store nothing", before, after)
+	}
+
+	t.Run("Invalid", func(t *testing.T) {
+		bad := url.Values{}
+		for k, v := range shoeMaker {
+			bad[k] = v
+		}
+		bad.Set("industry", "Z9999")
+		p := c.post(t, "/", bad)
+		if p.StatusCode != http.StatusBadRequest {
+			t.Errorf("status = %d, want 400", p.StatusCode)
+		}
+		mustContain(t, p, "未知的行业代码", `value="Z9999"`, `class="invalid"`)
+	})
+	t.Run("Mine", func(t *testing.T) {
+		code, _ := w.enterprises(t)
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+		p := c.get(t, "/?profile=mine")
+		r, err := w.Eng.MatchEnterprise(admin(), code, webToday, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pageVerdicts(p.Body); len(got) != len(r.Eligible) {
+			t.Errorf("stored profile: %d eligible on the page, engine says %d", len(got), len(r.Eligible))
+		}
+		mustContain(t, p, "本企业已登记画像")
+	})
+}
+
+// Signing in sets an HttpOnly, SameSite=Strict session cookie that holds
+// no token; signing out ends the session on the server too.
+func TestLogin(t *testing.T) {
+	w := mustWorld(t)
+	secret := w.token(t, huiqi.RoleOfficial, deptIndustry, "")
+	c := w.client(t)
+	p := c.signIn(t, secret)
+	if loc := p.Header.Get("Location"); loc != "/ui/dashboard" {
+		t.Errorf("after sign-in, Location = %q, want /ui/dashboard", loc)
+	}
+	var session *http.Cookie
+	for _, ck := range p.Cookies() {
+		if ck.Name == "huiqi_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatalf("no session cookie in %v", p.Header["Set-Cookie"])
+	}
+	if !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" {
+		t.Errorf("session cookie HttpOnly=%v SameSite=%v Path=%q, want HttpOnly, Strict, /", session.HttpOnly, session.SameSite, session.Path)
+	}
+	if strings.Contains(session.Value, secret) {
+		t.Error("the session cookie carries the token")
+	}
+	dash := c.get(t, "/ui/dashboard")
+	if dash.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/dashboard signed in = %d", dash.StatusCode)
+	}
+	mustContain(t, dash, "主管部门 · "+deptIndustry, "退出登录")
+
+	out := c.post(t, "/ui/logout", url.Values{"csrf": {csrf(t, dash)}})
+	if out.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /ui/logout = %d", out.StatusCode)
+	}
+	cleared := false
+	for _, ck := range out.Cookies() {
+		cleared = cleared || (ck.Name == "huiqi_session" && ck.MaxAge < 0)
+	}
+	if !cleared {
+		t.Errorf("sign-out does not clear the cookie: %v", out.Header["Set-Cookie"])
+	}
+	// The old cookie is dead on the server, not just in this browser.
+	stale := w.client(t)
+	u, _ := url.Parse(w.URL)
+	stale.Jar.SetCookies(u, []*http.Cookie{{Name: "huiqi_session", Value: session.Value}})
+	if p := stale.get(t, "/ui/dashboard"); p.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/ui/login") {
+		t.Errorf("dashboard with a signed-out cookie = %d %q, want a redirect to sign-in", p.StatusCode, p.Header.Get("Location"))
+	}
+
+	t.Run("BadToken", func(t *testing.T) {
+		c := w.client(t)
+		form := c.get(t, "/ui/login")
+		p := c.post(t, "/ui/login", url.Values{"csrf": {csrf(t, form)}, "token": {"hq_not-a-token"}})
+		if p.StatusCode != http.StatusUnauthorized {
+			t.Errorf("status = %d, want 401", p.StatusCode)
+		}
+		mustContain(t, p, "令牌无效")
+	})
+	t.Run("Next", func(t *testing.T) {
+		c := w.client(t)
+		p := c.get(t, "/ui/workbench")
+		if p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/ui/login?next=%2Fui%2Fworkbench" {
+			t.Fatalf("anonymous workbench = %d %q, want a redirect to sign-in", p.StatusCode, p.Header.Get("Location"))
+		}
+		form := c.get(t, "/ui/login?next=%2F%2Fevil.example")
+		p = c.post(t, "/ui/login", url.Values{"csrf": {csrf(t, form)}, "token": {secret}, "next": {"//evil.example"}})
+		if loc := p.Header.Get("Location"); loc != "/ui/dashboard" {
+			t.Errorf("next=//evil.example: Location = %q, want the user's home page", loc)
+		}
+	})
+}
+
+// A state-changing form without the session's CSRF token is refused, and
+// so is one posted from another origin.
+func TestCSRF(t *testing.T) {
+	w := mustWorld(t)
+	a := w.offered(t)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", a.CreditCode))
+	bench := c.get(t, "/ui/workbench")
+	token := csrf(t, bench)
+	path := "/ui/workbench/applications/" + itoa(a.ID) + "/events"
+	for _, tc := range []struct {
+		name string
+		path string
+		form url.Values
+	}{
+		{"NoToken", path, url.Values{"type": {"confirm"}}},
+		{"WrongToken", path, url.Values{"type": {"confirm"}, "csrf": {"x" + token}}},
+		{"Apply", "/ui/workbench/apply", url.Values{"policy_id": {overduePolicy}}},
+		{"Logout", "/ui/logout", url.Values{}},
+		{"Preview", "/ui/preview", url.Values{"doc": {"id: x"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if p := c.post(t, tc.path, tc.form); p.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s = %d, want 403", tc.path, p.StatusCode)
+			}
+		})
+	}
+	t.Run("LoginWithoutForm", func(t *testing.T) {
+		fresh := w.client(t)
+		if p := fresh.post(t, "/ui/login", url.Values{"token": {"anything"}}); p.StatusCode != http.StatusForbidden {
+			t.Errorf("POST /ui/login without the form's token = %d, want 403", p.StatusCode)
+		}
+	})
+	t.Run("CrossOrigin", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, w.URL+path, strings.NewReader(url.Values{"type": {"confirm"}, "csrf": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-origin POST = %d, want 403", resp.StatusCode)
+		}
+	})
+	if got, _ := w.Eng.FindApplication(admin(), a.ID, webToday); got.State != huiqi.StateOffered {
+		t.Errorf("after refused forms the application is %s, want still offered", got.State)
+	}
+	t.Run("OK", func(t *testing.T) {
+		p := c.post(t, path, url.Values{"type": {"confirm"}, "csrf": {token}})
+		if p.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST with the token = %d:\n%s", p.StatusCode, p.Body)
+		}
+		if got, _ := w.Eng.FindApplication(admin(), a.ID, webToday); got.State != huiqi.StateAccepted {
+			t.Errorf("after confirm the application is %s, want accepted", got.State)
+		}
+	})
+}
+
+// An enterprise's workbench shows its own data only; another enterprise's
+// is refused, and so are events on its applications.
+func TestWorkbench(t *testing.T) {
+	w := mustWorld(t)
+	mine, other := w.enterprises(t)
+	ownApp := w.overdueApplication(t, mine)
+	otherApp := w.overdueApplication(t, other)
+	minePro, _ := w.Eng.FindEnterprise(admin(), mine)
+	otherPro, _ := w.Eng.FindEnterprise(admin(), other)
+
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", mine))
+	p := c.get(t, "/ui/workbench")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/workbench = %d", p.StatusCode)
+	}
+	mustContain(t, p, minePro.Name, "我的申请", "消息通知", "可享政策", `data-app="`+itoa(ownApp.ID)+`"`, "截止日期", "撤回申请")
+	mustNotContain(t, p, otherPro.Name, other, `data-app="`+itoa(otherApp.ID)+`"`)
+
+	if p := c.get(t, "/ui/workbench?code="+other); p.StatusCode != http.StatusForbidden {
+		t.Errorf("another enterprise's workbench = %d, want 403", p.StatusCode)
+	} else {
+		mustNotContain(t, p, otherPro.Name)
+	}
+	token := csrf(t, p)
+	if p := c.post(t, "/ui/workbench/applications/"+itoa(otherApp.ID)+"/events", url.Values{"type": {"withdraw"}, "csrf": {token}}); p.StatusCode != http.StatusForbidden {
+		t.Errorf("withdrawing another's application = %d, want 403", p.StatusCode)
+	}
+	if p := c.get(t, "/ui/dashboard"); p.StatusCode != http.StatusForbidden {
+		t.Errorf("an enterprise's dashboard = %d, want 403", p.StatusCode)
+	}
+
+	t.Run("Withdraw", func(t *testing.T) {
+		p := c.post(t, "/ui/workbench/applications/"+itoa(ownApp.ID)+"/events", url.Values{"type": {"withdraw"}, "csrf": {token}})
+		if p.StatusCode != http.StatusSeeOther {
+			t.Fatalf("withdraw = %d:\n%s", p.StatusCode, p.Body)
+		}
+		after := c.get(t, p.Header.Get("Location"))
+		mustContain(t, after, "申请已撤回")
+	})
+	t.Run("Apply", func(t *testing.T) {
+		p := c.post(t, "/ui/workbench/apply", url.Values{"policy_id": {"qz-talent-harbour"}, "csrf": {token}})
+		if p.StatusCode != http.StatusSeeOther {
+			t.Fatalf("apply = %d:\n%s", p.StatusCode, p.Body)
+		}
+		list, _, _, _ := w.Eng.ListApplications(admin(), engine.ApplicationQuery{CreditCode: mine, PolicyID: "qz-talent-harbour"}, webToday, engine.Page{})
+		if len(list) != 1 || list[0].State != huiqi.StateSubmitted {
+			t.Errorf("applications after apply = %+v, want one submitted", list)
+		}
+		// A second application while one is open is a conflict, shown as such.
+		if p := c.post(t, "/ui/workbench/apply", url.Values{"policy_id": {"qz-talent-harbour"}, "csrf": {token}}); p.StatusCode != http.StatusConflict {
+			t.Errorf("second apply = %d, want 409", p.StatusCode)
+		}
+	})
+	t.Run("PauseNotice", func(t *testing.T) {
+		a := w.overdueApplication(t, mine)
+		if _, err := w.Eng.AddEvent(admin(), a.ID, engine.EventInput{Type: huiqi.EventPause, Reason: huiqi.PauseSupplement, Note: "请补交2025年度审计报告"}); err != nil {
+			t.Fatal(err)
+		}
+		p := c.get(t, "/ui/workbench")
+		mustContain(t, p, "因补正中止计时", "请补交2025年度审计报告", "已补正材料，恢复计时", "中止计时告知")
+	})
+	t.Run("Officials", func(t *testing.T) {
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+		if p := c.get(t, "/ui/workbench"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("an official's workbench = %d, want 403", p.StatusCode)
+		}
+	})
+}
+
+// The dashboard of an official shows its department's applications only,
+// with the overdue list, the chart and the export; auditors also see the
+// event chain's state.
+func TestDashboard(t *testing.T) {
+	w := mustWorld(t)
+	code, _ := w.enterprises(t)
+	overdue := w.overdueApplication(t, code)
+	// An application of another department must not show.
+	submitted := webNow.AddDate(0, 0, -30)
+	foreign, err := w.Eng.SubmitApplication(admin(), engine.ApplicationInput{PolicyID: "qz-tech-sme-rd-subsidy", CreditCode: code, At: &submitted})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	p := c.get(t, "/ui/dashboard")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/dashboard = %d:\n%s", p.StatusCode, p.Body)
+	}
+	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "45天时限", "40天目标",
+		"按部门统计", "按政策统计", "/ui/export.csv?as_of=2026-11-25", deptIndustry)
+	mustNotContain(t, p, `data-app="`+itoa(foreign.ID)+`"`, deptScience, "事件链校验")
+	if p := c.get(t, "/ui/dashboard?department="+url.QueryEscape(deptScience)); p.StatusCode != http.StatusForbidden {
+		t.Errorf("another department's dashboard = %d, want 403", p.StatusCode)
+	}
+
+	t.Run("AsOf", func(t *testing.T) {
+		// Thirty days ago the application was still within its limit.
+		p := c.get(t, "/ui/dashboard?as_of=2026-10-26")
+		mustContain(t, p, `value="2026-10-26"`)
+		if strings.Contains(p.Body, `<tr data-app="`+itoa(overdue.ID)+`" class="status-overdue">`) {
+			t.Error("as of 2026-10-26 the application shows as overdue")
+		}
+		if p := c.get(t, "/ui/dashboard?as_of=yesterday"); p.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad as_of = %d, want 400", p.StatusCode)
+		}
+	})
+	t.Run("Status", func(t *testing.T) {
+		p := c.get(t, "/ui/dashboard?status=overdue")
+		mustContain(t, p, `<option value="overdue" selected>`, `data-app="`+itoa(overdue.ID)+`"`)
+	})
+	t.Run("Export", func(t *testing.T) {
+		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
+		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("GET /ui/export.csv = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+		}
+		if !strings.HasPrefix(p.Body, "\ufeff申请编号,") || !strings.Contains(p.Body, "已超期") || strings.Contains(p.Body, deptScience) {
+			t.Errorf("CSV:\n%s", p.Body)
+		}
+		if !strings.Contains(p.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("Content-Disposition = %q", p.Header.Get("Content-Disposition"))
+		}
+		anon := w.client(t)
+		if p := anon.get(t, "/ui/export.csv"); p.StatusCode != http.StatusSeeOther {
+			t.Errorf("anonymous export = %d, want a redirect to sign-in", p.StatusCode)
+		}
+	})
+	t.Run("Auditor", func(t *testing.T) {
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleAuditor, "", ""))
+		p := c.get(t, "/ui/dashboard?status=on_track")
+		mustContain(t, p, "事件链校验：完好", deptScience, deptIndustry, `data-app="`+itoa(foreign.ID)+`"`)
+		if strings.Contains(p.Body, `action="/ui/preview"`) {
+			t.Error("an auditor is offered the preview")
+		}
+	})
+}
+
+// The preview shows a document's reach and tests, or its validation error
+// with the path; only officials of its department and admins may use it.
+func TestPreview(t *testing.T) {
+	w := mustWorld(t)
+	doc := strings.Replace(mustCatalogueDoc(t, "qz-hightech-award"), "id: qz-hightech-award", "id: qz-hightech-award-2027", 1)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
+	form := c.get(t, "/ui/preview")
+	if form.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/preview = %d", form.StatusCode)
+	}
+	token := csrf(t, form)
+	p := c.post(t, "/ui/preview", url.Values{"csrf": {token}, "doc": {doc}})
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("POST /ui/preview = %d:\n%s", p.StatusCode, p.Body)
+	}
+	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, p, `id="reach-total">`+itoa(int64(pv.Total))+"<", `data-amount="`+pv.AmountTotal.String()+`"`, "测试用例", "未通过 0 个", "✓", "同时满足以下条件")
+	if _, err := w.Eng.FindPolicy(admin(), "qz-hightech-award-2027", 0); huiqi.ErrorCode(err) != huiqi.ENotFound {
+		t.Errorf("after preview FindPolicy() = %v, want not found: the preview must store nothing", err)
+	}
+
+	t.Run("Invalid", func(t *testing.T) {
+		bad := strings.Replace(doc, "op: has, value: hightech", "op: gte, value: hightech", 1)
+		p := c.post(t, "/ui/preview", url.Values{"csrf": {token}, "doc": {bad}})
+		if p.StatusCode != http.StatusBadRequest {
+			t.Errorf("status = %d, want 400", p.StatusCode)
+		}
+		mustContain(t, p, "校验未通过", `<code class="path">eligibility.all[0]`)
+	})
+	t.Run("OtherDepartment", func(t *testing.T) {
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+		token := csrf(t, c.get(t, "/ui/preview"))
+		if p := c.post(t, "/ui/preview", url.Values{"csrf": {token}, "doc": {doc}}); p.StatusCode != http.StatusForbidden {
+			t.Errorf("another department's policy = %d, want 403", p.StatusCode)
+		}
+	})
+	t.Run("Enterprise", func(t *testing.T) {
+		code, _ := w.enterprises(t)
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+		if p := c.get(t, "/ui/preview"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("an enterprise's preview = %d, want 403", p.StatusCode)
+		}
+	})
+}
+
+// mustCatalogueDoc returns a policy document of the bundled catalogue.
+func mustCatalogueDoc(tb testing.TB, id string) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "policies", "catalogue", id+".yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

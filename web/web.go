@@ -1,0 +1,307 @@
+// Package web serves huiqi's pages for the people who use it: the policy
+// calculator and policy search for enterprises, the enterprise workbench,
+// and the redemption-clock dashboard and policy preview for officials.
+// Pages are rendered on the server with html/template from files embedded
+// in the binary, in Chinese, and work without JavaScript.
+//
+// The pages call the same engine methods as the JSON API, with the signed-in
+// user's token in the request context, so that roles are enforced by the
+// engine exactly as for the API.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Handler serves the pages under "/", "/ui/" and "/static/".
+type Handler struct {
+	Engine *engine.Engine
+	// Searcher finds policies for the search page; New sets the engine's
+	// full-text index, with a substring filter over the published policies
+	// while the index is unavailable.
+	Searcher PolicySearcher
+	Logger   *slog.Logger
+	// FormLimit bounds a form body, an uploaded policy document included.
+	FormLimit int64
+
+	sessions *sessions
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	static   http.Handler
+}
+
+// DefaultFormLimit leaves room for a policy document of
+// policies.MaxDocumentSize sent both pasted and uploaded.
+const DefaultFormLimit = 3 << 20
+
+// New returns a Handler over the engine.
+func New(e *engine.Engine) *Handler {
+	h := &Handler{
+		Engine:    e,
+		Searcher:  &IndexSearcher{Engine: e, Fallback: &ListSearcher{Engine: e}},
+		Logger:    slog.Default(),
+		FormLimit: DefaultFormLimit,
+		sessions:  newSessions(),
+		pages:     parsePages(),
+	}
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
+	h.mux = http.NewServeMux()
+	h.routes()
+	return h
+}
+
+func (h *Handler) routes() {
+	m := h.mux
+	m.Handle("GET /static/", h.staticFiles())
+	m.Handle("GET /{$}", h.page(h.calculator))
+	m.Handle("POST /{$}", h.page(h.calculate))
+	m.Handle("GET /ui/login", h.page(h.loginForm))
+	m.Handle("POST /ui/login", h.page(h.login))
+	m.Handle("POST /ui/logout", h.page(h.logout))
+	m.Handle("GET /ui/policies", h.page(h.searchPolicies))
+	m.Handle("GET /ui/policies/{id}", h.page(h.policyPage))
+	m.Handle("GET /ui/workbench", h.page(h.workbench))
+	m.Handle("POST /ui/workbench/apply", h.page(h.apply))
+	m.Handle("POST /ui/workbench/applications/{id}/events", h.page(h.applicationEvent))
+	m.Handle("GET /ui/dashboard", h.page(h.dashboard))
+	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
+	m.Handle("GET /ui/preview", h.page(h.previewForm))
+	m.Handle("POST /ui/preview", h.page(h.preview))
+	m.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error {
+		return huiqi.Errorf(huiqi.ENotFound, "页面不存在：%s", r.URL.Path)
+	}))
+}
+
+// ServeHTTP identifies the caller by the session cookie alone and serves
+// the page. A bearer token that reached the request context through the
+// API's middleware is dropped: pages are for browsers, and their
+// state-changing forms are guarded by CSRF tokens tied to the session.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	// The pages load nothing from elsewhere and run no inline script, so a
+	// strict policy costs nothing and blunts any injection that slips by.
+	hdr.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("X-Frame-Options", "DENY")
+	hdr.Set("Referrer-Policy", "same-origin")
+	ctx := huiqi.NewContextWithToken(r.Context(), nil)
+	if s := h.session(r); s != nil {
+		t, err := h.Engine.Authenticate(ctx, s.secret)
+		switch {
+		case err == nil:
+			ctx = huiqi.NewContextWithToken(ctx, t)
+			ctx = context.WithValue(ctx, sessionKey{}, s)
+		case huiqi.ErrorCode(err) == huiqi.EUnauthorized:
+			// The token is no longer valid: the session goes with it.
+			h.sessions.delete(s.id)
+			clearCookie(w, r, sessionCookie)
+		default:
+			h.fail(w, r.WithContext(ctx), err)
+			return
+		}
+	}
+	h.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// staticFiles serves the embedded CSS; it changes only with the binary,
+// so browsers may keep it for a day.
+func (h *Handler) staticFiles() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.static.ServeHTTP(w, r)
+	})
+}
+
+// page adapts a page function that returns its error; the error becomes an
+// error page, or a redirect to sign-in when the caller is anonymous.
+func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// statuses maps each domain error code to its HTTP status, as the API does.
+var statuses = map[string]int{
+	huiqi.EInvalid:      http.StatusBadRequest,
+	huiqi.EUnauthorized: http.StatusUnauthorized,
+	huiqi.EForbidden:    http.StatusForbidden,
+	huiqi.ENotFound:     http.StatusNotFound,
+	huiqi.EConflict:     http.StatusConflict,
+	huiqi.ETooLarge:     http.StatusRequestEntityTooLarge,
+	huiqi.ETooMany:      http.StatusTooManyRequests,
+	huiqi.EInternal:     http.StatusInternalServerError,
+}
+
+// statusOf returns the HTTP status of err.
+func statusOf(err error) int { return statuses[huiqi.ErrorCode(err)] }
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+	Field   string
+}
+
+var errorHeadings = map[int]string{
+	http.StatusBadRequest:            "输入有误",
+	http.StatusUnauthorized:          "请先登录",
+	http.StatusForbidden:             "无权访问",
+	http.StatusNotFound:              "未找到",
+	http.StatusConflict:              "操作未能完成",
+	http.StatusRequestEntityTooLarge: "内容过大",
+	http.StatusTooManyRequests:       "请求过于频繁",
+	http.StatusServiceUnavailable:    "暂时无法提供服务",
+	http.StatusInternalServerError:   "系统内部错误",
+}
+
+// fail answers err: an anonymous GET of a page that needs a sign-in is
+// sent to the sign-in page; anything else gets an error page with the
+// status the API would give. Internal errors are logged with their cause
+// and shown with a plain message.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet && huiqi.TokenFromContext(r.Context()) == nil {
+		http.Redirect(w, r, "/ui/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if status == http.StatusInternalServerError {
+		h.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	data := errorPage{Status: status, Heading: errorHeadings[status], Message: huiqi.ErrorMessage(err), Field: huiqi.ErrorField(err)}
+	h.render(w, r, status, "error", data.Heading, "", data)
+}
+
+// view is what every page template gets: the signed-in user, the CSRF
+// token for its forms, the navigation state and the page's own data.
+type view struct {
+	Title  string
+	Nav    string // the navigation entry to mark as current
+	User   *huiqi.Token
+	CSRF   string
+	Path   string
+	Notice string // a one-line confirmation after a redirect
+	Data   any
+}
+
+// render executes a page template into a buffer first, so that a template
+// error becomes a clean 500 rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) {
+	t, ok := h.pages[name]
+	if !ok {
+		panic("web: no page template " + name)
+	}
+	v := view{Title: title, Nav: nav, User: huiqi.TokenFromContext(r.Context()), CSRF: h.csrfFor(r), Path: r.URL.Path, Data: data}
+	v.Notice = notices[r.URL.Query().Get("ok")]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.Logger.Error("render page", "page", name, "err", err)
+		http.Error(w, "内部错误 (internal error)", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store") // pages show a user's own data
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// notices are the confirmations shown after a form's redirect (?ok=KEY);
+// keys rather than text in the URL, so that a link cannot put words in
+// huiqi's mouth.
+var notices = map[string]string{
+	"confirm":  "已确认兑现意愿，兑现计时已开始。",
+	"withdraw": "申请已撤回。",
+	"resume":   "已提交补正材料，计时已恢复。",
+	"applied":  "申报已提交，请等待主管部门受理。",
+	"login":    "已登录。",
+	"logout":   "已退出登录。",
+}
+
+// parsePages parses each page with the shared layout and partials.
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "preview", "error"} {
+		t := template.New(name).Funcs(funcs)
+		t = template.Must(t.ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+		pages[name] = t
+	}
+	return pages
+}
+
+// parseForm reads a form, a multipart one included, after bounding its body
+// by the handler's limit. It returns ETooLarge or EInvalid.
+func (h *Handler) parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, h.FormLimit)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(h.FormLimit)
+	} else {
+		err = r.ParseForm()
+	}
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return huiqi.Errorf(huiqi.ETooLarge, "提交的内容超过 %d 字节", h.FormLimit)
+	} else if err != nil {
+		return huiqi.Errorf(huiqi.EInvalid, "无法读取表单: %v", err)
+	}
+	return nil
+}
+
+// asOf reads the as_of query or form value, today when absent.
+func (h *Handler) asOf(r *http.Request) (huiqi.Date, error) {
+	v := strings.TrimSpace(r.FormValue("as_of"))
+	if v == "" {
+		return h.Engine.Today(), nil
+	}
+	d, err := huiqi.ParseDate(v)
+	return d, huiqi.WithPrefix("as_of", err)
+}
+
+// redirect answers a successful form with 303 See Other, so that reloading
+// the page that follows does not send the form again.
+func redirect(w http.ResponseWriter, r *http.Request, path string, q url.Values) {
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// roleLabels name roles in the header.
+var roleLabels = map[string]string{
+	huiqi.RoleAdmin: "管理员", huiqi.RoleOfficial: "主管部门", huiqi.RoleAuditor: "审计", huiqi.RoleEnterprise: "企业",
+}
+
+// homeOf is where a user lands after signing in.
+func homeOf(t *huiqi.Token) string {
+	switch t.Role {
+	case huiqi.RoleEnterprise:
+		return "/ui/workbench"
+	case huiqi.RoleOfficial, huiqi.RoleAuditor, huiqi.RoleAdmin:
+		return "/ui/dashboard"
+	}
+	return "/"
+}
