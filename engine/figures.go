@@ -26,6 +26,14 @@ func (e *Engine) counted(evaluations, matches int) {
 func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
 	f.IndexLag, _ = e.IndexLag()
+	stats, err := e.AuditStats(System(ctx), StatsQuery{AsOf: e.Today(), By: "department"})
+	if err != nil {
+		return f, err
+	}
+	f.Clock = map[string]map[string]int{}
+	for _, g := range stats.Groups {
+		f.Clock[g.Key] = map[string]int{"overdue": g.Overdue, "at_risk": g.AtRisk}
+	}
 	hooks, err := e.DB.Webhooks(ctx)
 	if err != nil {
 		return f, err

@@ -116,7 +116,8 @@ func (e *Engine) indexed(c indexChange) {
 
 // RunIndexer brings the indexes up to date, rebuilding them from SQLite
 // when they are behind (a crash, a command-line import, a new mapping), and
-// then applies each change as it is committed, until ctx is done.
+// then applies each change as it is committed, until ctx is done; it stops
+// after applying what was queued. Stop it only once no more writes come.
 func (e *Engine) RunIndexer(ctx context.Context) error {
 	x := e.index
 	if err := e.catchUp(ctx, false); err != nil {
@@ -126,7 +127,9 @@ func (e *Engine) RunIndexer(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			// What was committed before the stop is applied, so that a clean
+			// shutdown leaves indexes that need no rebuild at the next start.
+			return e.applyQueued()
 		case <-x.wake:
 		}
 		if err := e.applyQueued(); err != nil {

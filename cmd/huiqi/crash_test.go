@@ -249,4 +249,50 @@ func TestCrash(t *testing.T) {
 			t.Errorf("after re-import, %s is named %q, want %q", es[n-1].CreditCode, e.Name, es[n-1].Name)
 		}
 	})
+	// SIGTERM during a bulk import: the request in flight finishes and is
+	// acknowledged, the indexes apply what was committed, and the next start
+	// keeps everything and needs no index rebuild.
+	t.Run("TermDuringBulkImport", func(t *testing.T) {
+		const n = 4 * engine.ImportBatchSize
+		dir := t.TempDir()
+		es := demo.Enterprises(n, 9, today)
+		var ndjson bytes.Buffer
+		if err := demo.WriteNDJSON(&ndjson, es); err != nil {
+			t.Fatal(err)
+		}
+		p := startCrashProcess(t, bin, dir)
+		posted := make(chan bulkReport, 1)
+		go func() {
+			var report bulkReport
+			p.MustJSON(t, "POST", "/v1/enterprises/bulk", adminToken, ndjson.String(), http.StatusOK, &report)
+			posted <- report
+		}()
+		start := time.Now()
+		for p.Total(t, "/v1/enterprises?limit=1", adminToken) == 0 {
+			if time.Since(start) > 20*time.Second {
+				t.Fatal("no batch committed within 20s")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		report := <-posted
+		select {
+		case <-p.done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("huiqi serve still running 20s after SIGTERM")
+		}
+		if report.Accepted != n {
+			t.Fatalf("bulk import in flight at SIGTERM = %+v, want all %d acknowledged", report, n)
+		}
+
+		p = startCrashProcess(t, bin, dir)
+		if got := p.Total(t, "/v1/enterprises?limit=1", adminToken); got != n {
+			t.Errorf("after SIGTERM and restart, enterprises = %d, want %d", got, n)
+		}
+		if logEntry(p.log.String(), "index rebuild") != nil {
+			t.Errorf("the start after a clean shutdown rebuilt the indexes:\n%s", p.log)
+		}
+	})
 }
