@@ -135,7 +135,10 @@ type apiChunked struct{ io.Reader }
 // sends no Authorization header.
 func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiResponse {
 	tb.Helper()
-	var r io.Reader
+	var (
+		r       io.Reader
+		reqBody []byte // a JSON body, checked against openapi.yaml
+	)
 	switch b := body.(type) {
 	case nil:
 	case string:
@@ -149,7 +152,7 @@ func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiR
 		if err != nil {
 			tb.Fatalf("marshal request body: %v", err)
 		}
-		r = bytes.NewReader(data)
+		r, reqBody = bytes.NewReader(data), data
 	}
 	req, err := http.NewRequest(method, s.URL()+path, r)
 	if err != nil {
@@ -157,6 +160,9 @@ func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiR
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if reqBody != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -167,7 +173,7 @@ func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiR
 	if err != nil {
 		tb.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	apiCheckResponse(tb, req, resp.StatusCode, resp.Header, data)
+	apiCheckResponse(tb, req, reqBody, resp.StatusCode, resp.Header, data)
 	return apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 

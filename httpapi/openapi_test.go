@@ -44,10 +44,11 @@ func apiOpenAPI(tb testing.TB) (*openapi3.T, routers.Router) {
 	return apiDoc, apiDocRouter
 }
 
-// apiCheckResponse validates a response against the OpenAPI document: its
-// status must be documented for the route, and its JSON body must fit the
-// schema. Every request the tests send goes through it.
-func apiCheckResponse(tb testing.TB, req *http.Request, status int, header http.Header, body []byte) {
+// apiCheckResponse validates an exchange against the OpenAPI document: the
+// JSON body of an accepted request must fit its schema, the response status
+// must be documented for the route, and its JSON body must fit the schema.
+// Every request the tests send goes through it.
+func apiCheckResponse(tb testing.TB, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) {
 	tb.Helper()
 	_, router := apiOpenAPI(tb)
 	route, params, err := router.FindRoute(req)
@@ -57,11 +58,20 @@ func apiCheckResponse(tb testing.TB, req *http.Request, status int, header http.
 		}
 		return
 	}
+	reqIn := &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+	}
+	// A request the server accepted must fit the document too; refused
+	// ones are often malformed on purpose.
+	if status < 300 && reqBody != nil && req.Header.Get("Content-Type") == "application/json" {
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+		if err := openapi3filter.ValidateRequest(context.Background(), reqIn); err != nil {
+			tb.Errorf("%s %s %d: accepted request does not fit openapi.yaml: %v\nbody: %.500s", req.Method, req.URL.Path, status, err, reqBody)
+		}
+	}
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
+		RequestValidationInput: reqIn,
 		Status: status,
 		Header: header,
 		Body:   io.NopCloser(bytes.NewReader(body)),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,10 +39,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("HUIQI_ADDR", "127.0.0.1:8080"), "address to listen on (HUIQI_ADDR)")
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder: SQLite database and bleve indexes (HUIQI_DATA)")
 	withDemo := fs.Bool("demo", envOr("HUIQI_DEMO", "true") == "true", "load the demo catalogue into a new data folder (HUIQI_DEMO)")
-	bodyLimit := fs.Int64("body-limit", httpapi.DefaultBodyLimit, "largest request body in bytes, bulk imports excepted")
+	bodyLimit := fs.Int64("body-limit", envInt("HUIQI_BODY_LIMIT", httpapi.DefaultBodyLimit), "largest request body in bytes, bulk imports excepted (HUIQI_BODY_LIMIT)")
 	logFormat := fs.String("log-format", envOr("HUIQI_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal, JSON otherwise (HUIQI_LOG_FORMAT)")
 	requestTimeout := fs.Duration("request-timeout", envDuration("HUIQI_REQUEST_TIMEOUT", 30*time.Second), "longest time one request may take, bulk imports excepted (HUIQI_REQUEST_TIMEOUT)")
-	bulkLimit := fs.Int64("bulk-limit", httpapi.DefaultBulkLimit, "largest bulk import body in bytes")
+	bulkLimit := fs.Int64("bulk-limit", envInt("HUIQI_BULK_LIMIT", httpapi.DefaultBulkLimit), "largest bulk import body in bytes (HUIQI_BULK_LIMIT)")
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts; empty allows any (HUIQI_WEBHOOK_HOSTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
@@ -166,6 +167,13 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func envInt(name string, def int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return n
+	}
+	return def
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
