@@ -72,9 +72,9 @@ func apiCheckResponse(tb testing.TB, req *http.Request, reqBody []byte, status i
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: reqIn,
-		Status: status,
-		Header: header,
-		Body:   io.NopCloser(bytes.NewReader(body)),
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options: &openapi3filter.Options{
 			IncludeResponseStatus: true,
 			// Non-JSON bodies (CSV, YAML, metrics text) are not checked.
