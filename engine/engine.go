@@ -82,6 +82,9 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
+	// The first requests would otherwise pay for ordering the profiles and
+	// indexing the policies.
+	e.Matcher.Prepare(e.Today())
 	// Offers a crash cut off between their new_match commit and their
 	// opening are opened now.
 	return e.openPendingOffers(System(ctx))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/huiqi/huiqi"
@@ -142,8 +143,10 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 			r.Errors = append(r.Errors, BulkError{Line: line, Code: huiqi.ErrorCode(err), Message: huiqi.ErrorMessage(err), Field: huiqi.ErrorField(err)})
 		}
 	}
+	next, stop := decodeAhead(src, today)
+	defer stop()
 	for {
-		line, en, err := src.Next()
+		line, en, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		} else if huiqi.ErrorCode(err) == huiqi.EInvalid {
@@ -151,10 +154,6 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 			continue
 		} else if err != nil {
 			return r, err
-		}
-		if err := en.Validate(today, true); err != nil {
-			reject(line, err)
-			continue
 		}
 		if i, dup := seen[en.CreditCode]; dup {
 			batch[i] = en // a later line of the same batch wins, as it would across batches
@@ -197,17 +196,23 @@ func NewNDJSONSource(r io.Reader) *NDJSONSource {
 
 // Next implements ProfileSource; blank lines are skipped.
 func (s *NDJSONSource) Next() (int, *huiqi.Enterprise, error) {
+	line, b, err := s.nextLine()
+	if err != nil {
+		return line, nil, err
+	}
+	en, err := decodeProfile(b)
+	return line, en, err
+}
+
+// nextLine returns the next non-blank line, as a copy, and its number.
+func (s *NDJSONSource) nextLine() (int, []byte, error) {
 	for s.scanner.Scan() {
 		s.line++
 		b := s.scanner.Bytes()
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		var en huiqi.Enterprise
-		if err := huiqi.DecodeJSON(b, &en); err != nil {
-			return s.line, nil, err
-		}
-		return s.line, &en, nil
+		return s.line, bytes.Clone(b), nil
 	}
 	if err := s.scanner.Err(); errors.Is(err, bufio.ErrTooLong) {
 		return s.line + 1, nil, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, MaxLineSize, err)
@@ -215,6 +220,130 @@ func (s *NDJSONSource) Next() (int, *huiqi.Enterprise, error) {
 		return s.line, nil, err
 	}
 	return s.line, nil, io.EOF
+}
+
+// lineSource is a ProfileSource whose lines can be read apart from decoding
+// them, so that an import decodes them on every core.
+type lineSource interface {
+	nextLine() (line int, data []byte, err error)
+}
+
+// decoded is one line of an import, decoded and validated: the profile, or
+// the error of the line (EInvalid), or of reading (anything else; io.EOF
+// at the end).
+type decoded struct {
+	line int
+	en   *huiqi.Enterprise
+	err  error
+}
+
+// decodeChunk is a run of lines decoded by one worker.
+type decodeChunk struct {
+	lines []int
+	data  [][]byte
+	out   []decoded
+	done  chan struct{}
+}
+
+// decodeChunkSize is the lines a decoding worker takes at a time.
+const decodeChunkSize = 256
+
+// decodeAhead returns the profiles of src one at a time, decoded and
+// validated as of today, in line order. Decoding and validation, most of
+// the work of an import besides SQLite's, run ahead on other goroutines,
+// one per CPU for a source of lines, while the caller commits. Call stop
+// when done: it lets the goroutines end.
+func decodeAhead(src ProfileSource, today huiqi.Date) (next func() (int, *huiqi.Enterprise, error), stop func()) {
+	validate := func(line int, en *huiqi.Enterprise, err error) decoded {
+		if err == nil {
+			err = en.Validate(today, true)
+		}
+		return decoded{line, en, err}
+	}
+	ls, ok := src.(lineSource)
+	if !ok {
+		return func() (int, *huiqi.Enterprise, error) {
+			line, en, err := src.Next()
+			if err != nil {
+				return line, nil, err
+			}
+			d := validate(line, en, nil)
+			return d.line, d.en, d.err
+		}, func() {}
+	}
+	quit := make(chan struct{})
+	workers := runtime.GOMAXPROCS(0)
+	// Two batches' worth of lines ahead, so that the next batch is decoded
+	// while one commits.
+	ahead := max(2*ImportBatchSize/decodeChunkSize, 2*workers)
+	todo := make(chan *decodeChunk, ahead)
+	ordered := make(chan *decodeChunk, ahead)
+	go func() {
+		defer close(ordered)
+		defer close(todo)
+		for end := false; !end; {
+			c := &decodeChunk{done: make(chan struct{})}
+			for len(c.lines) < decodeChunkSize {
+				line, b, err := ls.nextLine()
+				if err != nil {
+					// The read error ends the run, after the lines before it.
+					c.out = append(c.out, decoded{line: line, err: err})
+					end = true
+					break
+				}
+				c.lines, c.data = append(c.lines, line), append(c.data, b)
+			}
+			// ordered first: the consumer waits on a chunk surely in todo.
+			for _, ch := range []chan *decodeChunk{ordered, todo} {
+				select {
+				case ch <- c:
+				case <-quit:
+					return
+				}
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for c := range todo {
+				tail := c.out // the read error, if any, comes last
+				c.out = make([]decoded, 0, len(c.lines)+len(tail))
+				for i, b := range c.data {
+					en, err := decodeProfile(b)
+					c.out = append(c.out, validate(c.lines[i], en, err))
+				}
+				c.out = append(c.out, tail...)
+				c.data = nil
+				close(c.done)
+			}
+		}()
+	}
+	var cur *decodeChunk
+	next = func() (int, *huiqi.Enterprise, error) {
+		for cur == nil || len(cur.out) == 0 {
+			c, ok := <-ordered
+			if !ok {
+				return 0, nil, io.EOF
+			}
+			<-c.done
+			cur = c
+		}
+		d := cur.out[0]
+		cur.out = cur.out[1:]
+		return d.line, d.en, d.err
+	}
+	stop = func() {
+		// The goroutines end on their own: the reader at its next chunk or
+		// when its source fails (an HTTP body closes with its request), the
+		// workers when the reader closes todo. Not waiting for them keeps a
+		// stalled source from holding up an import that has already failed.
+		close(quit)
+		go func() {
+			for range ordered {
+			}
+		}()
+	}
+	return next, stop
 }
 
 // MatchEnterprise judges every published policy for a stored enterprise on
@@ -228,23 +357,13 @@ func (e *Engine) MatchEnterprise(ctx context.Context, code string, day huiqi.Dat
 	if !ok {
 		return matcher.Result{}, huiqi.Errorf(huiqi.ENotFound, "未找到统一社会信用代码为 %s 的企业", code)
 	}
-	list := e.Matcher.Policies()
+	var keep func(*matcher.Compiled) bool
 	if t := huiqi.TokenFromContext(ctx); t.Role == huiqi.RoleOfficial {
-		list = ofDepartment(list, t.Department)
+		keep = func(c *matcher.Compiled) bool { return c.Policy.Department == t.Department }
 	}
-	r := matcher.Judge(list, p, day, near)
-	e.counted(len(list), len(r.Eligible))
+	r := e.Matcher.MatchProfileWhere(p, day, near, keep)
+	e.counted(e.Matcher.PolicyCount(), len(r.Eligible))
 	return r, nil
-}
-
-func ofDepartment(list []*matcher.Compiled, department string) []*matcher.Compiled {
-	var out []*matcher.Compiled
-	for _, c := range list {
-		if c.Policy.Department == department {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // MatchProfile is the policy calculator: it validates a profile given by
@@ -257,6 +376,6 @@ func (e *Engine) MatchProfile(ctx context.Context, en *huiqi.Enterprise, day hui
 		return matcher.Result{}, err
 	}
 	r := e.Matcher.MatchProfile(matcher.NewProfile(en), day, near)
-	e.counted(len(e.Matcher.Policies()), len(r.Eligible))
+	e.counted(e.Matcher.PolicyCount(), len(r.Eligible))
 	return r, nil
 }

@@ -104,18 +104,25 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 	for _, c := range list {
 		byID[c.Policy.ID] = c.Policy
 	}
-	codes := make([]string, len(es))
+	codes := make([]string, 0, len(es))
 	var vs []sqlite.Verdict
-	for i, en := range es {
-		codes[i] = en.CreditCode
-		p := matcher.NewProfile(en)
-		for _, c := range list {
-			if c.Eligible(p, day) {
-				vs = append(vs, sqlite.Verdict{
-					PolicyID: c.Policy.ID, CreditCode: en.CreditCode, PolicyVersion: c.Policy.Version,
-					ProfileVersion: en.Version, Amount: c.Amount(p, day), AsOf: day,
-				})
-			}
+	for _, en := range es {
+		// The matcher's own profile carries its column ids: the policy
+		// index decides it with a few lookups instead of every rule.
+		p, ok := e.Matcher.Profile(en.CreditCode)
+		if !ok || p.Enterprise != en {
+			p = matcher.NewProfile(en)
+		}
+		ds := e.Matcher.Decide(p, day)
+		if len(ds) == 0 && en.Version == 1 {
+			continue // a new profile has no record to replace, and eligible for nothing adds none
+		}
+		codes = append(codes, en.CreditCode)
+		for _, d := range ds {
+			vs = append(vs, sqlite.Verdict{
+				PolicyID: d.Policy.Policy.ID, CreditCode: en.CreditCode, PolicyVersion: d.Policy.Policy.Version,
+				ProfileVersion: en.Version, Amount: d.Amount, AsOf: day,
+			})
 		}
 	}
 	diff, err := e.DB.ReplaceEnterpriseVerdicts(ctx, codes, vs, func(d sqlite.VerdictDiff) []sqlite.Notification {

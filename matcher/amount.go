@@ -18,30 +18,36 @@ func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
 	if a.Tiers != nil {
 		for _, t := range c.tiers {
 			if t.when.eval(p, at) {
-				return simpleAmount(t.amount, p)
+				return simpleAmount(t.amount, p.nums[t.slot], p.has(t.slot))
 			}
 		}
 		return 0, false
 	}
-	return simpleAmount(a, p)
+	return simpleAmount(a, p.nums[c.slot], p.has(c.slot))
 }
 
-func simpleAmount(a *policies.Amount, p *Profile) (huiqi.Money, bool) {
+// simpleAmount is a fixed sum, or the rate of the figure v (present
+// when has) with cap and floor.
+func simpleAmount(a *policies.Amount, v int64, has bool) (huiqi.Money, bool) {
 	if a.Fixed != nil {
 		return *a.Fixed, true
 	}
-	slot := moneySlots[a.Of]
-	if !p.has(slot) {
+	if !has {
 		return 0, false
 	}
-	v := huiqi.Money(roundDiv(p.nums[slot], int64(*a.Rate), policies.RatioScale))
+	return rateAmount(a, v), true
+}
+
+// rateAmount applies a rate amount to a present figure.
+func rateAmount(a *policies.Amount, fig int64) huiqi.Money {
+	v := huiqi.Money(roundDiv(fig, int64(*a.Rate), policies.RatioScale))
 	if a.Cap != nil && v > *a.Cap {
 		v = *a.Cap
 	}
 	if a.Floor != nil && v < *a.Floor {
 		v = *a.Floor
 	}
-	return v, true
+	return v
 }
 
 // roundDiv returns a·b/c rounded half up, for non-negative a, b and positive

@@ -3,11 +3,13 @@ package matcher_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 )
@@ -165,6 +167,7 @@ func loadBenchProfiles() {
 		}
 		benchProfileMatch = matcher.New()
 		benchProfileMatch.PutProfiles(benchEnterprises...)
+		benchProfileMatch.Prepare(benchDay)
 	})
 }
 
@@ -271,6 +274,147 @@ func TestBenchData_Agrees(t *testing.T) {
 			if w := want.NearMisses[j]; nm.Missing.Label != w.Label || string(nm.Missing.Required) != string(w.Required) {
 				t.Fatalf("profile %d near miss %d = %s, reference %s", i, j, nm.Missing.Label, w.Label)
 			}
+		}
+	}
+}
+
+// The benchmarks below run on the data huiqi bench generates (package
+// demo): 200,000 Quanzhou profiles and 2,000 policies, the catalogue's mix
+// of selective and broad rules, so that go test -bench and huiqi bench
+// measure the same work.
+var (
+	demoOnce     sync.Once
+	demoMatcher  *matcher.Matcher
+	demoProfiles []*huiqi.Enterprise
+	demoPolicies []*policies.Policy
+)
+
+func loadDemo() *matcher.Matcher {
+	demoOnce.Do(func() {
+		demoProfiles = demo.Enterprises(benchProfiles, 1, benchDay)
+		demoPolicies = demo.Policies(benchPolicies, 1, benchDay)
+		demoMatcher = matcher.New()
+		demoMatcher.PutProfiles(demoProfiles...)
+		for _, p := range demoPolicies {
+			demoMatcher.PutPolicy(matcher.Compile(p))
+		}
+		demoMatcher.Prepare(benchDay)
+	})
+	return demoMatcher
+}
+
+// BenchmarkDecide is the enterprise → policies decision through the policy
+// index, with amounts: what a changed profile costs to rematch.
+func BenchmarkDecide(b *testing.B) {
+	m := loadDemo()
+	var ps []*matcher.Profile
+	for _, e := range demoProfiles[:1000] {
+		p, _ := m.Profile(e.CreditCode)
+		ps = append(ps, p)
+	}
+	m.Decide(ps[0], benchDay) // builds the index
+	b.ReportAllocs()
+	b.ResetTimer()
+	n, i := 0, 0
+	for b.Loop() {
+		n += len(m.Decide(ps[i%len(ps)], benchDay))
+		i++
+	}
+	b.ReportMetric(float64(n)/float64(i), "eligible")
+}
+
+// BenchmarkDecideRow is BenchmarkDecide with the row evaluator alone, every
+// policy's tree walked for the profile, for comparison.
+func BenchmarkDecideRow(b *testing.B) {
+	m := loadDemo()
+	list := m.Policies()
+	var ps []*matcher.Profile
+	for _, e := range demoProfiles[:1000] {
+		p, _ := m.Profile(e.CreditCode)
+		ps = append(ps, p)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n, i := 0, 0
+	for b.Loop() {
+		p := ps[i%len(ps)]
+		for _, c := range list {
+			if c.Eligible(p, benchDay) {
+				n++
+			}
+		}
+		i++
+	}
+	b.ReportMetric(float64(n)/float64(i), "eligible")
+}
+
+// BenchmarkMatchProfileDemo is one enterprise explained against the
+// catalogue, near misses included: the answer of GET …/matches.
+func BenchmarkMatchProfileDemo(b *testing.B) {
+	m := loadDemo()
+	var ps []*matcher.Profile
+	for _, e := range demoProfiles[:1000] {
+		p, _ := m.Profile(e.CreditCode)
+		ps = append(ps, p)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m.MatchProfile(ps[i%len(ps)], benchDay, true)
+		i++
+	}
+}
+
+// BenchmarkMatchPolicyDemo is one policy's reach over 200,000 profiles by
+// column scans, hits listed with amounts, for policies of rising reach.
+func BenchmarkMatchPolicyDemo(b *testing.B) {
+	m := loadDemo()
+	totals := m.RematchAll(benchDay, 2)
+	slices.SortFunc(totals, func(x, y matcher.PolicyTotal) int { return x.Total - y.Total })
+	for _, q := range []struct {
+		name string
+		at   int
+	}{{"p50", len(totals) / 2}, {"p90", len(totals) * 9 / 10}, {"max", len(totals) - 1}} {
+		c, _ := m.Policy(totals[q.at].PolicyID)
+		b.Run(q.name, func(b *testing.B) {
+			var r matcher.Reach
+			b.ReportAllocs()
+			for b.Loop() {
+				r = m.MatchPolicy(c, benchDay, false)
+			}
+			b.ReportMetric(float64(r.Total), "eligible")
+		})
+	}
+}
+
+// BenchmarkRematchAll decides all 400 million pairs with amount totals,
+// on one and on two goroutines.
+func BenchmarkRematchAll(b *testing.B) {
+	m := loadDemo()
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			pairs := 0
+			for b.Loop() {
+				pairs = 0
+				for _, t := range m.RematchAll(benchDay, workers) {
+					pairs += t.Total
+				}
+			}
+			b.ReportMetric(float64(pairs), "eligible")
+		})
+	}
+}
+
+// BenchmarkPutProfiles stores 200,000 profiles in batches of 2,000, as an
+// import commits them.
+func BenchmarkPutProfiles(b *testing.B) {
+	loadDemo()
+	b.ReportAllocs()
+	for b.Loop() {
+		m := matcher.New()
+		for i := 0; i < len(demoProfiles); i += 2000 {
+			m.PutProfiles(demoProfiles[i:min(i+2000, len(demoProfiles))]...)
 		}
 	}
 }

@@ -75,6 +75,8 @@ type node struct {
 	strs  []string
 	mask  uint64
 	b     bool
+	attr  attr // what the column paths read
+	field int  // position of the field in huiqi.Fields; -1 for none
 }
 
 // Compiled is a published policy version compiled for evaluation.
@@ -82,20 +84,30 @@ type Compiled struct {
 	Policy *policies.Policy
 	root   *node
 	tiers  []tier
+	slot   int // numeric slot a rate amount applies to
 	scope  string
+	// scopeLeaf is the scope as a region prefix leaf, for the policy
+	// index; nil when the policy has no scope.
+	scopeLeaf *node
 }
 
 type tier struct {
 	when   *node
 	amount *policies.Amount
+	slot   int
 }
 
 // Compile prepares a validated policy for evaluation.
 func Compile(p *policies.Policy) *Compiled {
 	c := &Compiled{Policy: p, root: compileNode(p.Eligibility), scope: p.Region}
+	if p.Region != "" {
+		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}
+	}
 	if a := p.Benefit.Amount; a != nil {
+		c.slot = moneySlots[a.Of]
 		for i := range a.Tiers {
-			c.tiers = append(c.tiers, tier{when: compileNode(a.Tiers[i].When), amount: &a.Tiers[i].Amount})
+			t := &a.Tiers[i]
+			c.tiers = append(c.tiers, tier{when: compileNode(t.When), amount: &t.Amount, slot: moneySlots[t.Of]})
 		}
 	}
 	return c
@@ -119,30 +131,47 @@ func compileNode(c *policies.Condition) *node {
 		cn := compileNode(c.Not)
 		return &node{kind: kindNot, cond: c, children: []*node{cn}, leaves: cn.leaves}
 	}
-	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool}
+	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool, field: -1}
+	if i, ok := fieldIndex[c.Field]; ok {
+		n.field = i
+	}
 	f, _ := huiqi.LookupField(c.Field)
 	switch {
 	case f.Type == huiqi.TypeTags:
-		n.acc = accTags
+		n.acc, n.attr = accTags, attrTags
 		for _, t := range c.Arg.Strs {
 			n.mask |= tagBits[t]
 		}
 	case f.Name == "dishonest":
-		n.acc = accDishonest
+		n.acc, n.attr = accDishonest, attrFlag+flagDishonest
 	case f.Name == "above_designated_size":
-		n.acc = accAboveSize
+		n.acc, n.attr = accAboveSize, attrFlag+flagAboveSize
 	case f.Name == "age_years":
-		n.acc = accAge
+		n.acc, n.attr = accAge, attrNum+colFounded
 	case f.Name == "rd_ratio":
-		n.acc = accRatio
+		n.acc, n.attr = accRatio, attrNum+colRatio
 	case f.Name == "employees":
 		n.acc, n.slot = accInt, slotEmployees
+		n.attr = attrNum + attr(n.slot)
 	case f.Name == "founded_on":
 		n.acc, n.slot = accInt, slotFoundedOn
+		n.attr = attrNum + colFounded
 	case f.Type == huiqi.TypeMoney:
 		n.acc, n.slot = accInt, moneySlots[f.Name]
+		n.attr = attrNum + attr(n.slot)
 	default:
 		n.acc, n.text = accText, f.Name
+		n.attr = attrRow
+		switch f.Name {
+		case "region":
+			n.attr = attrDict + dictRegion
+		case "industry":
+			n.attr = attrDict + dictIndustry
+		case "scale":
+			n.attr = attrDict + dictScale
+		case "tax_credit":
+			n.attr = attrDict + dictTaxCredit
+		}
 	}
 	return n
 }
@@ -151,7 +180,41 @@ func compileNode(c *policies.Condition) *node {
 type asOf struct {
 	date huiqi.Date
 	ymd  int64 // yyyymmdd, so that whole years are (ymd − founded ymd) / 10000
+
+	// actuals, when set, caches the actual values of the one profile being
+	// explained, by field: a profile explained against the catalogue shows
+	// the same few fields in hundreds of checks.
+	actuals *actualCache
 }
+
+// actualCache holds a profile's actual values by field position.
+type actualCache struct {
+	have uint64
+	vals [64]any
+}
+
+// actual returns the profile's value of the leaf's field as it appears in
+// JSON, or nil when the profile lacks it.
+func (at *asOf) actual(p *Profile, n *node) any {
+	c := at.actuals
+	if c == nil || n.field < 0 || n.field >= len(c.vals) {
+		return actualValue(p, n.cond.Field, at)
+	}
+	if c.have&(1<<n.field) == 0 {
+		c.vals[n.field] = actualValue(p, n.cond.Field, at)
+		c.have |= 1 << n.field
+	}
+	return c.vals[n.field]
+}
+
+// fieldIndex numbers the fields of huiqi.Fields, for caches.
+var fieldIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, f := range huiqi.Fields {
+		m[f.Name] = i
+	}
+	return m
+}()
 
 func newAsOf(d huiqi.Date) asOf {
 	t := d.Time()
@@ -219,15 +282,11 @@ func (n *node) evalLeaf(p *Profile, at *asOf) bool {
 		}
 		return false
 	case accDishonest:
-		return (p.Enterprise.Dishonest == n.b) == (n.op == opEq)
+		return n.holdsFlag(p.Enterprise.Dishonest)
 	case accAboveSize:
-		return (p.aboveSize == n.b) == (n.op == opEq)
+		return n.holdsFlag(p.aboveSize)
 	case accText:
-		v := textOf(p, n.text)
-		if v == "" {
-			return false
-		}
-		return n.compareText(v)
+		return n.holdsText(textOf(p, n.text))
 	case accRatio:
 		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
 			return false
@@ -244,6 +303,13 @@ func (n *node) evalLeaf(p *Profile, at *asOf) bool {
 	}
 	return n.compareInt(p.nums[n.slot])
 }
+
+// holdsFlag reports whether a leaf on a boolean field holds for the value v.
+func (n *node) holdsFlag(v bool) bool { return (v == n.b) == (n.op == opEq) }
+
+// holdsText reports whether a leaf on a text field holds for the value v; ""
+// is a missing value, for which every leaf is false.
+func (n *node) holdsText(v string) bool { return v != "" && n.compareText(v) }
 
 func (n *node) compareText(v string) bool {
 	switch n.op {
@@ -395,7 +461,7 @@ func (n *node) check(p *Profile, at *asOf, holds, negated bool) Check {
 		Field:    n.cond.Field,
 		Op:       n.cond.Op,
 		Required: n.cond.Value,
-		Actual:   actualValue(p, n.cond.Field, at),
+		Actual:   at.actual(p, n),
 		Pass:     holds != negated,
 		Negated:  negated,
 	}

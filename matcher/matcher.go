@@ -3,24 +3,43 @@ package matcher
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/huiqi/huiqi"
 )
 
 // Matcher holds the in-memory matching state: every published policy
-// compiled, and every profile flattened. It is kept in step with SQLite by
-// its owner after each commit and is safe for concurrent use.
+// compiled, and every profile flattened, both as rows (for explanations) and
+// in columns (for the fast decisions of both directions). It is kept in step
+// with SQLite by its owner after each commit and is safe for concurrent use.
 type Matcher struct {
 	mu       sync.RWMutex
 	policies []*Compiled // published, sorted by id
-	profiles []*Profile  // sorted by credit code
+	polGen   uint64      // counts changes of policies, for the policy index
+	profiles []*Profile  // by row: in the order first stored
 	byCode   map[string]int
+	cols     *columns
+
+	// The credit code order of the rows, for listing a policy's hits in
+	// it: the rows, each row's place, and the codes and names in that
+	// order, read in sequence instead of chasing a pointer per hit. It
+	// covers the first ordered rows; rows added since are placed when a
+	// reader (holding mu for reading) first needs the order, under orderMu,
+	// so that a bulk import pays one sort rather than one per batch.
+	orderMu                sync.Mutex
+	ordered                int
+	order, rank            []int32
+	orderCodes, orderNames []string
+
+	ixMu    sync.Mutex
+	indexes []*policyIndex // the policy indexes of the last few dates, newest first
 }
 
 // New returns an empty Matcher.
 func New() *Matcher {
-	return &Matcher{byCode: map[string]int{}}
+	return &Matcher{byCode: map[string]int{}, cols: newColumns()}
 }
 
 // PutPolicy adds or replaces a published policy.
@@ -33,6 +52,7 @@ func (m *Matcher) PutPolicy(c *Compiled) {
 	} else {
 		m.policies = slices.Insert(m.policies, i, c)
 	}
+	m.polGen++
 }
 
 // RemovePolicy removes a policy that is no longer published.
@@ -40,6 +60,7 @@ func (m *Matcher) RemovePolicy(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.policies = slices.DeleteFunc(m.policies, func(x *Compiled) bool { return x.Policy.ID == id })
+	m.polGen++
 }
 
 // Policy returns the compiled published policy with the given id.
@@ -60,31 +81,105 @@ func (m *Matcher) Policies() []*Compiled {
 	return slices.Clone(m.policies)
 }
 
+// PolicyCount returns the number of published policies held.
+func (m *Matcher) PolicyCount() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.policies)
+}
+
 // PutProfiles adds or replaces profiles, as committed to SQLite.
 func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
+	ps := make([]*Profile, len(es))
+	for i, e := range es {
+		ps[i] = NewProfile(e)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	appended := false
-	for _, e := range es {
-		p := NewProfile(e)
-		if i, ok := m.byCode[e.CreditCode]; ok {
+	for _, p := range ps {
+		code := p.Enterprise.CreditCode
+		i, ok := m.byCode[code]
+		if !ok {
+			i = len(m.profiles)
+			m.byCode[code] = i
+			m.profiles = append(m.profiles, p)
+		} else {
 			m.profiles[i] = p
-			continue
+			if i < m.ordered {
+				m.orderNames[m.rank[i]] = p.Enterprise.Name
+			}
 		}
-		m.byCode[e.CreditCode] = len(m.profiles)
-		m.profiles = append(m.profiles, p)
-		appended = true
-	}
-	if appended && !slices.IsSortedFunc(m.profiles, compareProfiles) {
-		slices.SortFunc(m.profiles, compareProfiles)
-		for i, p := range m.profiles {
-			m.byCode[p.Enterprise.CreditCode] = i
-		}
+		m.cols.put(i, p)
 	}
 }
 
-func compareProfiles(a, b *Profile) int {
-	return cmp.Compare(a.Enterprise.CreditCode, b.Enterprise.CreditCode)
+// Prepare does ahead of time what the first matches after a bulk load
+// would otherwise do: it puts the profiles in credit code order and builds
+// the policy index of day.
+func (m *Matcher) Prepare(day huiqi.Date) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	m.sortedRows()
+	m.index(day)
+}
+
+// sortedRows returns the rows in credit code order with their codes and
+// names, placing the rows added since the last call; the caller holds mu
+// for reading.
+func (m *Matcher) sortedRows() (order []int32, codes, names []string) {
+	m.orderMu.Lock()
+	defer m.orderMu.Unlock()
+	n := len(m.profiles)
+	if m.ordered == n {
+		return m.order, m.orderCodes, m.orderNames
+	}
+	code := func(row int32) string { return m.profiles[row].Enterprise.CreditCode }
+	added := make([]int32, 0, n-m.ordered)
+	for row := m.ordered; row < n; row++ {
+		added = append(added, int32(row))
+	}
+	slices.SortFunc(added, func(a, b int32) int { return cmp.Compare(code(a), code(b)) })
+	old := m.order
+	switch {
+	case len(old) == 0 || code(old[len(old)-1]) < code(added[0]):
+		// Appended in order, as at start, when profiles come sorted.
+		m.order = append(m.order, added...)
+	case len(added) > n/8:
+		// Many new rows: one merge of two sorted runs.
+		order := make([]int32, 0, n)
+		i, j := 0, 0
+		for i < len(old) && j < len(added) {
+			if code(added[j]) < code(old[i]) {
+				order = append(order, added[j])
+				j++
+			} else {
+				order = append(order, old[i])
+				i++
+			}
+		}
+		m.order = append(append(order, old[i:]...), added[j:]...)
+	default:
+		// A few: each finds its place by binary search.
+		order := make([]int32, 0, n)
+		from := 0
+		for _, row := range added {
+			c := code(row)
+			at := from + sort.Search(len(old)-from, func(i int) bool { return code(old[from+i]) > c })
+			order = append(append(order, old[from:at]...), row)
+			from = at
+		}
+		m.order = append(order, old[from:]...)
+	}
+	m.rank = slices.Grow(m.rank[:0], n)[:n]
+	m.orderCodes, m.orderNames = m.orderCodes[:0], m.orderNames[:0]
+	for i, row := range m.order {
+		m.rank[row] = int32(i)
+		e := m.profiles[row].Enterprise
+		m.orderCodes = append(m.orderCodes, e.CreditCode)
+		m.orderNames = append(m.orderNames, e.Name)
+	}
+	m.ordered = n
+	return m.order, m.orderCodes, m.orderNames
 }
 
 // Profile returns the profile of an enterprise.
@@ -109,13 +204,50 @@ func (m *Matcher) ProfileCount() int {
 // ones, highest amount first, with the exclusive-group recommendation, and,
 // when near is set, the near misses.
 func (m *Matcher) MatchProfile(p *Profile, day huiqi.Date, near bool) Result {
-	return Judge(m.Policies(), p, day, near)
+	return m.MatchProfileWhere(p, day, near, nil)
 }
 
-// Judge judges the given policies for p on day; see MatchProfile.
+// MatchProfileWhere is MatchProfile over the published policies that keep
+// accepts (all when keep is nil), such as one department's. The policy
+// index decides which are eligible; only those are explained, row by row,
+// and near misses are sought among the others.
+func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep func(*Compiled) bool) Result {
+	m.mu.RLock()
+	ix := m.index(day)
+	elig := newBitset(len(ix.list))
+	var cands bitset
+	if near {
+		cands = newBitset(len(ix.list))
+	}
+	ix.decide(p, m.cols, elig, cands)
+	m.mu.RUnlock()
+	r := Result{AsOf: day, Eligible: make([]Verdict, 0, elig.count()), NearMisses: []NearMiss{}}
+	if near {
+		// Most candidates are near misses: a catalogue's measures mostly
+		// fail an enterprise on their one targeting condition.
+		r.NearMisses = make([]NearMiss, 0, cands.count())
+	}
+	at := ix.at
+	at.actuals = &actualCache{}
+	for i, c := range ix.list {
+		switch {
+		case keep != nil && !keep(c):
+		case elig.has(i):
+			r.Eligible = append(r.Eligible, c.judge(p, &at))
+		case near && cands.has(i):
+			r.addNearMiss(c, p, &at)
+		}
+	}
+	r.rank()
+	return r
+}
+
+// Judge judges the given policies for p on day with the row evaluator
+// alone; see MatchProfile.
 func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 	r := Result{AsOf: day, Eligible: []Verdict{}, NearMisses: []NearMiss{}}
 	at := newAsOf(day)
+	at.actuals = &actualCache{}
 	for _, c := range list {
 		if !c.InScope(p, day) {
 			continue
@@ -123,16 +255,32 @@ func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 		// The fast path decides; only the verdicts listed are explained.
 		switch {
 		case c.root.eval(p, &at):
-			r.Eligible = append(r.Eligible, c.Judge(p, day))
-		case near && c.root.kind == kindAll:
-			// A near miss shows only its missing leaf: a requirement not met,
-			// so the leaf holds exactly when it is negated.
-			if _, leaf, negated := c.nearMiss(p, &at); leaf != nil {
-				pol := c.Policy
-				r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, &at, negated, negated)})
-			}
+			r.Eligible = append(r.Eligible, c.judge(p, &at))
+		case near:
+			r.addNearMiss(c, p, &at)
 		}
 	}
+	r.rank()
+	return r
+}
+
+// addNearMiss adds c to the near misses when p, not eligible, misses it by
+// one leaf.
+func (r *Result) addNearMiss(c *Compiled, p *Profile, at *asOf) {
+	if c.root.kind != kindAll || !c.InScope(p, at.date) {
+		return
+	}
+	// A near miss shows only its missing leaf: a requirement not met, so
+	// the leaf holds exactly when it is negated.
+	if _, leaf, negated := c.nearMiss(p, at); leaf != nil {
+		pol := c.Policy
+		r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, at, negated, negated)})
+	}
+}
+
+// rank orders the eligible verdicts by amount, highest first, and marks the
+// recommended one of each exclusive group.
+func (r *Result) rank() {
 	// Sorted through an index, so that the sort moves ints rather than
 	// whole verdicts.
 	order := make([]int, len(r.Eligible))
@@ -159,7 +307,6 @@ func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 			seen[g] = true
 		}
 	}
-	return r
 }
 
 // amountKey orders amounts with "no figure" below zero.
@@ -168,6 +315,88 @@ func amountKey(m *huiqi.Money) int64 {
 		return -1
 	}
 	return int64(*m)
+}
+
+// Decision is a published policy a profile is eligible for, with the
+// estimated amount (nil when the policy gives no figure for it).
+type Decision struct {
+	Policy *Compiled
+	Amount *huiqi.Money
+}
+
+// Decide returns the published policies p is eligible for on day, in id
+// order, with their amounts: the enterprise → policies fast path, without
+// explanations, for recording verdicts.
+func (m *Matcher) Decide(p *Profile, day huiqi.Date) []Decision {
+	m.mu.RLock()
+	ix := m.index(day)
+	elig := newBitset(len(ix.list))
+	ix.decide(p, m.cols, elig, nil)
+	m.mu.RUnlock()
+	n := elig.count()
+	out := make([]Decision, 0, n)
+	amounts := make([]huiqi.Money, 0, n) // one allocation for every amount
+	elig.each(func(i int) {
+		c := ix.list[i]
+		d := Decision{Policy: c}
+		if a, ok := c.amount(p, &ix.at); ok {
+			amounts = append(amounts, a)
+			d.Amount = &amounts[len(amounts)-1]
+		}
+		out = append(out, d)
+	})
+	return out
+}
+
+// DecideCount returns how many published policies p is eligible for on
+// day; the decision alone, for benchmarks and counts.
+func (m *Matcher) DecideCount(p *Profile, day huiqi.Date) int {
+	m.mu.RLock()
+	ix := m.index(day)
+	elig := newBitset(len(ix.list))
+	ix.decide(p, m.cols, elig, nil)
+	m.mu.RUnlock()
+	return elig.count()
+}
+
+// maxIndexes is how many dates' policy indexes are kept: today's, and a
+// few as_of dates asked for.
+const maxIndexes = 4
+
+// index returns the policy index of the current policies on day, building
+// it when the policies or the dictionaries changed since; the caller holds
+// m.mu for reading, so that neither changes meanwhile.
+func (m *Matcher) index(day huiqi.Date) *policyIndex {
+	m.ixMu.Lock()
+	defer m.ixMu.Unlock()
+	for i, ix := range m.indexes {
+		if ix.day != day {
+			continue
+		}
+		if ix.gen == m.polGen && ix.dictN == m.dictSizes() {
+			if i > 0 { // most recent first
+				copy(m.indexes[1:i+1], m.indexes[:i])
+				m.indexes[0] = ix
+			}
+			return ix
+		}
+		m.indexes = slices.Delete(m.indexes, i, i+1)
+		break
+	}
+	ix := buildIndex(m.policies, m.polGen, day, m.cols)
+	m.indexes = slices.Insert(m.indexes, 0, ix)
+	if len(m.indexes) > maxIndexes {
+		m.indexes = m.indexes[:maxIndexes]
+	}
+	return ix
+}
+
+func (m *Matcher) dictSizes() [numDicts]int {
+	var n [numDicts]int
+	for d := range n {
+		n[d] = len(m.cols.dicts[d].vals)
+	}
+	return n
 }
 
 // Hit is an enterprise eligible for a policy, with its estimated amount.
@@ -187,32 +416,101 @@ type Reach struct {
 
 // MatchPolicy evaluates c against every profile on day: the eligible
 // enterprises in credit-code order with their amounts, and, when near is
-// set, how many are near misses.
+// set, how many are near misses. The policy runs as column scans.
 func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	var r Reach
 	at := newAsOf(day)
-	if !c.Policy.OpenOn(day) {
+	s := m.newScanner(&at)
+	defer s.release()
+	hits := s.get()
+	defer s.put(hits)
+	var r Reach
+	if near && c.root.kind == kindAll {
+		nm := s.get()
+		s.nearMisses(c, hits, nm)
+		r.NearMissTotal = nm.count()
+		s.put(nm)
+	} else {
+		s.eligible(c, hits)
+	}
+	r.Total = hits.count()
+	if r.Total == 0 {
 		return r
 	}
-	for _, p := range m.profiles {
-		if !c.InScope(p, day) {
-			continue
+	am := s.amounts(c, hits)
+	defer am.done()
+	r.Hits = make([]Hit, 0, r.Total)
+	amounts := make([]huiqi.Money, 0, r.Total) // one allocation for every amount
+	order, codes, names := m.sortedRows()
+	add := func(k int) {
+		h := Hit{CreditCode: codes[k], Name: names[k]}
+		if a, ok := am.of(int(order[k])); ok {
+			amounts = append(amounts, a)
+			h.Amount = &amounts[len(amounts)-1]
+			r.AmountTotal += a
 		}
-		if c.root.eval(p, &at) {
-			h := Hit{CreditCode: p.Enterprise.CreditCode, Name: p.Enterprise.Name}
-			if a, ok := c.amount(p, &at); ok {
-				h.Amount = &a
-				r.AmountTotal += a
-			}
-			r.Hits = append(r.Hits, h)
-		} else if near && c.root.kind == kindAll {
-			if i, _, _ := c.nearMiss(p, &at); i >= 0 {
-				r.NearMissTotal++
+		r.Hits = append(r.Hits, h)
+	}
+	if r.Total < len(order)/32 {
+		// Few hits: sort them by their place in the code order.
+		ks := make([]int32, 0, r.Total)
+		hits.each(func(i int) { ks = append(ks, m.rank[i]) })
+		slices.Sort(ks)
+		for _, k := range ks {
+			add(int(k))
+		}
+	} else {
+		for k, row := range order {
+			if hits.has(int(row)) {
+				add(k)
 			}
 		}
 	}
-	r.Total = len(r.Hits)
 	return r
+}
+
+// PolicyTotal is one policy's reach in a full rematch.
+type PolicyTotal struct {
+	PolicyID    string
+	Version     int
+	Total       int
+	AmountTotal huiqi.Money
+}
+
+// RematchAll decides every pair of published policy and profile on day,
+// as column scans, policy by policy over workers goroutines, and returns
+// each policy's eligible count and amount total in id order.
+func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]PolicyTotal, len(m.policies))
+	at := newAsOf(day)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() {
+			s := m.newScanner(&at)
+			defer s.release()
+			hits := s.get()
+			defer s.put(hits)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(m.policies) {
+					return
+				}
+				c := m.policies[i]
+				s.eligible(c, hits)
+				t := PolicyTotal{PolicyID: c.Policy.ID, Version: c.Policy.Version, Total: hits.count()}
+				if t.Total > 0 {
+					am := s.amounts(c, hits)
+					t.AmountTotal = am.total(hits)
+					am.done()
+				}
+				out[i] = t
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }

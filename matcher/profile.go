@@ -4,7 +4,10 @@
 package matcher
 
 import (
+	"math/bits"
+
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
 )
 
 // Numeric slots of a profile. Money is in fen, dates in days since 1970.
@@ -47,6 +50,13 @@ type Profile struct {
 	tags       uint64
 	aboveSize  bool
 	foundedYMD int64 // yyyymmdd of founded_on, for whole-year ages
+	ratioKey   int64 // rd_ratio as an ordered integer, see ratioKeyOf
+
+	// owner is the column store whose dictionary ids the profile carries,
+	// set when a Matcher stores it, so that the decision path reads ids
+	// instead of hashing strings.
+	owner *columns
+	ids   [numDicts]uint16
 }
 
 // NewProfile flattens e. The enterprise must not change afterwards.
@@ -59,14 +69,17 @@ func NewProfile(e *huiqi.Enterprise) *Profile {
 	if e.Employees != nil {
 		set(slotEmployees, *e.Employees)
 	}
-	for name, slot := range moneySlots {
-		if m := moneyOf(e, name); m != nil {
-			set(slot, int64(*m))
+	for i, m := range [...]*huiqi.Money{e.Revenue, e.TotalAssets, e.RDExpense, e.TaxPaid, e.RegisteredCapital} {
+		if m != nil {
+			set(slotRevenue+i, int64(*m))
 		}
 	}
 	if !e.FoundedOn.IsZero() {
 		set(slotFoundedOn, int64(e.FoundedOn.Days()))
 		p.foundedYMD = ymdOf(int64(e.FoundedOn.Days()))
+	}
+	if p.has(slotRDExpense) && p.has(slotRevenue) {
+		p.ratioKey = ratioKeyOf(p.nums[slotRDExpense], p.nums[slotRevenue])
 	}
 	for _, t := range e.Tags {
 		p.tags |= tagBits[t]
@@ -74,20 +87,31 @@ func NewProfile(e *huiqi.Enterprise) *Profile {
 	return p
 }
 
-func moneyOf(e *huiqi.Enterprise, name string) *huiqi.Money {
-	switch name {
-	case "revenue":
-		return e.Revenue
-	case "total_assets":
-		return e.TotalAssets
-	case "rd_expense":
-		return e.RDExpense
-	case "tax_paid":
-		return e.TaxPaid
-	case "registered_capital":
-		return e.RegisteredCapital
-	}
-	return nil
-}
-
 func (p *Profile) has(slot int) bool { return p.present&(1<<slot) != 0 }
+
+// maxRatioQuotient bounds the whole millionths of a ratio key: rule values
+// of rd_ratio are at most 1000 (10⁹ millionths), so every larger ratio
+// compares the same with all of them.
+const maxRatioQuotient = 1 << 50
+
+// ratioKeyOf maps rd/revenue to an integer that orders exactly like the
+// ratio against every rule value v (in millionths): with q the whole
+// millionths of the ratio, the key is 2q when the ratio is exactly q/10⁶
+// and 2q+1 when it lies strictly between q and q+1. Then ratio = v ⇔
+// key = 2v, ratio > v ⇔ key > 2v and ratio < v ⇔ key < 2v, so that rd_ratio
+// leaves become integer ranges for the column paths without rounding. A
+// zero revenue gives the ratio 0, as the evaluator has it.
+func ratioKeyOf(rd, revenue int64) int64 {
+	if revenue <= 0 || rd < 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(rd), policies.RatioScale)
+	if hi >= uint64(revenue) {
+		return 2*maxRatioQuotient + 1 // the quotient would not fit 64 bits
+	}
+	q, r := bits.Div64(hi, lo, uint64(revenue))
+	if q >= maxRatioQuotient {
+		return 2*maxRatioQuotient + 1
+	}
+	return int64(2*q + b2u(r != 0))
+}

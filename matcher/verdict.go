@@ -79,6 +79,11 @@ func (c *Compiled) Amount(p *Profile, day huiqi.Date) *huiqi.Money {
 // amount when eligible and the missing leaf when it is a near miss.
 func (c *Compiled) Judge(p *Profile, day huiqi.Date) Verdict {
 	at := newAsOf(day)
+	return c.judge(p, &at)
+}
+
+func (c *Compiled) judge(p *Profile, at *asOf) Verdict {
+	day := at.date
 	pol := c.Policy
 	v := Verdict{
 		PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Department: pol.Department,
@@ -86,14 +91,14 @@ func (c *Compiled) Judge(p *Profile, day huiqi.Date) Verdict {
 	}
 	inScope := c.InScope(p, day)
 	v.Conditions = make([]Check, 0, c.root.leaves)
-	v.Eligible = c.root.explain(p, &at, &v.Conditions, false) && inScope
+	v.Eligible = c.root.explain(p, at, &v.Conditions, false) && inScope
 	if v.Eligible {
 		v.Recommended = true
-		if m, ok := c.amount(p, &at); ok {
+		if m, ok := c.amount(p, at); ok {
 			v.Amount = &m
 		}
 	} else if inScope && c.root.kind == kindAll {
-		if i, _, _ := c.nearMiss(p, &at); i >= 0 {
+		if i, _, _ := c.nearMiss(p, at); i >= 0 {
 			v.Missing = &v.Conditions[i]
 		}
 	}

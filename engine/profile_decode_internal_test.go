@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/demo"
+)
+
+// TestDecodeProfile_AsDecodeJSON holds the one-pass decoding of import
+// lines to huiqi.DecodeJSON: on generated lines and on lines mutated the
+// ways bad input is bad (keys in another case, unknown or escaped keys,
+// wrong types, duplicates, nulls, trailing data), whatever the fast path
+// accepts, DecodeJSON accepts with the same profile.
+func TestDecodeProfile_AsDecodeJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := demo.WriteNDJSON(&buf, demo.Enterprises(300, 3, huiqi.NewDate(2026, 6, 15))); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	mutations := []func(r *rand.Rand, s string) string{
+		func(r *rand.Rand, s string) string { return s },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"name"`, `"Name"`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"region"`, `"REGION"`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{`, `{"extra":1,`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"name"`, `"na\u006de"`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"employees":`, `"employees":"`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{`, `{"employees":"x",`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{`, `{"employees":7,`, 1) },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{`, `{"revenue":null,"tags":null,`, 1) },
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"dishonest":false`, `"dishonest":0`, 1)
+		},
+		func(r *rand.Rand, s string) string { return s + ` {}` },
+		func(r *rand.Rand, s string) string { return "  " + s + " \t" },
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"tags":[`, `"tags":["x\"y",`, 1) },
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"revenue":`, `"revenue":1e3,"revenue":`, 1)
+		},
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"founded_on":"`, `"founded_on":"1`, 1) },
+		func(r *rand.Rand, s string) string {
+			i := r.IntN(len(s))
+			return s[:i] + s[i+1:]
+		},
+		func(r *rand.Rand, s string) string {
+			i := r.IntN(len(s))
+			const junk = `{}[]",:\ 0a`
+			return s[:i] + string(junk[r.IntN(len(junk))]) + s[i:]
+		},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, line := range lines {
+		for k, mutate := range mutations {
+			s := []byte(mutate(r, line))
+			var fast huiqi.Enterprise
+			if !exactKeys(s) || json.Unmarshal(s, &fast) != nil {
+				if k == 0 {
+					t.Fatalf("one pass refuses the generated line %s", s)
+				}
+				continue
+			}
+			var slow huiqi.Enterprise
+			if err := huiqi.DecodeJSON(s, &slow); err != nil {
+				t.Fatalf("one pass accepts %s, DecodeJSON refuses it: %v", s, err)
+			}
+			if diff := cmp.Diff(slow, fast, cmp.Comparer(func(x, y huiqi.Date) bool { return x == y })); diff != "" {
+				t.Fatalf("decoding %s (-DecodeJSON +one pass):\n%s", s, diff)
+			}
+		}
+	}
+}

@@ -1,0 +1,372 @@
+package matcher
+
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/huiqi/huiqi"
+)
+
+// This file is the enterprise → policies direction. Each policy's
+// eligibility, scope included, is split into conjuncts (the children of its
+// top-level all, nested alls flattened). A conjunct that reads one attribute
+// only is folded into a table of that attribute: for each value class (a
+// dictionary id; a range between the breakpoints of every numeric leaf on
+// the column; false and true; a tag) the bitset of the policies whose
+// conjuncts on the attribute hold there. Deciding a profile is then one
+// lookup and one and of a policy bitset per attribute. The rest (a
+// conjunct mixing attributes, a tag test other than has, a leaf on name or
+// credit code) is evaluated exactly on the row, for the policies still
+// standing.
+
+// policyIndex is the enterprise → policies structure over one list of
+// published policies, for one date (age_years and validity windows depend
+// on it) and one state of the column store's dictionaries.
+type policyIndex struct {
+	day   huiqi.Date
+	at    asOf
+	gen   uint64
+	dictN [numDicts]int
+	list  []*Compiled
+
+	open bitset // policies whose window contains the date
+	full bitset // every policy
+
+	dict     [numDicts][]bitset // by dictionary id; nil when nothing folds there
+	dictFold [numDicts][]folded // to decide values the dictionary lacks
+	num      [numCols]numTable
+	flag     [numFlags][]bitset // [false], [true]; nil when unused
+	tagReq   [64]bitset         // policies that require each tag
+	tagUsed  uint64             // tags some policy requires
+	anyOf    [64]bitset         // policies whose one has_any conjunct names each tag
+	anyUsed  uint64             // tags some has_any conjunct names
+	anyPols  bitset             // policies with a has_any conjunct folded; nil when none
+	resid    [][]*node          // per policy, conjuncts decided on the row
+	hasResid bitset
+}
+
+// folded is a conjunct of one attribute, of the policy at position pol.
+type folded struct {
+	pol  int
+	conj *node
+}
+
+// numTable classifies the values of a numeric column by the breakpoints of
+// every range of every leaf on it: within a class every leaf holds alike.
+// Class 0 is a missing value; class 1+k holds the values v with exactly k
+// breakpoints ≤ v.
+type numTable struct {
+	bounds  []int64
+	classes []bitset
+}
+
+func (t *numTable) class(v int64, ok bool) int {
+	if !ok {
+		return 0
+	}
+	lo, hi := 0, len(t.bounds)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t.bounds[mid] <= v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return 1 + lo
+}
+
+// conjuncts appends the conjuncts of n: the children of an all, flattened.
+func conjuncts(n *node, out []*node) []*node {
+	if n.kind != kindAll {
+		return append(out, n)
+	}
+	for _, k := range n.children {
+		out = conjuncts(k, out)
+	}
+	return out
+}
+
+// attrOf returns the one attribute every leaf of n reads, or false when
+// they read several.
+func attrOf(n *node) (attr, bool) {
+	if n.kind == kindLeaf {
+		return n.attr, true
+	}
+	a, ok := attrOf(n.children[0])
+	for _, k := range n.children[1:] {
+		if b, same := attrOf(k); !ok || !same || b != a {
+			return 0, false
+		}
+	}
+	return a, ok
+}
+
+// evalWith evaluates a tree whose leaves all read one attribute, given each
+// leaf's truth.
+func evalWith(n *node, leaf func(*node) bool) bool {
+	switch n.kind {
+	case kindAll:
+		for _, k := range n.children {
+			if !evalWith(k, leaf) {
+				return false
+			}
+		}
+		return true
+	case kindAny:
+		for _, k := range n.children {
+			if evalWith(k, leaf) {
+				return true
+			}
+		}
+		return false
+	case kindNot:
+		return !evalWith(n.children[0], leaf)
+	}
+	return leaf(n)
+}
+
+// buildIndex builds the policy index of list on day over the dictionaries
+// of cols.
+func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *policyIndex {
+	ix := &policyIndex{day: day, at: newAsOf(day), gen: gen, list: slices.Clone(list)}
+	for d := range ix.dictN {
+		ix.dictN[d] = len(cols.dicts[d].vals)
+	}
+	np := len(list)
+	full := newBitset(np)
+	full.fill(np)
+	ix.full = full
+	ix.open = newBitset(np)
+	ix.hasResid = newBitset(np)
+	ix.resid = make([][]*node, np)
+	var numFold [numCols][]folded
+	var flagFold [numFlags][]folded
+	for i, c := range list {
+		if c.Policy.OpenOn(day) {
+			ix.open.set(i)
+		}
+		if c.scopeLeaf != nil {
+			ix.dictFold[dictRegion] = append(ix.dictFold[dictRegion], folded{i, c.scopeLeaf})
+		}
+		for _, conj := range conjuncts(c.root, nil) {
+			a, one := attrOf(conj)
+			switch {
+			case one && a.isDict():
+				ix.dictFold[a-attrDict] = append(ix.dictFold[a-attrDict], folded{i, conj})
+			case one && a.isNum():
+				numFold[a-attrNum] = append(numFold[a-attrNum], folded{i, conj})
+			case one && a.isFlag():
+				flagFold[a-attrFlag] = append(flagFold[a-attrFlag], folded{i, conj})
+			case conj.kind == kindLeaf && a == attrTags && (conj.op == opHas || conj.op == opHasAll):
+				for m := conj.mask; m != 0; m &= m - 1 {
+					t := bits.TrailingZeros64(m)
+					if ix.tagReq[t] == nil {
+						ix.tagReq[t] = newBitset(np)
+					}
+					ix.tagReq[t].set(i)
+					ix.tagUsed |= 1 << t
+				}
+			case conj.kind == kindLeaf && a == attrTags && conj.op == opHasAny && (ix.anyPols == nil || !ix.anyPols.has(i)):
+				// One has_any per policy folds: it holds when any of its
+				// tags is held, the union of their bitsets.
+				if ix.anyPols == nil {
+					ix.anyPols = newBitset(np)
+				}
+				ix.anyPols.set(i)
+				for m := conj.mask; m != 0; m &= m - 1 {
+					t := bits.TrailingZeros64(m)
+					if ix.anyOf[t] == nil {
+						ix.anyOf[t] = newBitset(np)
+					}
+					ix.anyOf[t].set(i)
+					ix.anyUsed |= 1 << t
+				}
+			default:
+				ix.resid[i] = append(ix.resid[i], conj)
+				ix.hasResid.set(i)
+			}
+		}
+	}
+	for d, fs := range ix.dictFold {
+		if fs == nil {
+			continue
+		}
+		vals := cols.dicts[d].vals
+		ix.dict[d] = make([]bitset, len(vals))
+		for id, v := range vals {
+			ix.dict[d][id] = dictClass(fs, v, full)
+		}
+	}
+	for col, fs := range numFold {
+		if fs != nil {
+			ix.num[col] = numClasses(fs, &ix.at, full)
+		}
+	}
+	for f, fs := range flagFold {
+		if fs == nil {
+			continue
+		}
+		ix.flag[f] = make([]bitset, 2)
+		for v := range 2 {
+			b := slices.Clone(full)
+			for _, fd := range fs {
+				if !evalWith(fd.conj, func(l *node) bool { return l.holdsFlag(v == 1) }) {
+					b.clear(fd.pol)
+				}
+			}
+			ix.flag[f][v] = b
+		}
+	}
+	return ix
+}
+
+// dictClass returns the policies whose conjuncts fs on a dictionary column
+// hold for the value v.
+func dictClass(fs []folded, v string, full bitset) bitset {
+	b := slices.Clone(full)
+	for _, fd := range fs {
+		if !evalWith(fd.conj, func(l *node) bool { return l.holdsText(v) }) {
+			b.clear(fd.pol)
+		}
+	}
+	return b
+}
+
+// numClasses builds the table of a numeric column from its conjuncts.
+func numClasses(fs []folded, at *asOf, full bitset) numTable {
+	ivs := map[*node][]ival{}
+	var bounds []int64
+	var leaves func(n *node)
+	leaves = func(n *node) {
+		if n.kind != kindLeaf {
+			for _, k := range n.children {
+				leaves(k)
+			}
+			return
+		}
+		r := n.intervals(at)
+		ivs[n] = r
+		for _, iv := range r {
+			if iv.lo != minInt {
+				bounds = append(bounds, iv.lo)
+			}
+			if iv.hi != maxInt {
+				bounds = append(bounds, iv.hi+1)
+			}
+		}
+	}
+	for _, fd := range fs {
+		leaves(fd.conj)
+	}
+	slices.Sort(bounds)
+	t := numTable{bounds: slices.Compact(bounds)}
+	t.classes = make([]bitset, len(t.bounds)+2)
+	for k := range t.classes {
+		// A representative of the class: within it every range test, hence
+		// every conjunct, comes out alike.
+		present, v := k > 0, int64(0)
+		switch {
+		case k == 1 && len(t.bounds) > 0:
+			v = t.bounds[0] - 1
+		case k > 1:
+			v = t.bounds[k-2]
+		}
+		b := slices.Clone(full)
+		for _, fd := range fs {
+			if !evalWith(fd.conj, func(l *node) bool { return present && contains(ivs[l], v) }) {
+				b.clear(fd.pol)
+			}
+		}
+		t.classes[k] = b
+	}
+	return t
+}
+
+// decide sets out to the policies of the index that p is eligible for.
+// When near is not nil it also sets near to the candidates for near
+// misses: open policies, not eligible, that fail on at most one attribute.
+// A near miss fails exactly one conjunct, so it is among them; the row
+// evaluator decides which are.
+func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
+	copy(out, ix.open)
+	var one, two bitset // policies failing on at least one, two attributes
+	if near != nil {
+		one, two = make(bitset, len(out)), make(bitset, len(out))
+	}
+	fail := func(f bitset, negated bool) {
+		for w := range out {
+			x := f[w]
+			if negated {
+				x = ix.open[w] &^ x
+			}
+			if near != nil {
+				two[w] |= one[w] & x
+				one[w] |= x
+			}
+			out[w] &^= x
+		}
+	}
+	ids, known := cols.dictIDs(p)
+	texts := textValues(p)
+	for d, table := range ix.dict {
+		if table == nil {
+			continue
+		}
+		if known && int(ids[d]) < len(table) {
+			fail(table[ids[d]], true)
+		} else {
+			// A value the dictionary lacks, or gained since the index was
+			// built.
+			fail(dictClass(ix.dictFold[d], texts[d], ix.full), true)
+		}
+	}
+	for col := range ix.num {
+		if t := &ix.num[col]; t.classes != nil {
+			fail(t.classes[t.class(numValue(p, col))], true)
+		}
+	}
+	for f, table := range ix.flag {
+		if table != nil {
+			v := p.Enterprise.Dishonest
+			if f == flagAboveSize {
+				v = p.aboveSize
+			}
+			fail(table[b2u(v)], true)
+		}
+	}
+	// The tags are one attribute: the policies failing a has and those
+	// failing their has_any fail on it together.
+	if missing := ix.tagUsed &^ p.tags; missing != 0 || ix.anyPols != nil {
+		f := make(bitset, len(out))
+		for m := missing; m != 0; m &= m - 1 {
+			f.or(ix.tagReq[bits.TrailingZeros64(m)])
+		}
+		if ix.anyPols != nil {
+			held := make(bitset, len(out))
+			for m := ix.anyUsed & p.tags; m != 0; m &= m - 1 {
+				held.or(ix.anyOf[bits.TrailingZeros64(m)])
+			}
+			for w := range f {
+				f[w] |= ix.anyPols[w] &^ held[w]
+			}
+		}
+		fail(f, false)
+	}
+	for w, word := range out {
+		for r := word & ix.hasResid[w]; r != 0; r &= r - 1 {
+			i := w<<6 + bits.TrailingZeros64(r)
+			for _, conj := range ix.resid[i] {
+				if !conj.eval(p, &ix.at) {
+					out.clear(i)
+					break
+				}
+			}
+		}
+	}
+	if near != nil {
+		for w := range near {
+			near[w] = ix.open[w] &^ two[w] &^ out[w]
+		}
+	}
+}

@@ -1,0 +1,405 @@
+package matcher
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
+)
+
+// This file is the policy → enterprises direction: a condition tree bound
+// to a date becomes column scans, each producing the bitset of the rows it
+// holds for, combined word by word with and, or and and-not. Only leaves on
+// name and credit_code fall back to the row evaluator.
+
+// cnode is a condition bound to a date and to the column store's
+// dictionaries: the form a column scan evaluates.
+type cnode struct {
+	kind  nodeKind
+	kids  []*cnode
+	n     *node
+	ivs   []ival  // numeric leaves: the values that pass
+	truth []bool  // dictionary leaves: whether each id passes
+	ids   []int   // dictionary leaves: the ids that pass, when few
+	flag  [2]bool // flag leaves: whether false and true pass
+}
+
+// cost orders the children of an all or any so that the cheap leaves (whole
+// words of a bitset) go first and the later, dearer ones see fewer rows.
+func (n *cnode) cost() int {
+	switch {
+	case n.kind != kindLeaf:
+		return 3
+	case n.n.attr == attrTags || n.n.attr.isFlag() || n.ids != nil:
+		return 0
+	case n.n.attr == attrRow:
+		return 4
+	}
+	return 2
+}
+
+// fewIDs is the most dictionary values a leaf may pass for its rows to be
+// the union of their row bitsets; beyond it a scan of the id column is
+// cheaper.
+const fewIDs = 12
+
+// bind binds n to the date and to the dictionaries of c.
+func (c *columns) bind(n *node, at *asOf) *cnode {
+	b := &cnode{kind: n.kind, n: n}
+	if n.kind != kindLeaf {
+		for _, k := range n.children {
+			b.kids = append(b.kids, c.bind(k, at))
+		}
+		slices.SortStableFunc(b.kids, func(x, y *cnode) int { return x.cost() - y.cost() })
+		return b
+	}
+	switch a := n.attr; {
+	case a.isNum():
+		b.ivs = n.intervals(at)
+	case a.isDict():
+		vals := c.dicts[a-attrDict].vals
+		b.truth = make([]bool, len(vals))
+		var ids []int
+		for id, v := range vals {
+			if b.truth[id] = n.holdsText(v); b.truth[id] {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) <= fewIDs {
+			b.ids = ids
+			if ids == nil {
+				b.ids = []int{}
+			}
+		}
+	case a.isFlag():
+		b.flag = [2]bool{n.holdsFlag(false), n.holdsFlag(true)}
+	}
+	return b
+}
+
+// scanner evaluates bound conditions over the column store. Its bitsets are
+// recycled between calls; it is not safe for concurrent use.
+type scanner struct {
+	c        *columns
+	profiles []*Profile
+	at       *asOf
+	free     []bitset
+}
+
+var scanners = sync.Pool{New: func() any { return &scanner{} }}
+
+// newScanner returns a scanner over the matcher's current store; the caller
+// holds the matcher's read lock until it calls release.
+func (m *Matcher) newScanner(at *asOf) *scanner {
+	s := scanners.Get().(*scanner)
+	if s.c != m.cols || (len(s.free) > 0 && len(s.free[0]) != m.cols.words()) {
+		s.free = s.free[:0]
+	}
+	s.c, s.profiles, s.at = m.cols, m.profiles, at
+	return s
+}
+
+func (s *scanner) release() {
+	s.profiles, s.at = nil, nil
+	scanners.Put(s)
+}
+
+// get returns a bitset of the store's size with undefined contents.
+func (s *scanner) get() bitset {
+	if k := len(s.free); k > 0 {
+		b := s.free[k-1]
+		s.free = s.free[:k-1]
+		return b
+	}
+	return newBitset(s.c.n)
+}
+
+func (s *scanner) put(bs ...bitset) { s.free = append(s.free, bs...) }
+
+// eval sets out to the rows of mask for which n holds; out and mask must
+// not be the same bitset.
+func (s *scanner) eval(n *cnode, mask, out bitset) {
+	switch n.kind {
+	case kindAll:
+		cur, tmp := s.get(), s.get()
+		copy(cur, mask)
+		for _, k := range n.kids {
+			s.eval(k, cur, tmp)
+			cur, tmp = tmp, cur
+			if cur.empty() {
+				break
+			}
+		}
+		copy(out, cur)
+		s.put(cur, tmp)
+	case kindAny:
+		rest, tmp := s.get(), s.get()
+		copy(rest, mask)
+		out.zero()
+		for _, k := range n.kids {
+			s.eval(k, rest, tmp)
+			out.or(tmp)
+			rest.andNot(tmp)
+			if rest.empty() {
+				break
+			}
+		}
+		s.put(rest, tmp)
+	case kindNot:
+		tmp := s.get()
+		s.eval(n.kids[0], mask, tmp)
+		copy(out, mask)
+		out.andNot(tmp)
+		s.put(tmp)
+	default:
+		s.leaf(n, mask, out)
+	}
+}
+
+// dense is the number of rows of a word from which a scan reads all 64
+// values instead of visiting the rows one by one.
+const dense = 20
+
+// leaf sets out to the rows of mask for which the leaf n holds.
+func (s *scanner) leaf(n *cnode, mask, out bitset) {
+	c := s.c
+	switch a := n.n.attr; {
+	case a.isNum():
+		col := a - attrNum
+		s.scanNum(c.nums[col], c.present[col], n.ivs, mask, out)
+	case a.isDict() && n.ids != nil:
+		out.zero()
+		for _, id := range n.ids {
+			out.or(c.idRows[a-attrDict][id])
+		}
+		out.and(mask)
+	case a.isDict():
+		ids, truth := c.ids[a-attrDict], n.truth
+		scanWords(mask, out, c.n, func(i int) bool { return truth[ids[i]] })
+	case a == attrTags:
+		s.tags(n.n, mask, out)
+	case a.isFlag():
+		f := c.flags[a-attrFlag]
+		var onTrue, onFalse uint64
+		if n.flag[1] {
+			onTrue = ^uint64(0)
+		}
+		if n.flag[0] {
+			onFalse = ^uint64(0)
+		}
+		for w, m := range mask {
+			out[w] = m & (f[w]&onTrue | ^f[w]&onFalse)
+		}
+	default:
+		profiles, at := s.profiles, s.at
+		scanWords(mask, out, c.n, func(i int) bool { return n.n.evalLeaf(profiles[i], at) })
+	}
+}
+
+// scanWords sets out to the rows of mask for which holds is true.
+func scanWords(mask, out bitset, n int, holds func(i int) bool) {
+	for w, m := range mask {
+		var r uint64
+		if bits.OnesCount64(m) >= dense {
+			base := w << 6
+			for j := range min(64, n-base) {
+				r |= b2u(holds(base+j)) << j
+			}
+			r &= m
+		} else {
+			for ; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				r |= b2u(holds(w<<6+j)) << j
+			}
+		}
+		out[w] = r
+	}
+}
+
+// scanNum sets out to the rows of mask whose value of col lies in ivs.
+func (s *scanner) scanNum(col []int64, present bitset, ivs []ival, mask, out bitset) {
+	if len(ivs) != 1 {
+		scanWords(mask, out, s.c.n, func(i int) bool { return present.has(i) && contains(ivs, col[i]) })
+		return
+	}
+	// One range, the common case: lo ≤ v ≤ hi is one unsigned comparison
+	// of v − lo with hi − lo, in wrapping arithmetic.
+	lo, span := ivs[0].lo, uint64(ivs[0].hi-ivs[0].lo)
+	n := s.c.n
+	for w, m := range mask {
+		m &= present[w]
+		var r uint64
+		if bits.OnesCount64(m) >= dense {
+			base := w << 6
+			vals := col[base:min(base+64, n)]
+			for j, v := range vals {
+				r |= b2u(uint64(v-lo) <= span) << j
+			}
+			r &= m
+		} else {
+			for ; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				r |= b2u(uint64(col[w<<6+j]-lo) <= span) << j
+			}
+		}
+		out[w] = r
+	}
+}
+
+// tags sets out to the rows of mask for which a tags leaf holds.
+func (s *scanner) tags(n *node, mask, out bitset) {
+	switch n.op {
+	case opHas, opHasAll:
+		copy(out, mask)
+		for m := n.mask; m != 0; m &= m - 1 {
+			out.and(s.c.tagRows[bits.TrailingZeros64(m)])
+		}
+	case opHasAny:
+		out.zero()
+		for m := n.mask; m != 0; m &= m - 1 {
+			out.or(s.c.tagRows[bits.TrailingZeros64(m)])
+		}
+		out.and(mask)
+	default:
+		out.zero()
+	}
+}
+
+// scope sets out to the rows inside the policy's region scope, or to none
+// when the policy is closed on the date.
+func (s *scanner) scope(c *Compiled, out bitset) {
+	switch {
+	case !c.Policy.OpenOn(s.at.date):
+		out.zero()
+	case c.scope == "":
+		out.fill(s.c.n)
+	default:
+		out.zero()
+		regions := s.c.dicts[dictRegion].vals
+		for id, v := range regions {
+			if strings.HasPrefix(v, c.scope) {
+				out.or(s.c.idRows[dictRegion][id])
+			}
+		}
+	}
+}
+
+// eligible sets out to the rows eligible for c.
+func (s *scanner) eligible(c *Compiled, out bitset) {
+	sc := s.get()
+	s.scope(c, sc)
+	if sc.empty() {
+		out.zero()
+	} else {
+		s.eval(s.c.bind(c.root, s.at), sc, out)
+	}
+	s.put(sc)
+}
+
+// nearMisses sets out to the rows eligible for c, and near to the rows that
+// are near misses: in scope, with exactly one child of the top-level all
+// failing, that child a leaf or the not of a leaf (see Compiled.nearMiss).
+// The root must be an all.
+func (s *scanner) nearMisses(c *Compiled, out, near bitset) {
+	sc, one, two, leafFail, kid := s.get(), s.get(), s.get(), s.get(), s.get()
+	s.scope(c, sc)
+	one.zero()
+	two.zero()
+	leafFail.zero()
+	for _, child := range c.root.children {
+		s.eval(s.c.bind(child, s.at), sc, kid)
+		// kid becomes the rows where the child fails.
+		for w := range kid {
+			f := sc[w] &^ kid[w]
+			two[w] |= one[w] & f
+			one[w] |= f
+			if child.kind == kindLeaf || (child.kind == kindNot && child.children[0].kind == kindLeaf) {
+				leafFail[w] |= f
+			}
+		}
+	}
+	copy(out, sc)
+	out.andNot(one)
+	copy(near, one)
+	near.andNot(two)
+	near.and(leafFail)
+	s.put(sc, one, two, leafFail, kid)
+}
+
+// amounter gives the amount of each eligible row of one policy, from the
+// columns: the tiers are evaluated as scans over the eligible rows.
+type amounter struct {
+	a     *policies.Amount
+	slot  int
+	tiers []bitset // rows taking each tier
+	c     *Compiled
+	s     *scanner
+}
+
+// amounts prepares the amounts of the eligible rows hits; release with done.
+func (s *scanner) amounts(c *Compiled, hits bitset) *amounter {
+	am := &amounter{a: c.Policy.Benefit.Amount, slot: c.slot, c: c, s: s}
+	if am.a == nil || am.a.Tiers == nil {
+		return am
+	}
+	rest := s.get()
+	copy(rest, hits)
+	for _, t := range c.tiers {
+		got := s.get()
+		s.eval(s.c.bind(t.when, s.at), rest, got)
+		rest.andNot(got)
+		am.tiers = append(am.tiers, got)
+	}
+	s.put(rest)
+	return am
+}
+
+// of returns the amount of an eligible row, or false when it has none.
+func (am *amounter) of(row int) (huiqi.Money, bool) {
+	if am.a == nil {
+		return 0, false
+	}
+	a, slot := am.a, am.slot
+	if am.tiers != nil {
+		k := 0
+		for k < len(am.tiers) && !am.tiers[k].has(row) {
+			k++
+		}
+		if k == len(am.tiers) {
+			return 0, false
+		}
+		a, slot = am.c.tiers[k].amount, am.c.tiers[k].slot
+	}
+	if a.Fixed != nil {
+		return *a.Fixed, true
+	}
+	if !am.s.c.present[slot].has(row) {
+		return 0, false
+	}
+	return rateAmount(a, am.s.c.nums[slot][row]), true
+}
+
+// total returns the sum of the amounts of the rows of hits.
+func (am *amounter) total(hits bitset) huiqi.Money {
+	if am.a == nil {
+		return 0
+	}
+	if am.tiers == nil && am.a.Fixed != nil {
+		return huiqi.Money(hits.count()) * *am.a.Fixed
+	}
+	var sum huiqi.Money
+	hits.each(func(row int) {
+		if v, ok := am.of(row); ok {
+			sum += v
+		}
+	})
+	return sum
+}
+
+func (am *amounter) done() {
+	am.s.put(am.tiers...)
+	am.tiers = nil
+}
