@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -35,6 +37,9 @@ type indexer struct {
 	applied atomic.Uint64 // the last seq applied
 	latest  atomic.Uint64 // the last seq handed out
 	ready   atomic.Bool   // caught up with SQLite at least once since start
+	// pendingProfiles counts queued changes of profiles: while there are
+	// any, the enterprise index may lack a profile the matcher holds.
+	pendingProfiles atomic.Int64
 }
 
 // AttachIndex makes the engine keep ix in step with SQLite; RunIndexer
@@ -107,6 +112,9 @@ func (e *Engine) indexed(c indexChange) {
 	}
 	x.mu.Lock()
 	x.queue = append(x.queue, c)
+	if len(c.enterprises) > 0 {
+		x.pendingProfiles.Add(1)
+	}
 	x.mu.Unlock()
 	select {
 	case x.wake <- struct{}{}:
@@ -222,6 +230,9 @@ func (e *Engine) applyQueued() error {
 		if err != nil {
 			return err
 		}
+		if len(c.enterprises) > 0 {
+			x.pendingProfiles.Add(-1)
+		}
 	}
 	last := queue[len(queue)-1].seq
 	for _, c := range queue {
@@ -252,4 +263,54 @@ func (e *Engine) SearchPolicies(ctx context.Context, r index.SearchRequest) (*in
 		return nil, huiqi.Errorf(huiqi.EUnavailable, "政策检索索引正在建立，请稍后再试")
 	}
 	return e.index.ix.Search(ctx, r)
+}
+
+// PruneCosts model the two ways to find a policy's eligible enterprises,
+// from `huiqi bench` and the index benchmarks on this kind of machine
+// (BENCHMARKS.md). The column scan costs ScanNsPerProfile for every profile
+// held: 0.17 ns for a selective policy over 200,000 profiles (34 µs), more
+// for broad ones, but only selective policies can make the index worth it,
+// and for them the scan is at its cheapest. The index costs IndexSetupNs to
+// start plus IndexNsPerCandidate for each candidate it estimates (bleve
+// producing the id, the evaluator judging the profile).
+type PruneCosts struct {
+	ScanNsPerProfile    float64
+	IndexSetupNs        float64
+	IndexNsPerCandidate float64
+}
+
+// DefaultPruneCosts are the measured costs. With them the scan wins for
+// every policy below about 1.5 million profiles (a city); the index pays
+// for very selective policies at provincial scale.
+var DefaultPruneCosts = PruneCosts{ScanNsPerProfile: 0.2, IndexSetupNs: 300_000, IndexNsPerCandidate: 700}
+
+// policyHits returns the enterprises eligible for c on day, in credit-code
+// order with their amounts: through the index when its estimate of the
+// candidates makes that cheaper than the column scan and the enterprise
+// index holds every profile, by the scan otherwise. Either way the
+// evaluator decides.
+func (e *Engine) policyHits(ctx context.Context, c *matcher.Compiled, day huiqi.Date) []matcher.Hit {
+	if x := e.index; x != nil && x.ready.Load() && x.pendingProfiles.Load() == 0 {
+		costs := e.PruneCosts
+		scan := costs.ScanNsPerProfile * float64(e.Matcher.ProfileCount())
+		if est, err := x.ix.EstimateCandidates(ctx, c.Policy, day); err == nil && costs.IndexSetupNs+costs.IndexNsPerCandidate*float64(est) < scan {
+			if codes, err := x.ix.EnterpriseCandidates(ctx, c.Policy, day); err == nil {
+				return e.hitsAmong(c, day, codes)
+			}
+		}
+	}
+	return e.Matcher.MatchPolicy(c, day, false).Hits
+}
+
+// hitsAmong judges the candidate enterprises of c.
+func (e *Engine) hitsAmong(c *matcher.Compiled, day huiqi.Date, codes []string) []matcher.Hit {
+	slices.Sort(codes)
+	var hits []matcher.Hit
+	for _, code := range codes {
+		p, ok := e.Matcher.Profile(code)
+		if ok && c.Eligible(p, day) {
+			hits = append(hits, matcher.Hit{CreditCode: code, Name: p.Enterprise.Name, Amount: c.Amount(p, day)})
+		}
+	}
+	return hits
 }

@@ -52,7 +52,7 @@ func (e *Engine) replacePolicyVerdicts(ctx context.Context, p *policies.Policy, 
 	var vs []sqlite.Verdict
 	if c != nil {
 		day := e.Today()
-		for _, h := range e.Matcher.MatchPolicy(c, day, false).Hits {
+		for _, h := range e.policyHits(ctx, c, day) {
 			prof, _ := e.Matcher.Profile(h.CreditCode)
 			vs = append(vs, sqlite.Verdict{
 				PolicyID: p.ID, CreditCode: h.CreditCode, PolicyVersion: p.Version,

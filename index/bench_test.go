@@ -148,10 +148,6 @@ func BenchmarkPolicyToEnterprises(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		prune, err := f.ix.ShouldPrune(ctx, r.c.Policy, today)
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.Run(r.name+"/index", func(b *testing.B) {
 			var cands int
 			for b.Loop() {
@@ -178,7 +174,6 @@ func BenchmarkPolicyToEnterprises(b *testing.B) {
 			b.ReportMetric(float64(cands), "candidates")
 			b.ReportMetric(float64(want), "eligible")
 			b.ReportMetric(float64(est), "estimate")
-			b.ReportMetric(map[bool]float64{false: 0, true: 1}[prune], "prune")
 		})
 		b.Run(r.name+"/scan", func(b *testing.B) {
 			for b.Loop() {

@@ -319,12 +319,6 @@ func TestIndex_EnterpriseCandidates(t *testing.T) {
 			}
 		})
 	}
-	t.Run("ShouldPrune", func(t *testing.T) {
-		// Three profiles: a scan is always cheaper.
-		if prune, err := ix.ShouldPrune(context.Background(), rule(t, `{"field": "employees", "op": "gte", "value": 50}`), today); err != nil || prune {
-			t.Errorf("ShouldPrune = %v, %v below %d profiles", prune, err, index.PruneMinProfiles)
-		}
-	})
 	t.Run("WindowClosed", func(t *testing.T) {
 		p := rule(t, `{"field": "employees", "op": "gte", "value": 0}`)
 		p.ValidTo = huiqi.NewDate(2025, 12, 31)
