@@ -108,13 +108,16 @@ type appResp struct {
 // for none).
 func (s *appServer) call(tb testing.TB, method, path, token string, body any) appResp {
 	tb.Helper()
-	var r io.Reader
+	var (
+		r       io.Reader
+		reqBody []byte
+	)
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		r = bytes.NewReader(b)
+		r, reqBody = bytes.NewReader(b), b
 	}
 	req, err := http.NewRequest(method, s.srv.URL()+path, r)
 	if err != nil {
@@ -122,6 +125,9 @@ func (s *appServer) call(tb testing.TB, method, path, token string, body any) ap
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if reqBody != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -132,6 +138,7 @@ func (s *appServer) call(tb testing.TB, method, path, token string, body any) ap
 	if err != nil {
 		tb.Fatalf("%s %s: read body: %v", method, path, err)
 	}
+	apiCheckResponse(tb, req, reqBody, resp.StatusCode, resp.Header, b)
 	return appResp{resp.StatusCode, resp.Header, b}
 }
 
