@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -243,13 +246,47 @@ func (s *Server) bulkEnterprises(c *gin.Context) {
 		s.fail(c, tooLarge(s.BulkLimit))
 		return
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.BulkLimit)
-	report, err := s.Engine.ImportEnterprises(c.Request.Context(), engine.NewNDJSONSource(body), nil)
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		err = tooLarge(s.BulkLimit)
+	if huiqi.TokenFromContext(c.Request.Context()) == nil {
+		s.fail(c, huiqi.Errorf(huiqi.EUnauthorized, "需要登录令牌"))
+		return
 	}
+	var body io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, s.BulkLimit)
+	if c.Request.ContentLength < 0 {
+		// A body of unknown length is spooled to disk first, so that one
+		// over the limit is refused before any batch is committed.
+		spool, err := spoolBody(body)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		defer spool.Close()
+		body = spool
+	}
+	report, err := s.Engine.ImportEnterprises(c.Request.Context(), engine.NewNDJSONSource(body), nil)
 	s.respond(c, http.StatusOK, report, err)
+}
+
+// spoolBody copies a request body into a temporary file that is removed
+// when closed; a body over the limit is ETooLarge.
+func spoolBody(body io.Reader) (io.ReadCloser, error) {
+	f, err := os.CreateTemp("", "huiqi-bulk-*.ndjson")
+	if err != nil {
+		return nil, fmt.Errorf("spool bulk body: %w", err)
+	}
+	os.Remove(f.Name()) // the open file stays readable; nothing is left behind
+	var maxErr *http.MaxBytesError
+	if n, err := io.Copy(f, body); errors.As(err, &maxErr) {
+		f.Close()
+		return nil, tooLarge(maxErr.Limit)
+	} else if err != nil {
+		f.Close()
+		return nil, huiqi.Errorf(huiqi.EInvalid, "无法读取请求体（已读 %d 字节）: %v", n, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool bulk body: %w", err)
+	}
+	return f, nil
 }
 
 func (s *Server) enterpriseMatches(c *gin.Context) {

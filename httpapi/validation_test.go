@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 )
 
@@ -520,5 +521,23 @@ func TestValidation_Query(t *testing.T) {
 	s.mustDo(t, "GET", "/v1/enterprises/"+code+"/matches?as_of=2026-12-31&near=true", s.Admin, nil, http.StatusOK, nil)
 	if got := s.enterpriseTotal(t); got != 1 {
 		t.Errorf("enterprise total = %d, want 1: POST /v1/match stores nothing", got)
+	}
+}
+
+// A chunked bulk body that exceeds the limit only after more than a batch of
+// lines is refused whole: no batch is committed.
+func TestValidation_BulkChunkedOverLimitStoresNothing(t *testing.T) {
+	var ndjson strings.Builder
+	for i := range engine.ImportBatchSize + 500 {
+		line, _ := json.Marshal(apiProfile(apiCode(10_000 + i)))
+		ndjson.Write(line)
+		ndjson.WriteByte('\n')
+	}
+	limit := int64(ndjson.Len() - 100)
+	s := mustAPIServer(t, func(srv *httpapi.Server) { srv.BulkLimit = limit })
+	r := s.do(t, "POST", "/v1/enterprises/bulk", s.Admin, apiChunked{strings.NewReader(ndjson.String())})
+	wantAPIError(t, r, http.StatusRequestEntityTooLarge, huiqi.ETooLarge, "")
+	if got := s.enterpriseTotal(t); got != 0 {
+		t.Errorf("enterprise total = %d after a refused chunked bulk body, want 0", got)
 	}
 }
