@@ -1,0 +1,49 @@
+package huiqi_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// Each dependency has exactly one home (STYLE.md): a package that imports
+// one of these, other than its home, breaks the layout.
+func TestDependencyHomes(t *testing.T) {
+	homes := map[string]string{
+		"database/sql":                                   "github.com/huiqi/huiqi/sqlite",
+		"github.com/mattn/go-sqlite3":                    "github.com/huiqi/huiqi/sqlite",
+		"github.com/gin-gonic/gin":                       "github.com/huiqi/huiqi/httpapi",
+		"github.com/blevesearch/bleve/v2":                "github.com/huiqi/huiqi/index",
+		"github.com/prometheus/client_golang/prometheus": "github.com/huiqi/huiqi/metrics",
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not on PATH")
+	}
+	out, err := exec.Command(gobin, "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/huiqi/huiqi/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, imports := fields[0], fields[1:]
+		for _, imp := range imports {
+			if home, ok := homes[imp]; ok && home != pkg {
+				t.Errorf("%s imports %s, whose only home is %s", pkg, imp, home)
+			}
+		}
+	}
+	// The rule language and the evaluator stand on the standard library and
+	// the domain alone: no storage, HTTP or index code beneath them.
+	out, err = exec.Command(gobin, "list", "-deps", "github.com/huiqi/huiqi/policies", "github.com/huiqi/huiqi/matcher").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"gin-gonic", "blevesearch", "go-sqlite3", "database/sql"} {
+			if strings.Contains(dep, banned) {
+				t.Errorf("policies or matcher depends on %s", dep)
+			}
+		}
+	}
+}
