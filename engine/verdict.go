@@ -161,22 +161,51 @@ func (e *Engine) pushed(ctx context.Context, ns []sqlite.Notification) error {
 
 // openPendingOffers opens the 免申即享 offers that committed new_match
 // notifications ask for; run after each change and at start, so that a
-// crash between the two is caught up.
+// crash between the two is caught up. Offers are written a thousand to a
+// transaction: a broad 免申即享 policy offers itself to a city at once.
 func (e *Engine) openPendingOffers(ctx context.Context) error {
 	pending, err := e.DB.PendingOffers(ctx)
-	if err != nil {
+	if err != nil || len(pending) == 0 {
 		return err
 	}
 	sys := System(ctx)
-	for _, n := range pending {
-		// A policy no longer 免申即享, published or open, or an enterprise
-		// gone, makes no offer: the notification stands, the mark goes.
-		if _, err := e.OfferApplication(sys, n.PolicyID, n.CreditCode); err != nil && huiqi.ErrorCode(err) == huiqi.EInternal {
+	now := e.Now()
+	policyOf := map[string]*policies.Policy{} // nil: the policy makes no offers now
+	const chunk = 1000
+	for len(pending) > 0 {
+		n := min(chunk, len(pending))
+		var items []sqlite.NewApplication
+		ids := make([]int64, n)
+		for i, note := range pending[:n] {
+			ids[i] = note.ID
+			p, seen := policyOf[note.PolicyID]
+			if !seen {
+				// A policy no longer 免申即享, published or open makes no
+				// offer: the notification stands, the mark goes.
+				p, err = e.openPolicy(sys, note.PolicyID)
+				if huiqi.ErrorCode(err) == huiqi.EInternal {
+					return err
+				}
+				if err != nil || p.Mode != policies.ModeAuto || !p.OpenOn(huiqi.DateOf(now)) {
+					p = nil
+				}
+				policyOf[note.PolicyID] = p
+			}
+			if p != nil {
+				items = append(items, sqlite.NewApplication{
+					Application: newApplication(p, note.CreditCode),
+					Events:      []huiqi.Event{{Type: huiqi.EventOffer, At: now, Actor: actorSystem}},
+				})
+			}
+		}
+		// An enterprise with an application open already (EConflict) keeps it.
+		if _, err := e.DB.ImportApplications(ctx, items); err != nil {
 			return err
 		}
-		if err := e.DB.OfferDone(ctx, n.ID); err != nil {
+		if err := e.DB.OffersDone(ctx, ids); err != nil {
 			return err
 		}
+		pending = pending[n:]
 	}
 	return nil
 }

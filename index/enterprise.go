@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/huiqi/huiqi"
@@ -34,7 +35,11 @@ func enterpriseMapping() *mapping.IndexMappingImpl {
 	for _, f := range numericFields {
 		fields[f] = numericField()
 	}
-	return newIndexMapping(fields)
+	im := newIndexMapping(fields)
+	// No query reads the composite _all field: building it cost an eighth
+	// of the indexing time.
+	im.DefaultMapping.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	return im
 }
 
 // prefixes returns every non-empty prefix of an ASCII code, shortest first.

@@ -15,6 +15,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -161,6 +162,8 @@ func create(path string, s spec) (bleve.Index, error) {
 	var idx bleve.Index
 	if path == "" {
 		idx, err = bleve.NewMemOnly(m)
+	} else if s.name == nameEnterprises {
+		idx, err = bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, enterpriseConfig)
 	} else {
 		idx, err = bleve.New(path, m)
 	}
@@ -173,6 +176,8 @@ func create(path string, s spec) (bleve.Index, error) {
 	}
 	return idx, nil
 }
+
+var enterpriseConfig = map[string]any{"unsafe_batch": true}
 
 // Close closes every index. Errors are internal.
 func (ix *Index) Close() error {
@@ -324,18 +329,58 @@ func (ix *Index) PutEnterprises(es []*huiqi.Enterprise) error {
 }
 
 func putEnterprises(idx bleve.Index, es []*huiqi.Enterprise) error {
-	for len(es) > 0 {
-		n := min(len(es), batchSize)
-		b := idx.NewBatch()
-		for _, e := range es[:n] {
-			if err := b.Index(e.CreditCode, enterpriseDoc(e)); err != nil {
-				return fmt.Errorf("index enterprise %s: %w", e.CreditCode, err)
+	// One profile per code, the last one, as one batch would keep: the
+	// sub-batches below are applied concurrently, in no set order.
+	seen := make(map[string]int, len(es))
+	dup := false
+	for i, e := range es {
+		if _, ok := seen[e.CreditCode]; ok {
+			dup = true
+		}
+		seen[e.CreditCode] = i
+	}
+	if dup {
+		kept := make([]*huiqi.Enterprise, 0, len(seen))
+		for i, e := range es {
+			if seen[e.CreditCode] == i {
+				kept = append(kept, e)
 			}
 		}
-		if err := idx.Batch(b); err != nil {
-			return fmt.Errorf("index enterprises: %w", err)
+		es = kept
+	}
+	// Building a batch's segment runs on the calling goroutine only, and
+	// dominates indexing: sub-batches on every core build theirs at once.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for len(es) > 0 {
+		n := min(len(es), batchSize)
+		per := (n + workers - 1) / workers
+		var wg sync.WaitGroup
+		errs := make([]error, workers)
+		for w := range workers {
+			part := es[min(w*per, n):min((w+1)*per, n)]
+			if len(part) == 0 {
+				continue
+			}
+			wg.Go(func() { errs[w] = putBatch(idx, part) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
 		}
 		es = es[n:]
+	}
+	return nil
+}
+
+func putBatch(idx bleve.Index, es []*huiqi.Enterprise) error {
+	b := idx.NewBatch()
+	for _, e := range es {
+		if err := b.Index(e.CreditCode, enterpriseDoc(e)); err != nil {
+			return fmt.Errorf("index enterprise %s: %w", e.CreditCode, err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("index enterprises: %w", err)
 	}
 	return nil
 }

@@ -130,11 +130,21 @@ func (db *DB) PendingOffers(ctx context.Context) ([]Notification, error) {
 	return scanNotifications(rows)
 }
 
-// OfferDone clears the pending-offer mark of a notification.
-func (db *DB) OfferDone(ctx context.Context, id int64) error {
+// OffersDone clears the pending-offer mark of notifications, in one
+// transaction.
+func (db *DB) OffersDone(ctx context.Context, ids []int64) error {
 	return db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE notifications SET offer_pending = 0 WHERE id = ?`, id)
-		return err
+		stmt, err := tx.PrepareContext(ctx, `UPDATE notifications SET offer_pending = 0 WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			if _, err := stmt.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
