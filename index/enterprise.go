@@ -33,13 +33,20 @@ func enterpriseMapping() *mapping.IndexMappingImpl {
 		fields[f] = keywordField(false, false)
 	}
 	for _, f := range numericFields {
-		fields[f] = numericField()
+		fields[f] = trieField()
 	}
 	im := newIndexMapping(fields)
 	// No query reads the composite _all field: building it cost an eighth
 	// of the indexing time.
 	im.DefaultMapping.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	return im
+}
+
+// trieField holds a figure written by trieValue, indexed by trieAnalyzer.
+func trieField() *mapping.FieldMapping {
+	f := keywordField(false, false)
+	f.Analyzer = trieAnalyzer
+	return f
 }
 
 // prefixes returns every non-empty prefix of an ASCII code, shortest first.
@@ -89,7 +96,7 @@ func enterpriseDoc(e *huiqi.Enterprise) map[string]any {
 	d["dishonest"] = e.Dishonest
 	d["above_designated_size"] = huiqi.AboveDesignatedSize(e.Industry, e.Revenue)
 	num := func(name string, v float64) {
-		d[name] = v
+		d[name] = trieValue(v)
 		has = append(has, name)
 	}
 	if e.Employees != nil {
@@ -302,7 +309,7 @@ func intRange(field string, lo, hi int64) bracket {
 		fhi = float64(hi)
 		exact = exact && hi > -exactFloat && hi < exactFloat
 	}
-	outer := floatRange(field, flo, fhi)
+	outer := trieRange(field, flo, fhi)
 	if !exact {
 		return bracket{outer: outer, inner: matchNone}
 	}
@@ -323,7 +330,7 @@ func widenUp(x float64) float64   { return x + math.Abs(x)*ratioWiden }
 func ratioLeaf(op string, v []int64) bracket {
 	x := func(i int) float64 { return float64(v[i]) / policies.RatioScale }
 	inf := math.Inf(1)
-	r := func(lo, hi float64) *q { return floatRange("rd_ratio", lo, hi) }
+	r := func(lo, hi float64) *q { return trieRange("rd_ratio", lo, hi) }
 	eq := func() bracket {
 		b := bracket{outer: r(widenDown(x(0)), widenUp(x(0))), inner: matchNone}
 		if v[0] == 0 { // the float is exactly 0 when and only when the ratio is

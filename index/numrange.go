@@ -27,6 +27,9 @@ type numRange struct {
 	// bounds of rule documents), where testing each of the several hundred
 	// split terms for presence costs more than the walk.
 	walk bool
+	// step is the precision step of the field's terms: bleve's for its
+	// numeric fields, or enterpriseStep for the enterprise figures.
+	step uint
 }
 
 const signBit = 1 << 63
@@ -38,11 +41,18 @@ func sortable(f float64) uint64 { return uint64(numeric.Float64ToInt64(f)) ^ sig
 // number in [lo, hi]: full-precision terms at the ragged ends, coarser ones
 // (the value with its low shift bits dropped) for the aligned middle.
 func numericTerms(lo, hi float64) [][]byte {
+	return numericTermsStep(lo, hi, document.DefaultPrecisionStep)
+}
+
+// numericTermsStep is numericTerms for terms indexed at precision step.
+func numericTermsStep(lo, hi float64, step uint) [][]byte {
+	if step == 0 {
+		step = document.DefaultPrecisionStep
+	}
 	minB, maxB := sortable(lo), sortable(hi)
 	if minB > maxB {
 		return nil
 	}
-	const step = document.DefaultPrecisionStep
 	var out [][]byte
 	add := func(from, to uint64, shift uint) { // [from, to] in sortable space, aligned to shift
 		for u := from >> shift; ; u++ {
@@ -103,7 +113,8 @@ func (r *numRange) Searcher(ctx context.Context, i index.IndexReader, m mapping.
 		}
 		return searcher.NewMultiTermSearcherBytes(ctx, i, terms, r.field, 1.0, options, false)
 	}
-	return (&termSet{field: r.field, terms: numericTerms(r.bounds())}).Searcher(ctx, i, m, options)
+	lo, hi := r.bounds()
+	return (&termSet{field: r.field, terms: numericTermsStep(lo, hi, r.step)}).Searcher(ctx, i, m, options)
 }
 
 // termSet matches documents holding any of the terms in field. Terms absent

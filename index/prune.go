@@ -99,7 +99,8 @@ func estimate(ctx context.Context, r index.IndexReader, x *q, total uint64) (uin
 		// The split terms are disjoint and each indexed number falls in
 		// exactly one of them, so their counts add up to the exact count.
 		var sum uint64
-		for _, t := range numericTerms(l.bounds()) {
+		lo, hi := l.bounds()
+		for _, t := range numericTermsStep(lo, hi, l.step) {
 			n, err := count(l.field, t)
 			if err != nil {
 				return 0, err
