@@ -293,6 +293,10 @@ func (e *Engine) policyHits(ctx context.Context, c *matcher.Compiled, day huiqi.
 	if x := e.index; x != nil && x.ready.Load() && x.pendingProfiles.Load() == 0 {
 		costs := e.PruneCosts
 		scan := costs.ScanNsPerProfile * float64(e.Matcher.ProfileCount())
+		// Below the index's setup cost even the estimate is not worth asking.
+		if scan <= costs.IndexSetupNs {
+			return e.Matcher.MatchPolicy(c, day, false).Hits
+		}
 		if est, err := x.ix.EstimateCandidates(ctx, c.Policy, day); err == nil && costs.IndexSetupNs+costs.IndexNsPerCandidate*float64(est) < scan {
 			if codes, err := x.ix.EnterpriseCandidates(ctx, c.Policy, day); err == nil {
 				return e.hitsAmong(c, day, codes)
