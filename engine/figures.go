@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/huiqi/huiqi"
 
@@ -13,7 +15,16 @@ import (
 type counters struct {
 	evaluations atomic.Uint64
 	matches     atomic.Uint64
+
+	// The clock counts walk every application (about a second for
+	// 100,000), so scrapes share one computation a minute.
+	mu      sync.Mutex
+	clock   map[string]map[string]int
+	clockAt time.Time
 }
+
+// clockFigureAge is how long the clock counts of /metrics are reused.
+const clockFigureAge = time.Minute
 
 // counted records evaluations and matches found, and returns nothing so
 // that call sites stay one line.
@@ -26,14 +37,11 @@ func (e *Engine) counted(evaluations, matches int) {
 func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
 	f.IndexLag, _ = e.IndexLag()
-	stats, err := e.AuditStats(System(ctx), StatsQuery{AsOf: e.Today(), By: "department"})
+	clock, err := e.clockFigures(ctx)
 	if err != nil {
 		return f, err
 	}
-	f.Clock = map[string]map[string]int{}
-	for _, g := range stats.Groups {
-		f.Clock[g.Key] = map[string]int{"overdue": g.Overdue, "at_risk": g.AtRisk}
-	}
+	f.Clock = clock
 	hooks, err := e.DB.Webhooks(ctx)
 	if err != nil {
 		return f, err
@@ -49,6 +57,27 @@ func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 		}
 	}
 	return f, nil
+}
+
+// clockFigures returns overdue and at-risk applications per department,
+// computed at most once every clockFigureAge.
+func (e *Engine) clockFigures(ctx context.Context) (map[string]map[string]int, error) {
+	e.stats.mu.Lock()
+	defer e.stats.mu.Unlock()
+	now := e.Now()
+	if e.stats.clock != nil && now.Sub(e.stats.clockAt) < clockFigureAge {
+		return e.stats.clock, nil
+	}
+	stats, err := e.AuditStats(System(ctx), StatsQuery{AsOf: huiqi.DateOf(now), By: "department"})
+	if err != nil {
+		return nil, err
+	}
+	clock := map[string]map[string]int{}
+	for _, g := range stats.Groups {
+		clock[g.Key] = map[string]int{"overdue": g.Overdue, "at_risk": g.AtRisk}
+	}
+	e.stats.clock, e.stats.clockAt = clock, now
+	return clock, nil
 }
 
 // Ready returns nil when the engine can answer: the database answers and
