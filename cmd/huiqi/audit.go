@@ -14,7 +14,7 @@ import (
 // AuditVerifyCommand walks every application's event hash chain in the data
 // folder and names the first broken link.
 type AuditVerifyCommand struct {
-	Stdout io.Writer
+	Stdout, Stderr io.Writer
 }
 
 // ErrChainBroken is returned by AuditVerifyCommand when verification finds
@@ -25,6 +25,7 @@ var ErrChainBroken = errors.New("event chain broken")
 // ErrChainBroken.
 func (c *AuditVerifyCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi audit verify", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder (HUIQI_DATA)")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON ({ok, checked, broken_at, …})")
 	fs.Usage = func() {

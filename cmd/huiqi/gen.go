@@ -18,12 +18,13 @@ import (
 // GenCommand writes generated, deterministic data sets for benchmarks and
 // load tests.
 type GenCommand struct {
-	Stdout io.Writer
+	Stdout, Stderr io.Writer
 }
 
 // Run writes enterprises.ndjson and policies.ndjson into --out.
 func (c *GenCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi gen", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	enterprises := fs.Int("enterprises", 200_000, "number of enterprise profiles")
 	policyCount := fs.Int("policies", 2_000, "number of policies")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same data")

@@ -22,6 +22,7 @@ type ImportEnterprisesCommand struct {
 // Run imports the file named in args ("-" for standard input).
 func (c *ImportEnterprisesCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi import enterprises", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder (HUIQI_DATA)")
 	format := fs.String("format", "", "ndjson or csv (default: from the file name, else ndjson)")
 	fs.Usage = func() {
@@ -82,12 +83,13 @@ Flags:`)
 
 // ImportPoliciesCommand loads policy documents into the data folder.
 type ImportPoliciesCommand struct {
-	Stdout io.Writer
+	Stdout, Stderr io.Writer
 }
 
 // Run imports every policy file named in args, publishing those asked to.
 func (c *ImportPoliciesCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi import policies", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder (HUIQI_DATA)")
 	publish := fs.Bool("publish", false, "publish each policy once stored (its tests must pass)")
 	fs.Usage = func() {

@@ -19,6 +19,7 @@ type ImportApplicationsCommand struct {
 // Run imports the file named in args ("-" for standard input).
 func (c *ImportApplicationsCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi import applications", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder (HUIQI_DATA)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: huiqi import applications [flags] FILE.ndjson

@@ -68,21 +68,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "token create":
-		return (&TokenCreateCommand{Stdout: stdout}).Run(ctx, rest)
+		return (&TokenCreateCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import enterprises":
 		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import policies":
-		return (&ImportPoliciesCommand{Stdout: stdout}).Run(ctx, rest)
+		return (&ImportPoliciesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import applications":
 		return (&ImportApplicationsCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "audit verify":
-		return (&AuditVerifyCommand{Stdout: stdout}).Run(ctx, rest)
+		return (&AuditVerifyCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "policy test":
-		return (&PolicyTestCommand{Stdout: stdout}).Run(ctx, rest)
+		return (&PolicyTestCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "reindex":
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":
-		return (&GenCommand{Stdout: stdout}).Run(ctx, rest)
+		return (&GenCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "bench":
 		return (&BenchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "version":

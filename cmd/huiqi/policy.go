@@ -15,13 +15,14 @@ import (
 // PolicyTestCommand runs the test cases of policy documents, for authors
 // before they publish.
 type PolicyTestCommand struct {
-	Stdout io.Writer
+	Stdout, Stderr io.Writer
 }
 
 // Run parses the files or folders named in args and runs their tests. It
 // fails when a document is invalid or a case fails.
 func (c *PolicyTestCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi policy test", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi policy test FILE|DIR...\n\nRuns the tests list of each policy document (YAML or JSON) and exits non-zero on a failure.")
 		fs.PrintDefaults()

@@ -13,12 +13,13 @@ import (
 // TokenCreateCommand issues an API token directly in the data folder, for
 // bootstrapping before any admin token exists.
 type TokenCreateCommand struct {
-	Stdout io.Writer
+	Stdout, Stderr io.Writer
 }
 
 // Run creates the token and prints its secret, shown once.
 func (c *TokenCreateCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("huiqi token create", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder (HUIQI_DATA)")
 	var t huiqi.Token
 	fs.StringVar(&t.Role, "role", huiqi.RoleAdmin, "admin, official, auditor or enterprise")
