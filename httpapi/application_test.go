@@ -108,38 +108,8 @@ type appResp struct {
 // for none).
 func (s *appServer) call(tb testing.TB, method, path, token string, body any) appResp {
 	tb.Helper()
-	var (
-		r       io.Reader
-		reqBody []byte
-	)
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		r, reqBody = bytes.NewReader(b), b
-	}
-	req, err := http.NewRequest(method, s.srv.URL()+path, r)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if reqBody != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	apiCheckResponse(tb, req, reqBody, resp.StatusCode, resp.Header, b)
-	return appResp{resp.StatusCode, resp.Header, b}
+	r := apiSend(tb, s.srv.URL(), method, path, token, body)
+	return appResp{r.Status, r.Header, r.Body}
 }
 
 // must sends a request that must answer with status want, and decodes the

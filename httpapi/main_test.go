@@ -130,10 +130,17 @@ type apiResponse struct {
 // chunks, as a client streaming a large upload does.
 type apiChunked struct{ io.Reader }
 
-// do sends a request. body is nil, a string or []byte sent as is, an
+// do sends a request to the server; see apiSend.
+func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiResponse {
+	tb.Helper()
+	return apiSend(tb, s.URL(), method, path, token, body)
+}
+
+// apiSend sends a request to the server at baseURL and checks the exchange
+// against openapi.yaml. body is nil, a string or []byte sent as is, an
 // apiChunked sent chunked, or any other value sent as JSON. An empty token
 // sends no Authorization header.
-func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiResponse {
+func apiSend(tb testing.TB, baseURL, method, path, token string, body any) apiResponse {
 	tb.Helper()
 	var (
 		r       io.Reader
@@ -154,7 +161,7 @@ func (s *apiServer) do(tb testing.TB, method, path, token string, body any) apiR
 		}
 		r, reqBody = bytes.NewReader(data), data
 	}
-	req, err := http.NewRequest(method, s.URL()+path, r)
+	req, err := http.NewRequest(method, baseURL+path, r)
 	if err != nil {
 		tb.Fatalf("NewRequest(%s %s): %v", method, path, err)
 	}
