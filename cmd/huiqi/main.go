@@ -48,10 +48,10 @@ Commands:
 	policy test        run the test cases of policy documents
 	reindex            rebuild the bleve indexes from SQLite
 	gen                write generated enterprises and policies as NDJSON
-	bench              measure matching at a city's scale beside SQL, bleve and expr baselines
 	version            print the version
 
-Run 'huiqi <command> -h' for a command's flags.
+Run 'huiqi <command> -h' for a command's flags. The benchmark is a
+command of its own: go run ./cmd/huiqi-bench.
 `
 
 // Run runs the subcommand named by args.
@@ -83,8 +83,6 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":
 		return (&GenCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
-	case "bench":
-		return (&BenchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "huiqi", Version)
 		return nil
