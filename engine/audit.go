@@ -185,7 +185,8 @@ type Stats struct {
 	Total  StatsGroup   `json:"total"` // all groups together
 }
 
-// StatsGroup holds the figures of one department or policy (SPEC §6).
+// StatsGroup holds the figures of one department or policy, as
+// GET /v1/audit/stats reports them.
 // Rates are fractions from 0 to 1 over the applications whose clock has
 // stopped by disbursement, and null when there are none; median_days and
 // p90_days are over the applications whose clock has started, null when

@@ -52,7 +52,7 @@ const (
 	// the limit with room to spare, and longer clocks share the last bar.
 	chartMinDays = 60
 	chartMaxDays = 120
-	// The reference lines: the statutory limit and the target (SPEC §5).
+	// The reference lines: the statutory limit of 45 days and the target of 40.
 	limitDays  = 45
 	targetDays = 40
 )
