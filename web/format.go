@@ -17,7 +17,7 @@ import (
 // funcs are the template functions: they turn codes and figures into the
 // Chinese words and units a user reads.
 var funcs = template.FuncMap{
-	"money":       moneyText,
+	"money":       huiqi.Money.Text,
 	"moneyOrNone": moneyOrNone,
 	"yuan":        yuanValue,
 	"date":        func(d huiqi.Date) string { return dateText(d) },
@@ -39,37 +39,13 @@ var funcs = template.FuncMap{
 	"intp":        func(n *int64) string { return intText(n) },
 }
 
-// moneyText writes an amount the way people say it: whole 万元 as 万元,
-// amounts of whole hundreds of yuan from 1万 up as decimals of 万元, the
-// rest in 元 with thousands separators. Integer arithmetic throughout, so
-// that the figure shown is the exact fen the engine computed.
-func moneyText(m huiqi.Money) string {
-	sign := ""
-	if m < 0 {
-		sign, m = "-", -m
-	}
-	const wan = 10000 * huiqi.Yuan
-	switch {
-	case m >= wan && m%wan == 0:
-		return sign + strconv.FormatInt(int64(m/wan), 10) + "万元"
-	case m >= wan && m%(100*huiqi.Yuan) == 0:
-		frac := strings.TrimRight(fmt.Sprintf("%02d", int64(m%wan)/int64(100*huiqi.Yuan)), "0")
-		return sign + strconv.FormatInt(int64(m/wan), 10) + "." + frac + "万元"
-	}
-	whole := groupThousands(int64(m / huiqi.Yuan))
-	if f := int64(m % huiqi.Yuan); f != 0 {
-		whole += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
-	}
-	return sign + whole + "元"
-}
-
 // moneyOrNone writes an optional amount; a benefit without a money figure
 // (a rent waiver, a service) says so.
 func moneyOrNone(m *huiqi.Money) string {
 	if m == nil {
 		return "不涉及资金数额"
 	}
-	return moneyText(*m)
+	return m.Text()
 }
 
 // yuanValue is an amount as the API writes it (yuan, e.g. "200000"), for
@@ -84,18 +60,6 @@ func yuanValue(v any) string {
 		}
 	}
 	return ""
-}
-
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func dateText(d huiqi.Date) string {
@@ -203,7 +167,7 @@ func actualText(field string, v any) string {
 		}
 		return strings.Join(names, "、")
 	case huiqi.Money:
-		return moneyText(v)
+		return v.Text()
 	case int64:
 		return strconv.FormatInt(v, 10) + f.Unit
 	case int:

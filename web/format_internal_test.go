@@ -8,29 +8,6 @@ import (
 	"github.com/huiqi/huiqi/policies"
 )
 
-func TestMoneyText(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		fen  huiqi.Money
-		want string
-	}{
-		{"WholeWan", 30_000_000, "30万元"},
-		{"HundredsOfYuan", 12_500_000, "12.5万元"},
-		{"TwoDecimalsOfWan", 12_340_000, "12.34万元"},
-		{"WholeYuan", 709_443_600, "7,094,436元"},
-		{"Fen", 7_094_436, "70,944.36元"},
-		{"Small", 800_00, "800元"},
-		{"Zero", 0, "0元"},
-		{"Negative", -30_000_000, "-30万元"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := moneyText(tc.fen); got != tc.want {
-				t.Errorf("moneyText(%d) = %q, want %q", tc.fen, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestActualText(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

@@ -523,3 +523,38 @@ func mustCatalogueDoc(tb testing.TB, id string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// amountOnPage is a figure with a money unit in a page's text.
+var amountOnPage = regexp.MustCompile(`[0-9][0-9,.]*(万元|元)`)
+
+// wellWritten is the one way amounts are written: under 1万 in 元 with two
+// decimals, from 1万 in 万元 with at most two decimals.
+var wellWritten = regexp.MustCompile(`^([1-9][0-9]*(\.[0-9]?[1-9])?万元|[0-9]{1,4}\.[0-9]{2}元)$`)
+
+// Every amount on the calculator's answer, a policy page and the dashboard
+// is written the one way.
+func TestPages_MoneyOneWay(t *testing.T) {
+	w := mustWorld(t)
+	w.overdueApplication(t, w.codes(t, 1)[0])
+	c := w.client(t)
+	official := w.client(t)
+	official.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+	for _, p := range []page{
+		c.post(t, "/", shoeMaker),
+		c.get(t, "/ui/policies/qz-hightech-award"),
+		c.get(t, "/ui/policies/qz-hightech-rd-subsidy"),
+		official.get(t, "/ui/dashboard"),
+	} {
+		text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(p.Body, "")
+		n := 0
+		for _, a := range amountOnPage.FindAllString(text, -1) {
+			n++
+			if !wellWritten.MatchString(a) {
+				t.Errorf("%s %s: amount written %q", p.Request.Method, p.Request.URL.Path, a)
+			}
+		}
+		if n == 0 && p.Request.Method == http.MethodPost {
+			t.Errorf("the calculator's answer shows no amount")
+		}
+	}
+}

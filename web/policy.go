@@ -77,15 +77,15 @@ func amountText(a *policies.Amount) string {
 	case a == nil:
 		return "不涉及资金数额"
 	case a.Fixed != nil:
-		return "定额 " + moneyText(*a.Fixed)
+		return "定额 " + a.Fixed.Text()
 	case a.Rate != nil:
 		f, _ := huiqi.LookupField(a.Of)
 		s := "按" + f.Label + "的 " + policies.FormatDecimal(int64(*a.Rate)*100) + "% 计算"
 		if a.Cap != nil {
-			s += "，最高 " + moneyText(*a.Cap)
+			s += "，最高 " + a.Cap.Text()
 		}
 		if a.Floor != nil && *a.Floor > 0 {
-			s += "，最低 " + moneyText(*a.Floor)
+			s += "，最低 " + a.Floor.Text()
 		}
 		return s
 	}
