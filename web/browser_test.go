@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,9 +59,10 @@ func needBrowser(t *testing.T) string {
 
 // tab is a browser tab on a running huiqi.
 type tab struct {
-	ctx context.Context // with the test's deadline
-	t   *testing.T
-	w   *world
+	ctx    context.Context // with the test's deadline
+	t      *testing.T
+	w      *world
+	screen string // the screen size's name, for messages and screenshots
 }
 
 // browserTimeout bounds one browser test.
@@ -189,47 +191,106 @@ func (b *tab) signIn(secret, wantPath string) {
 	}
 }
 
-// The calculator, filled in as a user would, shows the policies and amounts
-// that the engine's calculator computes for the same profile.
-func TestBrowser_Calculator(t *testing.T) {
-	needBrowser(t)
-	w := mustWorld(t)
-	b := newTab(t, w)
-	b.open("/")
-	b.do("fill the calculator",
-		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "示例鞋业"),
-		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
-		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="employees"]`), "120"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
-	)
-	b.submit("calculate", `#calc button[type="submit"]`)
-	b.do("wait for the result", chromedp.WaitVisible(chromedp.CSS("#result")))
+// screens are the widths every page is tried at: a desktop and a phone.
+var screens = []struct {
+	name          string
+	width, height int64
+}{{"desktop", 1280, 900}, {"phone", 390, 844}}
 
-	var got []verdict
-	for _, v := range eval[[][2]string](b, `[...document.querySelectorAll("#result li.verdict")].map(li => [li.dataset.policy, li.dataset.amount])`) {
-		got = append(got, verdict{v[0], v[1]})
+// onScreens runs the test once per screen size, each with its own huiqi
+// and browser tab sized to the screen.
+func onScreens(t *testing.T, test func(t *testing.T, b *tab)) {
+	needBrowser(t)
+	for _, s := range screens {
+		t.Run(s.name, func(t *testing.T) {
+			b := newTab(t, mustWorld(t))
+			opts := []chromedp.EmulateViewportOption{}
+			if s.width < 720 {
+				opts = append(opts, chromedp.EmulateMobile)
+			}
+			b.do("size the screen", chromedp.EmulateViewport(s.width, s.height, opts...))
+			b.screen = s.name
+			test(t, b)
+		})
 	}
-	if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), got); diff != "" {
-		t.Errorf("eligible policies (-want +got):\n%s", diff)
+}
+
+// noOverflow fails when the page is wider than the screen.
+func (b *tab) noOverflow(page string) {
+	b.t.Helper()
+	if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		b.t.Errorf("%s at %s: %d px wider than the screen", page, b.screen, over)
 	}
-	text := b.bodyText()
-	for _, s := range []string{"可享政策", "✓", "差一项", "预计合计"} {
-		if !strings.Contains(text, s) {
-			t.Errorf("result lacks %q", s)
+}
+
+// The calculator, filled in as a user would, lands on its answer: the
+// summary in view, the policies and amounts the engine computes for the
+// same profile, amounts written the one way, and near misses that say what
+// is lacking rather than listing the enterprise's tags.
+func TestBrowser_Calculator(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		b.open("/")
+		b.do("fill the calculator",
+			chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "示例鞋业"),
+			chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+			chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="employees"]`), "120"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
+		)
+		b.submit("calculate", `#calc button[type="submit"]`)
+		b.do("wait for the result", chromedp.WaitVisible(chromedp.CSS("#result")))
+
+		// The answer is on screen, not below the form.
+		top := eval[float64](b, `document.querySelector("#summary").getBoundingClientRect().top`)
+		if height := eval[float64](b, `window.innerHeight`); top < 0 || top > height-40 {
+			t.Errorf("summary at %.0f px of a %.0f px screen: not in view after submit", top, height)
 		}
-	}
-	// The form keeps what was typed, so that the user can adjust and retry.
-	if v := eval[string](b, `document.querySelector('select[name="region"]').value`); v != "350582" {
-		t.Errorf("region after submit = %q, want 350582", v)
-	}
-	b.keep("calculator.png")
+		summary := eval[string](b, `document.querySelector("#summary").innerText`)
+		if !regexp.MustCompile(`^可享 \d+ 项，预计 \S+元`).MatchString(summary) {
+			t.Errorf("summary = %q, want 可享 N 项，预计 X", summary)
+		}
+
+		var got []verdict
+		for _, v := range eval[[][2]string](b, `[...document.querySelectorAll("#result li.verdict")].map(li => [li.dataset.policy, li.dataset.amount])`) {
+			got = append(got, verdict{v[0], v[1]})
+		}
+		if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), got); diff != "" {
+			t.Errorf("eligible policies (-want +got):\n%s", diff)
+		}
+		for _, a := range eval[[]string](b, `[...document.querySelectorAll("#result .amount")].map(e => e.innerText)`) {
+			if a != "不涉及资金数额" && !wellWritten.MatchString(a) {
+				t.Errorf("amount on the page written %q", a)
+			}
+		}
+		// The rate-based subsidy shows how its amount was worked out.
+		worked := eval[string](b, `document.querySelector('li[data-policy="jj-footwear-garment-upgrade"] .worked').innerText`)
+		if worked != "计算方式：营业收入 3000万元 × 0.3% = 9万元" {
+			t.Errorf("worked out = %q", worked)
+		}
+		near := eval[string](b, `document.querySelector('.near-list li[data-policy="qz-green-factory-award"] .missing').innerText`)
+		if !strings.Contains(near, "差一项：省级以上绿色工厂") || !strings.Contains(near, "尚未取得：") || strings.Contains(near, "高新技术企业") {
+			t.Errorf("near miss reads %q: want what is lacking, not the tags held", near)
+		}
+		text := b.bodyText()
+		for _, s := range []string{"可享政策", "✓", "差一项", "有效期", "政策原文", "补齐后可享：定额 30万元"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("result lacks %q", s)
+			}
+		}
+		// The form keeps what was typed, so that the user can adjust and retry.
+		if v := eval[string](b, `document.querySelector('select[name="region"]').value`); v != "350582" {
+			t.Errorf("region after submit = %q, want 350582", v)
+		}
+		b.noOverflow("calculator")
+		b.keep("calculator-" + b.screen + ".png")
+	})
 }
 
 // A user searches, sees highlighted hits and opens a policy, whose

@@ -37,6 +37,7 @@ var funcs = template.FuncMap{
 	"days":        daysText,
 	"scale":       huiqi.ScaleLabel,
 	"intp":        func(n *int64) string { return intText(n) },
+	"sub":         func(a, b int) int { return a - b },
 }
 
 // moneyOrNone writes an optional amount; a benefit without a money figure

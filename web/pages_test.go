@@ -558,3 +558,40 @@ func TestPages_MoneyOneWay(t *testing.T) {
 		}
 	}
 }
+
+// A signed-in enterprise's own results offer 一键申报 on each apply-mode
+// policy; the button files the application.
+func TestCalculator_ApplyFromCard(t *testing.T) {
+	w := mustWorld(t)
+	code, policy := "", ""
+	for _, c := range w.codes(t, 50) {
+		r, err := w.Eng.MatchEnterprise(admin(), c, webToday, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range r.Eligible {
+			if v.Mode == "apply" {
+				code, policy = c, v.PolicyID
+				break
+			}
+		}
+		if code != "" {
+			break
+		}
+	}
+	if code == "" {
+		t.Fatal("no demo enterprise qualifies for an apply-mode policy")
+	}
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+	p := c.get(t, "/?profile=mine")
+	mustContain(t, p, `id="summary"`, `class="inline apply-one" data-policy="`+policy+`"`, "一键申报")
+	got := c.post(t, "/ui/workbench/apply", url.Values{"csrf": {csrf(t, p)}, "policy_id": {policy}})
+	if got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("一键申报 = %d, want 303:\n%s", got.StatusCode, got.Body)
+	}
+	list, _, _, err := w.Eng.ListApplications(admin(), engine.ApplicationQuery{CreditCode: code, PolicyID: policy}, webToday, engine.Page{Limit: 5})
+	if err != nil || len(list) != 1 || list[0].State != huiqi.StateSubmitted {
+		t.Errorf("applications of %s for %s = %v, %v; want one submitted", code, policy, list, err)
+	}
+}

@@ -121,7 +121,9 @@ func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Matches = newResultView(res)
+	if p.Matches, err = h.newResultView(r, res, p.Enterprise); err != nil {
+		return err
+	}
 	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: engine.MaxLimit})
 	if err != nil {
 		return err
