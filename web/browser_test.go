@@ -347,7 +347,7 @@ func TestBrowser_Dashboard(t *testing.T) {
 		t.Errorf("overdue list rows for application %d = %d, want 1", a.ID, n)
 	}
 	labels := eval[[]string](b, `[...document.querySelectorAll("#elapsed-chart text")].map(t => t.textContent)`)
-	for _, want := range []string{"45天时限", "40天目标"} {
+	for _, want := range []string{"100% 时限", "提速目标"} {
 		if !strings.Contains(strings.Join(labels, " "), want) {
 			t.Errorf("chart labels %v lack %q", labels, want)
 		}
@@ -432,4 +432,53 @@ func TestBrowser_Preview(t *testing.T) {
 		t.Errorf("text box after upload starts %q", v[:min(len(v), 40)])
 	}
 	b.keep("preview.png")
+}
+
+// An official opens a case from the dashboard and takes it from 受理 to
+// 兑现 in the browser: each step's form is on the case's page, and the
+// engine records each event.
+func TestBrowser_OfficialCase(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		a := w.submitted(t, overduePolicy, w.codes(t, 1)[0], 2)
+		b.signIn(w.token(t, huiqi.RoleOfficial, deptIndustry, ""), "/ui/dashboard")
+		b.open("/ui/dashboard?status=not_started")
+		link := chromedp.CSS(`tr[data-app="` + itoa(a.ID) + `"] a.case-link`)
+		b.do("wait for the case", chromedp.WaitVisible(link))
+		b.noOverflow("dashboard")
+		b.submit("open the case", link)
+		b.noOverflow("case page")
+		b.submit("accept", `form[data-action="accept"] button[type="submit"]`)
+		if text := b.bodyText(); !strings.Contains(text, "已受理，兑现计时开始") {
+			t.Fatalf("no confirmation after 受理:\n%s", text)
+		}
+		b.do("type the approved amount",
+			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] input[name="amount"]`), "300000"),
+			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] textarea[name="note"]`), "材料齐全，同意"))
+		b.submit("approve", `form[data-action="approve"] button[type="submit"]`)
+		if got := eval[string](b, `document.querySelector("#amount-approved").innerText`); got != "30万元" {
+			t.Errorf("approved amount on the page = %q, want 30万元", got)
+		}
+		// The disbursement starts from the approved amount.
+		if v := eval[string](b, `document.querySelector('form[data-action="disburse"] input[name="amount"]').value`); v != "300000" {
+			t.Errorf("disburse amount starts at %q, want 300000", v)
+		}
+		b.submit("disburse", `form[data-action="disburse"] button[type="submit"]`)
+		if state := eval[string](b, `document.querySelector("#case-state").dataset.state`); state != huiqi.StateDisbursed {
+			t.Errorf("state on the page = %s, want disbursed", state)
+		}
+		events := eval[[]string](b, `[...document.querySelectorAll("#events li")].map(li => li.dataset.type)`)
+		if diff := cmp.Diff([]string{"submit", "accept", "approve", "disburse"}, events); diff != "" {
+			t.Errorf("办理记录 (-want +got):\n%s", diff)
+		}
+		got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != huiqi.StateDisbursed || got.AmountDisbursed == nil || *got.AmountDisbursed != 300000*huiqi.Yuan {
+			t.Errorf("application %d: %s, disbursed %v; want disbursed 300000", a.ID, got.State, got.AmountDisbursed)
+		}
+		b.noOverflow("case page")
+		b.keep("case-" + b.screen + ".png")
+	})
 }

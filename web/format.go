@@ -10,6 +10,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
+	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
 )
@@ -37,7 +38,11 @@ var funcs = template.FuncMap{
 	"days":        daysText,
 	"scale":       huiqi.ScaleLabel,
 	"intp":        func(n *int64) string { return intText(n) },
-	"sub":         func(a, b int) int { return a - b },
+	"statsRows": func(p dashboardPage, g []engine.StatsGroup, by string) statsRows {
+		return statsRows{Page: p, Groups: g, By: by}
+	},
+	"caseStatus": func(a *engine.Application) string { l, _ := caseStatus(a); return l },
+	"sub":        func(a, b int) int { return a - b },
 }
 
 // moneyOrNone writes an optional amount; a benefit without a money figure

@@ -412,7 +412,7 @@ func TestDashboard(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("GET /ui/dashboard = %d:\n%s", p.StatusCode, p.Body)
 	}
-	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "45天时限", "40天目标",
+	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "100% 时限", `href="/ui/cases/`+itoa(overdue.ID)+`"`,
 		"按部门统计", "按政策统计", "/ui/export.csv?as_of=2026-11-25", deptIndustry)
 	mustNotContain(t, p, `data-app="`+itoa(foreign.ID)+`"`, deptScience, "事件链校验")
 	if p := c.get(t, "/ui/dashboard?department="+url.QueryEscape(deptScience)); p.StatusCode != http.StatusForbidden {
@@ -594,4 +594,83 @@ func TestCalculator_ApplyFromCard(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].State != huiqi.StateSubmitted {
 		t.Errorf("applications of %s for %s = %v, %v; want one submitted", code, policy, list, err)
 	}
+}
+
+// submitted files an application of the enterprise for the policy, days
+// ago, as an admin migrating history may.
+func (w *world) submitted(tb testing.TB, policy, code string, daysAgo int) *engine.Application {
+	tb.Helper()
+	at := webNow.AddDate(0, 0, -daysAgo)
+	a, err := w.Eng.SubmitApplication(admin(), engine.ApplicationInput{PolicyID: policy, CreditCode: code, At: &at})
+	if err != nil {
+		tb.Fatalf("SubmitApplication(%s, %s) = %v", policy, code, err)
+	}
+	return a
+}
+
+// An official works a case on its page: each action is a CSRF-protected
+// form calling the engine; a missing notice comes back at its field; a
+// paused case reads 中止计时 on the page and the dashboard.
+func TestCases(t *testing.T) {
+	w := mustWorld(t)
+	codes := w.codes(t, 3)
+	a := w.submitted(t, overduePolicy, codes[0], 3)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	path := "/ui/cases/" + itoa(a.ID)
+	p := c.get(t, path)
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d:\n%s", path, p.StatusCode, p.Body)
+	}
+	mustContain(t, p, "办件详情", "办理记录", `data-action="accept"`, `data-action="pause"`, `data-action="reject"`, "尚未开始计时")
+	mustNotContain(t, p, `data-action="disburse"`, `data-action="approve"`)
+	send := func(form url.Values) page {
+		t.Helper()
+		form.Set("csrf", csrf(t, c.get(t, path)))
+		return c.post(t, path+"/events", form)
+	}
+	if got := c.post(t, path+"/events", url.Values{"type": {"accept"}}); got.StatusCode != http.StatusForbidden {
+		t.Errorf("accept without CSRF token = %d, want 403", got.StatusCode)
+	}
+	if got := send(url.Values{"type": {"accept"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept = %d:\n%s", got.StatusCode, got.Body)
+	}
+	// A pause needs its written notice: the form comes back with the error
+	// tied to the field.
+	bad := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("pause without notice = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `id="pause-error"`, `name="note" rows="3" maxlength="2000" aria-invalid="true" aria-describedby="pause-error" autofocus`, `<option value="expert_review" selected>`)
+	if got := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}, "note": {"组织专家评审，预计 10 个工作日"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pause = %d:\n%s", got.StatusCode, got.Body)
+	}
+	p = c.get(t, path+"?ok=case-pause")
+	mustContain(t, p, "中止计时", "组织专家评审，预计 10 个工作日", "专家评审", `data-action="resume"`, "已中止计时")
+	mustNotContain(t, p, "正常计时")
+
+	d := c.get(t, "/ui/dashboard?status=paused")
+	mustContain(t, d, `<option value="paused" selected>`, `<tr data-app="`+itoa(a.ID)+`" class="status-paused">`, "中止计时")
+	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
+		t.Error("the paused case reads as running on the dashboard")
+	}
+
+	t.Run("WorkingDays", func(t *testing.T) {
+		// A 20-working-day policy is counted and labelled in working days.
+		b := w.submitted(t, "qz-digital-transformation", codes[1], 40)
+		accepted := webNow.AddDate(0, 0, -39)
+		if _, err := w.Eng.AddEvent(admin(), b.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+			t.Fatal(err)
+		}
+		d := c.get(t, "/ui/dashboard?policy=qz-digital-transformation")
+		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
+		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
+	})
+	t.Run("OtherDepartment", func(t *testing.T) {
+		other := w.client(t)
+		other.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
+		if p := other.get(t, path); p.StatusCode != http.StatusForbidden && p.StatusCode != http.StatusNotFound {
+			t.Errorf("another department's official: GET %s = %d, want 403 or 404", path, p.StatusCode)
+		}
+	})
 }

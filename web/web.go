@@ -86,6 +86,8 @@ func (h *Handler) routes() {
 	m.Handle("POST /ui/workbench/apply", h.page(h.apply))
 	m.Handle("POST /ui/workbench/applications/{id}/events", h.page(h.applicationEvent))
 	m.Handle("GET /ui/dashboard", h.page(h.dashboard))
+	m.Handle("GET /ui/cases/{id}", h.page(h.caseView))
+	m.Handle("POST /ui/cases/{id}/events", h.page(h.caseEvent))
 	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
 	m.Handle("GET /ui/preview", h.page(h.previewForm))
 	m.Handle("POST /ui/preview", h.page(h.preview))
@@ -239,12 +241,19 @@ var notices = map[string]string{
 	"applied":  "申报已提交，请等待主管部门受理。",
 	"login":    "已登录。",
 	"logout":   "已退出登录。",
+	// An official's actions on a case.
+	"case-accept":   "已受理，兑现计时开始。",
+	"case-pause":    "已中止计时，书面告知已送达企业。",
+	"case-resume":   "已恢复计时。",
+	"case-approve":  "已批准。",
+	"case-disburse": "已兑现，计时结束。",
+	"case-reject":   "已驳回，驳回理由已告知企业。",
 }
 
 // parsePages parses each page with the shared layout and partials.
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "preview", "error"} {
+	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "case", "preview", "error"} {
 		t := template.New(name).Funcs(funcs)
 		t = template.Must(t.ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		pages[name] = t
