@@ -217,7 +217,9 @@ func (p dashboardPage) filterHeading() string {
 }
 
 // DepartmentURL lists a department's applications, for the stats rows.
-func (p dashboardPage) DepartmentURL(department string) string { return p.filterURL("", department, "") }
+func (p dashboardPage) DepartmentURL(department string) string {
+	return p.filterURL("", department, "")
+}
 
 // PolicyURL lists a policy's applications, for the stats rows.
 func (p dashboardPage) PolicyURL(policy string) string { return p.filterURL("", "", policy) }
