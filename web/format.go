@@ -42,6 +42,8 @@ var funcs = template.FuncMap{
 		return statsRows{Page: p, Groups: g, By: by}
 	},
 	"caseStatus": func(a *engine.Application) string { l, _ := caseStatus(a); return l },
+	"actor":      actorText,
+	"fieldLabel": fieldLabel,
 	"sub":        func(a, b int) int { return a - b },
 }
 
@@ -80,6 +82,32 @@ func intText(n *int64) string {
 		return "—"
 	}
 	return strconv.FormatInt(*n, 10)
+}
+
+// fieldLabel names the field of an error path such as "profile.revenue"
+// in words; a path that names no profile field says nothing rather than
+// show a code.
+func fieldLabel(path string) string {
+	name := path[strings.LastIndexByte(path, '.')+1:]
+	if f, ok := huiqi.LookupField(name); ok {
+		return f.Label
+	}
+	return ""
+}
+
+// actorText names who recorded an event: the department for an official,
+// rather than the record's "official:…" form.
+func actorText(actor string) string {
+	role, who, _ := strings.Cut(actor, ":")
+	switch role {
+	case "system":
+		return "系统"
+	case huiqi.RoleOfficial:
+		return who
+	case huiqi.RoleEnterprise:
+		return "企业"
+	}
+	return roleLabels[role]
 }
 
 func modeText(m string) string {

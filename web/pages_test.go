@@ -674,3 +674,42 @@ func TestCases(t *testing.T) {
 		}
 	})
 }
+
+// Outside the API every path answers a person in Chinese: an HTML 404 page,
+// no folder listing, /ui leads somewhere, the icon is there; the API keeps
+// its JSON.
+func TestPages_ChineseEverywhere(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	for _, path := range []string{"/nothing", "/ui/nothing", "/static/", "/static/nothing.css", "/admin/login.php"} {
+		t.Run(path, func(t *testing.T) {
+			p := c.get(t, path)
+			if p.StatusCode != http.StatusNotFound || p.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Fatalf("GET %s = %d %q, want an HTML 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+			}
+			mustContain(t, p, `<html lang="zh-CN">`, "未找到", "返回政策计算器")
+			mustNotContain(t, p, `<a href="style.css">`, "<pre>")
+		})
+	}
+	for _, path := range []string{"/v1/nothing", "/v1"} {
+		if p := c.get(t, path); p.StatusCode != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET %s = %d %q, want the API's JSON 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+		}
+	}
+	if p := c.get(t, "/ui"); p.StatusCode != http.StatusMovedPermanently || p.Header.Get("Location") != "/ui/" {
+		t.Errorf("GET /ui = %d → %q, want 301 → /ui/", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/ui/"); p.StatusCode != http.StatusFound || p.Header.Get("Location") != "/" {
+		t.Errorf("GET /ui/ = %d → %q, want 302 → /", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/favicon.ico"); p.StatusCode != http.StatusOK || p.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET /favicon.ico = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+	}
+	mustContain(t, c.get(t, "/"), `rel="icon" href="/static/favicon.svg"`)
+
+	// A policy page names the other policies of its group, never the
+	// group's code, and says when applications close.
+	p := c.get(t, "/ui/policies/qz-hightech-rd-subsidy")
+	mustContain(t, p, "同组政策", `<a href="/ui/policies/qz-tech-sme-rd-subsidy">`, "申报截止", "2027-12-31", `id="original"`, "政策原文")
+	mustNotContain(t, p, "rd-subsidy：", ">rd-subsidy<")
+}
