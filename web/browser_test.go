@@ -482,3 +482,49 @@ func TestBrowser_OfficialCase(t *testing.T) {
 		b.keep("case-" + b.screen + ".png")
 	})
 }
+
+// Every page fits the screen: nothing wider than a phone's 390 px, the
+// navigation folded behind 菜单 there, the search filters folded.
+func TestBrowser_EveryPageFits(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		a := w.overdueApplication(t, w.codes(t, 1)[0])
+		phone := b.screen == "phone"
+		pages := []string{"/", "/ui/policies", "/ui/policies?q=" + "研发", "/ui/policies/qz-hightech-rd-subsidy", "/ui/login", "/ui/nothing-here"}
+		check := func(path string) {
+			t.Helper()
+			b.open(path)
+			b.noOverflow(path)
+			navShown := eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`)
+			if navShown == phone {
+				t.Errorf("%s at %s: navigation shown = %v", path, b.screen, navShown)
+			}
+		}
+		for _, path := range pages {
+			check(path)
+		}
+		b.open("/ui/policies")
+		if open := eval[bool](b, `document.querySelector("details.fold").open`); open == phone {
+			t.Errorf("search filters open = %v at %s", open, b.screen)
+		}
+		if phone {
+			b.do("open the menu", chromedp.Click(chromedp.CSS(`label.menu-toggle`)))
+			if !eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`) {
+				t.Error("菜单 does not open the navigation")
+			}
+		}
+		b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
+		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
+			check(path)
+		}
+		if phone {
+			// The clock list is cards with the status first.
+			b.open("/ui/dashboard")
+			first := eval[string](b, `document.querySelector("#overdue tbody tr td").dataset.label`)
+			if display := eval[string](b, `getComputedStyle(document.querySelector("#overdue tbody tr")).display`); display != "block" || first != "状态" {
+				t.Errorf("clock list on a phone: rows display %s, first cell %q; want cards with 状态 first", display, first)
+			}
+			b.keep("dashboard-phone.png")
+		}
+	})
+}

@@ -9,16 +9,22 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
 )
 
 // caseStatus names where an application's clock stands. A paused case
 // reads 中止计时: its clock status is still that of its days so far, which
-// would say 正常计时 of a clock that is not running.
+// would say 正常计时 of a clock that is not running. A pause that began
+// past the target or the deadline says so too.
 func caseStatus(a *engine.Application) (label, class string) {
 	if a.State == huiqi.StatePaused && a.Clock.StoppedOn.IsZero() {
-		return "中止计时", "paused"
+		label = "中止计时"
+		if s := a.Clock.Status; s == clock.StatusOverdue || s == clock.StatusAtRisk {
+			label += "（" + clockStatusLabels[s] + "）"
+		}
+		return label, statusPaused
 	}
 	return clockStatusLabels[a.Clock.Status], a.Clock.Status
 }
