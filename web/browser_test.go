@@ -528,3 +528,97 @@ func TestBrowser_EveryPageFits(t *testing.T) {
 		}
 	})
 }
+
+// contrastScript lists the texts on the page whose colour is below WCAG
+// AA against the background they are drawn on: 4.5:1, or 3:1 for large
+// text. Opacity on the way up is blended in; SVG text is judged by its fill
+// on the chart's white.
+const contrastScript = `(() => {
+  const parse = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const bgOf = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const opacityOf = el => { let o = 1; for (; el; el = el.parentElement) o *= parseFloat(getComputedStyle(el).opacity); return o; };
+  const bad = new Set();
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden" || el.closest(".sr, option, title, desc")) continue;
+    const inSVG = el.closest("svg");
+    const bg = inSVG ? [255, 255, 255] : bgOf(el);
+    let fg = parse(inSVG ? cs.fill : cs.color).slice(0, 3);
+    if (fg.length < 3) continue;
+    const o = opacityOf(el);
+    fg = fg.map((v, i) => v * o + bg[i] * (1 - o));
+    const size = parseFloat(cs.fontSize), bold = parseInt(cs.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const r = ratio(fg, bg);
+    if (r < need) bad.add(node.textContent.trim().slice(0, 20) + " " + r.toFixed(2) + ":1 (" + cs.color + " on rgb(" + bg.join(",") + "))");
+  }
+  return [...bad];
+})()`
+
+// Every text colour meets WCAG AA, errors are tied to their fields and
+// take the focus, and the header shows where the keyboard is.
+func TestBrowser_Accessibility(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	codes := w.codes(t, 3)
+	a := w.overdueApplication(t, codes[0])
+	risk := w.submitted(t, overduePolicy, codes[1], 43)
+	accepted := webNow.AddDate(0, 0, -42)
+	if _, err := w.Eng.AddEvent(admin(), risk.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, w)
+	check := func(path string) {
+		t.Helper()
+		if bad := eval[[]string](b, contrastScript); len(bad) > 0 {
+			t.Errorf("%s: text below WCAG AA contrast:\n%s", path, strings.Join(bad, "\n"))
+		}
+	}
+	for _, path := range []string{"/", "/ui/policies", "/ui/policies/qz-hightech-award", "/ui/login", "/ui/nothing"} {
+		b.open(path)
+		check(path)
+	}
+	// A field error: marked, described by the message, focused.
+	b.open("/")
+	b.do("type a bad revenue",
+		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "三千"))
+	b.submit("calculate", `#calc button[type="submit"]`)
+	check("/ (error)")
+	got := eval[[]string](b, `(() => { const e = document.activeElement; return [e.name, e.getAttribute("aria-invalid"), document.getElementById(e.getAttribute("aria-describedby") || "x")?.innerText || ""]; })()`)
+	if got[0] != "revenue" || got[1] != "true" || !strings.Contains(got[2], "营业收入") {
+		t.Errorf("after a bad revenue the focus is on %q (aria-invalid %q, described by %q); want the revenue field", got[0], got[1], got[2])
+	}
+	// The calculator's answer and the officials' pages.
+	b.open("/")
+	b.do("fill the calculator",
+		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
+		chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)))
+	b.submit("calculate", `#calc button[type="submit"]`)
+	check("/ (answer)")
+	b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
+	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + codes[2]} {
+		b.open(path)
+		check(path)
+	}
+	// The keyboard's place shows on the red header.
+	b.open("/ui/dashboard")
+	b.do("tab to the first link", chromedp.KeyEvent("\t"))
+	if f := eval[string](b, `document.activeElement.className`); f != "brand" {
+		t.Fatalf("the first tab stop is %q, want the brand link", f)
+	}
+	if outline := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+		t.Error("the header's focused link shows no focus ring")
+	}
+}

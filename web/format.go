@@ -44,6 +44,7 @@ var funcs = template.FuncMap{
 	"caseStatus": func(a *engine.Application) string { l, _ := caseStatus(a); return l },
 	"actor":      actorText,
 	"fieldLabel": fieldLabel,
+	"invalid":    invalidAttrs,
 	"sub":        func(a, b int) int { return a - b },
 }
 
@@ -82,6 +83,16 @@ func intText(n *int64) string {
 		return "—"
 	}
 	return strconv.FormatInt(*n, 10)
+}
+
+// invalidAttrs marks the form field named name when the error is its own:
+// announced as invalid, described by the error message and focused, so
+// that a user lands on what to correct.
+func invalidAttrs(errField, name string) template.HTMLAttr {
+	if errField != name {
+		return ""
+	}
+	return ` aria-invalid="true" aria-describedby="form-error" autofocus`
 }
 
 // fieldLabel names the field of an error path such as "profile.revenue"
