@@ -87,7 +87,7 @@ type pushCrashServer struct {
 func startPushCrashServer(t *testing.T, bin, dataDir string) *pushCrashServer {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--demo=false", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "HUIQI_ADMIN_TOKEN="+pushCrashAdmin, "HUIQI_WEBHOOK_HOSTS=")
+	cmd.Env = append(os.Environ(), "HUIQI_ADMIN_TOKEN="+pushCrashAdmin, "HUIQI_WEBHOOK_HOSTS=127.0.0.1") // the receiver is local
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
