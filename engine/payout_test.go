@@ -1,0 +1,204 @@
+package engine_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
+)
+
+// accepted files and accepts an application of the i-th enterprise.
+func (w *appWorld) accepted(tb testing.TB, policyID string, i int) int64 {
+	tb.Helper()
+	a := w.submit(tb, appEnterprise(i), policyID, i)
+	w.do(tb, appOfficialA, a.ID, engine.EventInput{Type: huiqi.EventAccept})
+	return a.ID
+}
+
+// refusedUnchanged checks that err has the code and mentions every one of
+// names, and that application id still has n events.
+func (w *appWorld) refusedUnchanged(tb testing.TB, err error, code string, id int64, n int, names ...string) {
+	tb.Helper()
+	appWantCode(tb, err, code)
+	for _, s := range names {
+		if !strings.Contains(huiqi.ErrorMessage(err), s) {
+			tb.Fatalf("error %q does not name %q", huiqi.ErrorMessage(err), s)
+		}
+	}
+	got, ferr := w.FindApplication(appAdmin, id, appDay)
+	if ferr != nil {
+		tb.Fatal(ferr)
+	}
+	if len(got.Events) != n {
+		tb.Fatalf("after a refusal application %d has %d events, want %d", id, len(got.Events), n)
+	}
+}
+
+func TestEngine_ApprovedAmount(t *testing.T) {
+	w := newAppWorld(t)
+	w.policy(t, "p-a", appDeptA, nil) // fixed 100,000 yuan
+	w.set("2025-03-03 09:00")
+	yuan := func(n int64) *huiqi.Money { return new(huiqi.Money(n) * huiqi.Yuan) }
+
+	t.Run("DefaultIsTheEstimate", func(t *testing.T) {
+		id := w.accepted(t, "p-a", 0)
+		a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove})
+		if diff := cmp.Diff([]*huiqi.Money{yuan(100_000), yuan(100_000)}, []*huiqi.Money{a.AmountApproved, a.ApprovalEstimate}); diff != "" || a.OverEstimate {
+			t.Fatalf("approved, estimate (-want +got):\n%s over %v", diff, a.OverEstimate)
+		}
+		// Paying more than approved is refused and names the application.
+		_, err := w.AddEvent(appOfficialA, id, engine.EventInput{Type: huiqi.EventDisburse, Amount: yuan(5_000_000)})
+		w.refusedUnchanged(t, err, huiqi.EConflict, id, 3, "100000 元", "已批准未兑现")
+		a = w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventDisburse, Amount: yuan(100_000)})
+		if a.State != huiqi.StateDisbursed {
+			t.Fatalf("state %q, want disbursed", a.State)
+		}
+	})
+	t.Run("Less", func(t *testing.T) {
+		id := w.accepted(t, "p-a", 1)
+		a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove, Amount: yuan(60_000)})
+		if *a.AmountApproved != *yuan(60_000) || a.OverEstimate {
+			t.Fatalf("approved %v over %v, want 60000 not over", a.AmountApproved, a.OverEstimate)
+		}
+		_, err := w.AddEvent(appOfficialA, id, engine.EventInput{Type: huiqi.EventDisburse, Amount: yuan(60_001)})
+		w.refusedUnchanged(t, err, huiqi.EConflict, id, 3)
+	})
+	t.Run("MoreNeedsANote", func(t *testing.T) {
+		id := w.accepted(t, "p-a", 2)
+		_, err := w.AddEvent(appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove, Amount: yuan(120_000)})
+		w.refusedUnchanged(t, err, huiqi.EInvalid, id, 2, "100000 元")
+		if f := huiqi.ErrorField(err); f != "note" {
+			t.Fatalf("field = %q, want note", f)
+		}
+		a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove, Amount: yuan(120_000), Note: "专家评审认定追加"})
+		if !a.OverEstimate || *a.ApprovalEstimate != *yuan(100_000) {
+			t.Fatalf("over %v estimate %v, want flagged against 100000", a.OverEstimate, a.ApprovalEstimate)
+		}
+		list, err := w.AuditClock(appAuditor, engine.ClockQuery{AsOf: huiqi.NewDate(2025, 3, 3)}, engine.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range list.Items {
+			if it.OverEstimate != (it.ID == id) {
+				t.Fatalf("clock list: application %d over_estimate %v", it.ID, it.OverEstimate)
+			}
+		}
+	})
+}
+
+func TestEngine_ExclusiveGroup(t *testing.T) {
+	w := newAppWorld(t)
+	group := func(m map[string]any) { m["exclusive_group"] = "rd-subsidy" }
+	w.policy(t, "p-sme", appDeptA, group)
+	w.policy(t, "p-hightech", appDeptA, group)
+	w.policy(t, "p-other", appDeptA, nil)
+	w.set("2025-03-03 09:00")
+	sme, hightech, other := w.accepted(t, "p-sme", 0), w.accepted(t, "p-hightech", 0), w.accepted(t, "p-other", 0)
+	a := w.do(t, appOfficialA, sme, engine.EventInput{Type: huiqi.EventApprove})
+	if a.ExclusiveGroup != "rd-subsidy" {
+		t.Fatalf("exclusive_group = %q, want rd-subsidy", a.ExclusiveGroup)
+	}
+	_, err := w.AddEvent(appOfficialA, hightech, engine.EventInput{Type: huiqi.EventApprove})
+	w.refusedUnchanged(t, err, huiqi.EConflict, hightech, 2, "申请 1", "p-sme")
+	w.do(t, appOfficialA, other, engine.EventInput{Type: huiqi.EventApprove}) // outside the group
+	// Once paid it still holds the group.
+	w.do(t, appOfficialA, sme, engine.EventInput{Type: huiqi.EventDisburse, Amount: new(100_000 * huiqi.Yuan)})
+	_, err = w.AddEvent(appOfficialA, hightech, engine.EventInput{Type: huiqi.EventApprove})
+	w.refusedUnchanged(t, err, huiqi.EConflict, hightech, 2, "已兑现")
+	// Another enterprise is not held by it.
+	w.do(t, appOfficialA, w.accepted(t, "p-hightech", 1), engine.EventInput{Type: huiqi.EventApprove})
+	// An approval rejected before payout frees the group.
+	s2, h2 := w.accepted(t, "p-sme", 2), w.accepted(t, "p-hightech", 2)
+	w.do(t, appOfficialA, s2, engine.EventInput{Type: huiqi.EventApprove})
+	w.do(t, appOfficialA, s2, engine.EventInput{Type: huiqi.EventReject, Note: "材料不实"})
+	w.do(t, appOfficialA, h2, engine.EventInput{Type: huiqi.EventApprove})
+}
+
+// race runs fn n times at once and counts the outcomes by error code.
+func race(n int, fn func(i int) error) map[string]int {
+	codes := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			err := fn(i)
+			mu.Lock()
+			defer mu.Unlock()
+			codes[huiqi.ErrorCode(err)]++
+		})
+	}
+	close(start)
+	wg.Wait()
+	return codes
+}
+
+func TestEngine_ApprovalRaces(t *testing.T) {
+	t.Run("Budget", func(t *testing.T) {
+		w := newAppWorld(t)
+		for i := 6; i < 12; i++ {
+			if err := w.CreateEnterprise(appAdmin, appProfile(engCode(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Five of twelve approvals of 100,000 fit.
+		w.policy(t, "p-a", appDeptA, func(m map[string]any) { m["budget"] = 500_000 })
+		w.set("2025-03-03 09:00")
+		var ids []int64
+		for i := range 12 {
+			code := engCode(i)
+			if i < len(appCodes) {
+				code = appCodes[i]
+			}
+			a, err := w.SubmitApplication(appAdmin, engine.ApplicationInput{PolicyID: "p-a", CreditCode: code})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.do(t, appOfficialA, a.ID, engine.EventInput{Type: huiqi.EventAccept})
+			ids = append(ids, a.ID)
+		}
+		codes := race(12, func(i int) error {
+			_, err := w.AddEvent(appOfficialA, ids[i], engine.EventInput{Type: huiqi.EventApprove})
+			return err
+		})
+		if codes[""] != 5 || codes[huiqi.EConflict] != 7 {
+			t.Fatalf("12 racing approvals under a budget of 5: %v", codes)
+		}
+		st, err := w.AuditStats(appAuditor, engine.StatsQuery{AsOf: huiqi.NewDate(2025, 3, 3), By: "policy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Total.Funnel.AmountApproved; got != 500_000*huiqi.Yuan {
+			t.Fatalf("approved total %s, want 500000", got)
+		}
+	})
+	t.Run("Group", func(t *testing.T) {
+		w := newAppWorld(t)
+		group := func(m map[string]any) { m["exclusive_group"] = "rd-subsidy" }
+		w.policy(t, "p-sme", appDeptA, group)
+		w.policy(t, "p-hightech", appDeptA, group)
+		w.set("2025-03-03 09:00")
+		var ids []int64
+		for i := range appCodes {
+			ids = append(ids, w.accepted(t, "p-sme", i), w.accepted(t, "p-hightech", i))
+		}
+		codes := race(len(ids), func(i int) error {
+			_, err := w.AddEvent(appOfficialA, ids[i], engine.EventInput{Type: huiqi.EventApprove})
+			return err
+		})
+		if codes[""] != len(appCodes) || codes[huiqi.EConflict] != len(appCodes) {
+			t.Fatalf("racing approvals of two policies of a group: %v, want one of each enterprise's two", codes)
+		}
+		for i := range appCodes {
+			list, _, _, err := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[i], State: huiqi.StateApproved}, appDay, engine.Page{})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("enterprise %d: %d approved (%v), want 1", i, len(list), err)
+			}
+		}
+	})
+}
