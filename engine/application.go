@@ -228,6 +228,9 @@ func (e *Engine) SubmitApplication(ctx context.Context, in ApplicationInput) (*A
 	if p.Mode == policies.ModeAuto {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 为免申即享，由系统推送后确认即可，无需申报", p.ID)
 	}
+	if err := e.checkOnce(p, code); err != nil {
+		return nil, err
+	}
 	if day := huiqi.DateOf(at); !p.OpenOn(day) {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 在 %s 不在有效期内，不受理申请", p.ID, day)
 	}
@@ -273,6 +276,9 @@ func (e *Engine) OfferApplication(ctx context.Context, policyID, creditCode stri
 	}
 	if !p.OpenOn(huiqi.DateOf(now)) {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 今天不在有效期内", p.ID)
+	}
+	if err := e.checkOnce(p, creditCode); err != nil {
+		return nil, err
 	}
 	if _, err := e.DB.FindEnterprise(ctx, creditCode); err != nil {
 		return nil, err
@@ -324,6 +330,11 @@ func (e *Engine) AddEvent(ctx context.Context, id int64, in EventInput) (*Applic
 	}, e.eventAppended)
 	if err != nil {
 		return nil, err
+	}
+	if a.State == huiqi.StateDisbursed {
+		if err := e.paidOut(ctx, a); err != nil {
+			return nil, err
+		}
 	}
 	return e.view(a, e.Today()), nil
 }
@@ -405,14 +416,54 @@ func (e *Engine) checkApproval(ctx context.Context, tx *sqlite.EventTx, a *sqlit
 	if err != nil {
 		return err
 	}
-	if err := e.checkGroup(ctx, tx, a, p); err != nil {
+	paid, err := tx.PaidApplications(a.CreditCode, a.ID)
+	if err != nil {
 		return err
+	}
+	if err := e.checkGroup(ctx, paid, a, p); err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(paid, func(o sqlite.Paid) bool {
+		return o.PolicyID == p.ID && o.State == huiqi.StateDisbursed
+	}); p.Once && i >= 0 {
+		return errPaidOnce(p, a.CreditCode, paid[i].ID, huiqi.DateOf(paid[i].At))
 	}
 	if err := checkBudget(tx, a, p, *ev); err != nil {
 		return err
 	}
 	a.ApprovalEstimate = est
 	return tx.SetApprovalEstimate(a.ID, est)
+}
+
+// errPaidOnce refuses an application or approval under a once-only policy
+// that the enterprise was paid under already, naming that payout.
+func errPaidOnce(p *policies.Policy, code string, appID int64, on huiqi.Date) error {
+	return huiqi.Errorf(huiqi.EConflict, "政策 %q 为一次性奖励，不重复享受：企业 %s 已于 %s 兑现（申请 %d）", p.ID, code, on, appID)
+}
+
+// checkOnce returns errPaidOnce when p is once-only and the enterprise was
+// paid under it, as the matcher knows.
+func (e *Engine) checkOnce(p *policies.Policy, code string) error {
+	if !p.Once {
+		return nil
+	}
+	if paid, ok := e.Matcher.Paid(p.ID, code); ok {
+		return errPaidOnce(p, code, paid.ApplicationID, paid.On)
+	}
+	return nil
+}
+
+// paidOut runs after a disbursement commits: the matcher learns the payout,
+// and under a once-only policy the enterprise's decision record drops the
+// policy, so that it is neither matched nor offered again.
+func (e *Engine) paidOut(ctx context.Context, a *sqlite.Application) error {
+	e.Matcher.AddPayout(a.PolicyID, a.CreditCode, matcher.Payout{ApplicationID: a.ID, On: huiqi.DateOf(a.UpdatedAt)})
+	c, ok := e.Matcher.Policy(a.PolicyID)
+	p, found := e.Matcher.Profile(a.CreditCode)
+	if !ok || !c.Policy.Once || !found {
+		return nil
+	}
+	return e.refreshProfiles(ctx, []*huiqi.Enterprise{p.Enterprise})
 }
 
 // overEstimate reports whether an approved amount exceeds the estimate it
@@ -435,15 +486,12 @@ func checkDisbursement(a *sqlite.Application, ev huiqi.Event) error {
 }
 
 // checkGroup returns EConflict when another application of the enterprise
-// under a policy of p's exclusive group is approved or disbursed (就高不重复),
-// naming it. The groups are the latest versions', like the budget.
-func (e *Engine) checkGroup(ctx context.Context, tx *sqlite.EventTx, a *sqlite.Application, p *policies.Policy) error {
+// under a policy of p's exclusive group is among paid, those approved or
+// disbursed (就高不重复), naming it. The groups are the latest versions',
+// like the budget.
+func (e *Engine) checkGroup(ctx context.Context, paid []sqlite.Paid, a *sqlite.Application, p *policies.Policy) error {
 	if p.ExclusiveGroup == "" {
 		return nil
-	}
-	paid, err := tx.PaidApplications(a.CreditCode, a.ID)
-	if err != nil {
-		return err
 	}
 	for _, o := range paid {
 		op, err := e.DB.FindPolicy(ctx, o.PolicyID, 0)
@@ -668,8 +716,13 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 		for i, err := range errs {
 			if err != nil {
 				reject(lines[i], err)
-			} else {
-				rep.Accepted++
+				continue
+			}
+			rep.Accepted++
+			if a := batch[i].Application; a.State == huiqi.StateDisbursed {
+				if err := e.paidOut(ctx, a); err != nil {
+					return err
+				}
 			}
 		}
 		batch, lines = batch[:0], lines[:0]

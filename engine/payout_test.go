@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -201,4 +203,81 @@ func TestEngine_ApprovalRaces(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestEngine_Once(t *testing.T) {
+	w := newAppWorld(t)
+	w.set("2025-03-03 09:00")
+	w.policy(t, "p-once", appDeptA, func(m map[string]any) { m["once"] = true })
+	w.policy(t, "p-auto-once", appDeptA, func(m map[string]any) { m["once"], m["mode"] = true, "auto" })
+	id := w.accepted(t, "p-once", 0)
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove})
+	w.set("2025-03-20 09:00")
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventDisburse, Amount: new(100_000 * huiqi.Yuan)})
+
+	// The offer of the 免申即享 one, opened when it was published, is
+	// confirmed and paid.
+	offers, _, _, err := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[0], PolicyID: "p-auto-once"}, appDay, engine.Page{})
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("offers of p-auto-once: %d (%v), want 1", len(offers), err)
+	}
+	auto := offers[0].ID
+	w.do(t, appEnterprise(0), auto, engine.EventInput{Type: huiqi.EventConfirm})
+	w.do(t, appOfficialA, auto, engine.EventInput{Type: huiqi.EventApprove})
+	w.do(t, appOfficialA, auto, engine.EventInput{Type: huiqi.EventDisburse, Amount: new(100_000 * huiqi.Yuan)})
+
+	day := huiqi.NewDate(2025, 3, 20)
+	r, err := w.MatchEnterprise(appAdmin, appCodes[0], day, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range r.Eligible {
+		if v.PolicyID == "p-once" || v.PolicyID == "p-auto-once" {
+			t.Fatalf("paid enterprise still eligible for %s", v.PolicyID)
+		}
+	}
+	var missing []string
+	for _, nm := range r.NearMisses {
+		missing = append(missing, nm.PolicyID+" "+nm.Missing.Label+" "+nm.Missing.Actual.(string))
+	}
+	want := []string{
+		"p-auto-once 未享受过本政策 已于 2025-03-20 兑现（申请 " + fmt.Sprint(auto) + "）",
+		"p-once 未享受过本政策 已于 2025-03-20 兑现（申请 " + fmt.Sprint(id) + "）",
+	}
+	slices.Sort(missing)
+	if diff := cmp.Diff(want, missing); diff != "" {
+		t.Fatalf("near misses (-want +got):\n%s", diff)
+	}
+	// The decision record no longer holds the pairs.
+	vs, err := w.DB.EnterpriseVerdicts(appAdmin, appCodes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if v.PolicyID == "p-once" || v.PolicyID == "p-auto-once" {
+			t.Fatalf("decision record still holds %s", v.PolicyID)
+		}
+	}
+	// A new application is refused, naming the payout; nothing is stored.
+	before, _ := w.DB.ApplicationCount(appAdmin)
+	_, err = w.SubmitApplication(appEnterprise(0), engine.ApplicationInput{PolicyID: "p-once"})
+	appWantCode(t, err, huiqi.EConflict)
+	if msg := huiqi.ErrorMessage(err); !strings.Contains(msg, fmt.Sprintf("申请 %d", id)) || !strings.Contains(msg, "2025-03-20") {
+		t.Fatalf("refusal %q does not name the payout", msg)
+	}
+	_, err = w.OfferApplication(appAdmin, "p-auto-once", appCodes[0])
+	appWantCode(t, err, huiqi.EConflict)
+	if after, _ := w.DB.ApplicationCount(appAdmin); after != before {
+		t.Fatalf("refusals stored applications: %d → %d", before, after)
+	}
+	// Another enterprise still applies; a restart keeps the exclusion.
+	w.submit(t, appEnterprise(1), "p-once", 1)
+	e2 := engine.New(w.DB)
+	e2.Now = w.clock
+	if err := e2.Load(appAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e2.Matcher.Paid("p-once", appCodes[0]); !ok {
+		t.Fatal("after a restart the payout is not known")
+	}
 }

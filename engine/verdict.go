@@ -114,7 +114,7 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 			p = matcher.NewProfile(en)
 		}
 		ds := e.Matcher.Decide(p, day)
-		if len(ds) == 0 && en.Version == 1 {
+		if len(ds) == 0 && en.Version == 1 && !e.Matcher.HasPayouts(en.CreditCode) {
 			continue // a new profile has no record to replace, and eligible for nothing adds none
 		}
 		codes = append(codes, en.CreditCode)

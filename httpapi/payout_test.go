@@ -141,3 +141,59 @@ func TestAPI_Payouts(t *testing.T) {
 		}
 	})
 }
+
+func TestAPI_Once(t *testing.T) {
+	s := newAppServer(t)
+	s.setup(t)
+	off := s.token(t, huiqi.RoleOfficial, appDeptA, "")
+	s.must(t, "POST", "/v1/policies", s.admin, map[string]any{
+		"id": "p-once", "title": "一次性奖励", "department": appDeptA, "region": "3505", "mode": "apply", "once": true,
+		"eligibility": map[string]any{"all": []any{map[string]any{"field": "region", "op": "prefix", "value": "3505"}}},
+		"benefit":     map[string]any{"kind": "award", "amount": map[string]any{"fixed": 100000}},
+	}, http.StatusCreated, nil)
+	s.must(t, "POST", "/v1/policies/p-once/publish", s.admin, nil, http.StatusOK, nil)
+	id, events := s.acceptedVia(t, off, "p-once", appCodes[0])
+	s.must(t, "POST", events, off, map[string]any{"type": "approve"}, http.StatusCreated, nil)
+	s.must(t, "POST", events, off, map[string]any{"type": "disburse", "amount": 100000}, http.StatusCreated, nil)
+
+	var m struct {
+		Eligible []struct {
+			PolicyID string `json:"policy_id"`
+		} `json:"eligible"`
+		NearMisses []struct {
+			PolicyID string `json:"policy_id"`
+			Missing  struct {
+				Label  string `json:"label"`
+				Actual string `json:"actual"`
+				Pass   bool   `json:"pass"`
+			} `json:"missing"`
+		} `json:"near_misses"`
+	}
+	s.must(t, "GET", "/v1/enterprises/"+appCodes[0]+"/matches?near=true", s.admin, nil, http.StatusOK, &m)
+	for _, v := range m.Eligible {
+		if v.PolicyID == "p-once" {
+			t.Fatal("paid enterprise still eligible for p-once")
+		}
+	}
+	found := false
+	for _, nm := range m.NearMisses {
+		if nm.PolicyID == "p-once" {
+			found = nm.Missing.Label == "未享受过本政策" && !nm.Missing.Pass && strings.Contains(nm.Missing.Actual, fmt.Sprintf("申请 %d", id))
+		}
+	}
+	if !found {
+		t.Fatalf("matches %+v: want p-once missing 未享受过本政策 naming application %d", m, id)
+	}
+	r := s.call(t, "POST", "/v1/applications", s.admin, map[string]any{"policy_id": "p-once", "credit_code": appCodes[0]})
+	r.wantError(t, http.StatusConflict, huiqi.EConflict, "")
+	if !strings.Contains(string(r.body), fmt.Sprintf("申请 %d", id)) {
+		t.Fatalf("409 %s does not name the payout", r.body)
+	}
+	var list struct {
+		Total int `json:"total"`
+	}
+	s.must(t, "GET", "/v1/applications?policy_id=p-once", s.admin, nil, http.StatusOK, &list)
+	if list.Total != 1 {
+		t.Fatalf("%d applications of p-once after the refusal, want 1", list.Total)
+	}
+}

@@ -811,3 +811,38 @@ func (db *DB) ApplicationCount(ctx context.Context) (int, error) {
 func (t *EventTx) Notify(ns []Notification) error {
 	return insertNotifications(t.ctx, t.tx, t.now, ns)
 }
+
+// Payout is a disbursed application: who was paid under which policy, and
+// when.
+type Payout struct {
+	ApplicationID int64
+	PolicyID      string
+	CreditCode    string
+	At            time.Time
+}
+
+// Payouts returns every disbursed application in id order: what once-only
+// policies exclude. Errors are internal.
+func (db *DB) Payouts(ctx context.Context) ([]Payout, error) {
+	// A disbursement stops the application, so its last event is the payout.
+	rows, err := db.read.QueryContext(ctx, `SELECT id, policy_id, credit_code, updated_at FROM applications
+		WHERE state = 'disbursed' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	defer rows.Close()
+	var out []Payout
+	for rows.Next() {
+		var p Payout
+		var at string
+		if err := rows.Scan(&p.ApplicationID, &p.PolicyID, &p.CreditCode, &at); err != nil {
+			return nil, fmt.Errorf("payouts: %w", err)
+		}
+		p.At = storedTime(at)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	return out, nil
+}
