@@ -280,6 +280,11 @@ func (e *Engine) OfferApplication(ctx context.Context, policyID, creditCode stri
 	if err := e.checkOnce(p, creditCode); err != nil {
 		return nil, err
 	}
+	if ok, err := e.offeredInGroup(ctx, p, creditCode); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, huiqi.Errorf(huiqi.EConflict, "就高不重复：企业 %s 在同组（%s）政策中已有申请或另有推荐，不推送政策 %q", creditCode, p.ExclusiveGroup, p.ID)
+	}
 	if _, err := e.DB.FindEnterprise(ctx, creditCode); err != nil {
 		return nil, err
 	}
@@ -331,10 +336,16 @@ func (e *Engine) AddEvent(ctx context.Context, id int64, in EventInput) (*Applic
 	if err != nil {
 		return nil, err
 	}
-	if a.State == huiqi.StateDisbursed {
-		if err := e.paidOut(ctx, a); err != nil {
-			return nil, err
-		}
+	// The event has committed and stands: what follows from it is logged
+	// when it fails, and a rematch catches up the decision record.
+	switch a.State {
+	case huiqi.StateDisbursed:
+		err = e.paidOut(ctx, a)
+	case huiqi.StateRejected, huiqi.StateWithdrawn:
+		err = e.offerNextInGroup(ctx, a)
+	}
+	if err != nil {
+		e.Logger.Error("after event", "application", a.ID, "state", a.State, "err", err)
 	}
 	return e.view(a, e.Today()), nil
 }

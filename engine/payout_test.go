@@ -281,3 +281,65 @@ func TestEngine_Once(t *testing.T) {
 		t.Fatal("after a restart the payout is not known")
 	}
 }
+
+func TestEngine_GroupOffers(t *testing.T) {
+	w := newAppWorld(t)
+	w.set("2025-03-03 09:00")
+	auto := func(amount int) func(map[string]any) {
+		return func(m map[string]any) {
+			m["mode"], m["exclusive_group"] = "auto", "rd-subsidy"
+			m["benefit"] = map[string]any{"kind": "subsidy", "amount": map[string]any{"fixed": amount}}
+		}
+	}
+	w.policy(t, "p-low", appDeptA, auto(100000))
+	w.policy(t, "p-high", appDeptA, auto(200000))
+	w.policy(t, "p-mid", appDeptA, auto(150000))
+	offered := func() []string {
+		list, _, _, err := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[0], State: huiqi.StateOffered}, appDay, engine.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range list {
+			ids = append(ids, a.PolicyID)
+		}
+		return ids
+	}
+	// Publishing a lower one first offered it; the others wait while it is open.
+	if diff := cmp.Diff([]string{"p-low"}, offered()); diff != "" {
+		t.Fatalf("offers after publishing (-want +got):\n%s", diff)
+	}
+	first, _, _, _ := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[0], PolicyID: "p-low"}, appDay, engine.Page{})
+	w.do(t, appEnterprise(0), first[0].ID, engine.EventInput{Type: huiqi.EventWithdraw})
+	// Withdrawn: the recommended one, the highest, is offered next.
+	if diff := cmp.Diff([]string{"p-high"}, offered()); diff != "" {
+		t.Fatalf("offers after withdrawing p-low (-want +got):\n%s", diff)
+	}
+	high, _, _, _ := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[0], PolicyID: "p-high"}, appDay, engine.Page{})
+	w.do(t, appOfficialA, high[0].ID, engine.EventInput{Type: huiqi.EventReject, Note: "不符合条件"})
+	if diff := cmp.Diff([]string{"p-mid"}, offered()); diff != "" {
+		t.Fatalf("offers after rejecting p-high (-want +got):\n%s", diff)
+	}
+	// Asking for an offer of another policy of the group is refused.
+	_, err := w.OfferApplication(appAdmin, "p-high", appCodes[0])
+	appWantCode(t, err, huiqi.EConflict)
+	// Another enterprise keeps its first offer and is offered no other; one
+	// that arrives after all three are published is offered the highest.
+	late := engCode(50)
+	if err := w.CreateEnterprise(appAdmin, appProfile(late)); err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string][]string{appCodes[1]: {"p-low"}, late: {"p-high"}} {
+		list, _, _, err := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: code}, appDay, engine.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range list {
+			ids = append(ids, a.PolicyID)
+		}
+		if diff := cmp.Diff(want, ids); diff != "" {
+			t.Fatalf("applications of %s (-want +got):\n%s", code, diff)
+		}
+	}
+}

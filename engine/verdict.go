@@ -192,6 +192,12 @@ func (e *Engine) openPendingOffers(ctx context.Context) error {
 				policyOf[note.PolicyID] = p
 			}
 			if p != nil {
+				// 就高不重复: of a group, only the enterprise's choice is offered.
+				if ok, err := e.offeredInGroup(sys, p, note.CreditCode); err != nil {
+					return err
+				} else if !ok {
+					continue
+				}
 				items = append(items, sqlite.NewApplication{
 					Application: newApplication(p, note.CreditCode),
 					Events:      []huiqi.Event{{Type: huiqi.EventOffer, At: now, Actor: actorSystem}},

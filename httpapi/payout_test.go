@@ -197,3 +197,43 @@ func TestAPI_Once(t *testing.T) {
 		t.Fatalf("%d applications of p-once after the refusal, want 1", list.Total)
 	}
 }
+
+func TestAPI_GroupOffers(t *testing.T) {
+	s := newAppServer(t)
+	s.setup(t)
+	for id, amount := range map[string]int{"p-auto-low": 100000, "p-auto-high": 200000} {
+		s.must(t, "POST", "/v1/policies", s.admin, map[string]any{
+			"id": id, "title": "免申即享 " + id, "department": appDeptA, "region": "3505", "mode": "auto",
+			"exclusive_group": "rd-subsidy",
+			"eligibility":     map[string]any{"all": []any{map[string]any{"field": "region", "op": "prefix", "value": "3505"}}},
+			"benefit":         map[string]any{"kind": "subsidy", "amount": map[string]any{"fixed": amount}},
+		}, http.StatusCreated, nil)
+	}
+	// Published together in one order: the lower first is offered, and
+	// the higher waits until that offer closes.
+	s.must(t, "POST", "/v1/policies/p-auto-low/publish", s.admin, nil, http.StatusOK, nil)
+	s.must(t, "POST", "/v1/policies/p-auto-high/publish", s.admin, nil, http.StatusOK, nil)
+	ent := s.token(t, huiqi.RoleEnterprise, "", appCodes[0])
+	offers := func() []string {
+		var list struct {
+			Items []struct {
+				ID       int64  `json:"id"`
+				PolicyID string `json:"policy_id"`
+			} `json:"items"`
+		}
+		s.must(t, "GET", "/v1/applications?state=offered", ent, nil, http.StatusOK, &list)
+		var ids []string
+		for _, a := range list.Items {
+			ids = append(ids, fmt.Sprintf("%s/%d", a.PolicyID, a.ID))
+		}
+		return ids
+	}
+	got := offers()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "p-auto-low/") {
+		t.Fatalf("offers %v, want p-auto-low only", got)
+	}
+	s.must(t, "POST", "/v1/applications/"+strings.TrimPrefix(got[0], "p-auto-low/")+"/events", ent, map[string]any{"type": "withdraw"}, http.StatusCreated, nil)
+	if got := offers(); len(got) != 1 || !strings.HasPrefix(got[0], "p-auto-high/") {
+		t.Fatalf("offers after the withdrawal %v, want p-auto-high only", got)
+	}
+}
