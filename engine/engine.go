@@ -89,6 +89,13 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
+	payouts, err := e.DB.Payouts(ctx)
+	if err != nil {
+		return fmt.Errorf("load payouts: %w", err)
+	}
+	for _, p := range payouts {
+		e.Matcher.AddPayout(p.PolicyID, p.CreditCode, matcher.Payout{ApplicationID: p.ApplicationID, On: huiqi.DateOf(p.At)})
+	}
 	// The first requests would otherwise pay for ordering the profiles and
 	// indexing the policies.
 	e.Matcher.Prepare(e.Today())
