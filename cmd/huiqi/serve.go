@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -48,7 +47,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	logFormat := fs.String("log-format", envOr("HUIQI_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal, JSON otherwise (HUIQI_LOG_FORMAT)")
 	requestTimeout := fs.Duration("request-timeout", envDuration("HUIQI_REQUEST_TIMEOUT", 30*time.Second), "longest time one request may take, bulk imports excepted (HUIQI_REQUEST_TIMEOUT)")
 	bulkLimit := fs.Int64("bulk-limit", envInt("HUIQI_BULK_LIMIT", httpapi.DefaultBulkLimit), "largest bulk import body in bytes (HUIQI_BULK_LIMIT)")
-	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts; empty allows any (HUIQI_WEBHOOK_HOSTS)")
+	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
 		fs.PrintDefaults()
@@ -72,11 +71,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer closeDB()
 	eng.Logger = logger
-	for _, h := range strings.Split(*webhookHosts, ",") {
-		if h = strings.TrimSpace(strings.ToLower(h)); h != "" {
-			eng.WebhookHosts = append(eng.WebhookHosts, h)
-		}
-	}
+	eng.WebhookTargets.Hosts = push.ParseHosts(*webhookHosts)
 	ix, err := index.Open(filepath.Join(*dataDir, "index"))
 	if err != nil {
 		return err
@@ -85,6 +80,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	eng.AttachIndex(ix)
 	deliverer := push.NewDeliverer(eng.DB)
 	deliverer.Logger = logger
+	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
 	if secret := os.Getenv("HUIQI_ADMIN_TOKEN"); secret != "" {
 		if err := eng.EnsureAdminToken(ctx, secret); err != nil {
