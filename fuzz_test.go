@@ -111,7 +111,7 @@ func FuzzParseMoney(f *testing.F) {
 // agrees with its day count, its midnight in Asia/Shanghai and its JSON.
 func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{
-		"2026-06-15", "2024-02-29", "2023-02-29", "2024-02-30", "0000-01-01", "9999-12-31", "1970-01-01",
+		"2026-06-15", "2024-02-29", "2023-02-29", "2024-02-30", "0000-01-01", "1899-12-31", "1900-01-01", "9999-12-31", "1970-01-01",
 		"1969-12-31", "2026-6-15", "2026-06-15T00:00:00Z", "20260615", "", "2026-13-01", "+2026-06-15",
 	} {
 		f.Add(s)
@@ -119,13 +119,13 @@ func FuzzParseDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := huiqi.ParseDate(s)
 		if err != nil {
-			if huiqi.ErrorCode(err) != huiqi.EInvalid || !strings.Contains(huiqi.ErrorMessage(err), "YYYY-MM-DD") {
-				t.Fatalf("ParseDate(%q) = %v, want an EInvalid naming the format", s, err)
+			if huiqi.ErrorCode(err) != huiqi.EInvalid || !strings.Contains(huiqi.ErrorMessage(err), "日期") {
+				t.Fatalf("ParseDate(%q) = %v, want an EInvalid about the date", s, err)
 			}
 			return
 		}
-		if d.IsZero() || d.String() != s {
-			t.Fatalf("ParseDate(%q) = %q, want the date as written", s, d)
+		if d.IsZero() || d.String() != s || d.Time().Year() < huiqi.MinYear {
+			t.Fatalf("ParseDate(%q) = %q, want the date as written, from %d on", s, d, huiqi.MinYear)
 		}
 		if got := huiqi.DateFromDays(d.Days()); got != d {
 			t.Fatalf("ParseDate(%q): DateFromDays(%d) = %s", s, d.Days(), got)
