@@ -1,6 +1,6 @@
 module github.com/huiqi/huiqi
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/6tail/lunar-go v1.4.7
@@ -80,5 +80,6 @@ require (
 	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 	golang.org/x/text v0.37.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -29,8 +30,9 @@ type Engine struct {
 	// Wake, when set, is called after notifications are committed, so that
 	// the webhook deliverer need not poll.
 	Wake func()
-	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
-	WebhookHosts []string
+	// WebhookTargets is the rule for subscriber addresses: public
+	// addresses only, unless its Hosts list the internal hosts allowed.
+	WebhookTargets push.Targets
 
 	// PruneCosts decide between the index and the column scan; tests set
 	// them to force either path.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,6 +51,21 @@ func (s *Server) routes() {
 	s.pushRoutes(v1)
 	s.applicationRoutes(v1)
 	s.calendarRoutes(v1)
+}
+
+// noRoute answers a path no route takes: under the API's prefixes with the
+// API's JSON error, anywhere else with the pages' Chinese 404 page, since a
+// person typed or followed it.
+func (s *Server) noRoute(c *gin.Context) {
+	p := c.Request.URL.Path
+	for _, api := range []string{"/v1", "/healthz", "/readyz", "/metrics"} {
+		if strings.HasPrefix(p, api) {
+			s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, p))
+			return
+		}
+	}
+	c.Status(http.StatusOK) // gin presets 404 for unrouted paths; the pages set their own
+	s.Pages.ServeHTTP(c.Writer, c.Request)
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -412,7 +412,7 @@ func TestDashboard(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("GET /ui/dashboard = %d:\n%s", p.StatusCode, p.Body)
 	}
-	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "45天时限", "40天目标",
+	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "100% 时限", `href="/ui/cases/`+itoa(overdue.ID)+`"`,
 		"按部门统计", "按政策统计", "/ui/export.csv?as_of=2026-11-25", deptIndustry)
 	mustNotContain(t, p, `data-app="`+itoa(foreign.ID)+`"`, deptScience, "事件链校验")
 	if p := c.get(t, "/ui/dashboard?department="+url.QueryEscape(deptScience)); p.StatusCode != http.StatusForbidden {
@@ -523,3 +523,193 @@ func mustCatalogueDoc(tb testing.TB, id string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// amountOnPage is a figure with a money unit in a page's text.
+var amountOnPage = regexp.MustCompile(`[0-9][0-9,.]*(万元|元)`)
+
+// wellWritten is the one way amounts are written: under 1万 in 元 with two
+// decimals, from 1万 in 万元 with at most two decimals.
+var wellWritten = regexp.MustCompile(`^([1-9][0-9]*(\.[0-9]?[1-9])?万元|[0-9]{1,4}\.[0-9]{2}元)$`)
+
+// Every amount on the calculator's answer, a policy page and the dashboard
+// is written the one way.
+func TestPages_MoneyOneWay(t *testing.T) {
+	w := mustWorld(t)
+	w.overdueApplication(t, w.codes(t, 1)[0])
+	c := w.client(t)
+	official := w.client(t)
+	official.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+	for _, p := range []page{
+		c.post(t, "/", shoeMaker),
+		c.get(t, "/ui/policies/qz-hightech-award"),
+		c.get(t, "/ui/policies/qz-hightech-rd-subsidy"),
+		official.get(t, "/ui/dashboard"),
+	} {
+		text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(p.Body, "")
+		n := 0
+		for _, a := range amountOnPage.FindAllString(text, -1) {
+			n++
+			if !wellWritten.MatchString(a) {
+				t.Errorf("%s %s: amount written %q", p.Request.Method, p.Request.URL.Path, a)
+			}
+		}
+		if n == 0 && p.Request.Method == http.MethodPost {
+			t.Errorf("the calculator's answer shows no amount")
+		}
+	}
+}
+
+// A signed-in enterprise's own results offer 一键申报 on each apply-mode
+// policy; the button files the application.
+func TestCalculator_ApplyFromCard(t *testing.T) {
+	w := mustWorld(t)
+	code, policy := "", ""
+	for _, c := range w.codes(t, 50) {
+		r, err := w.Eng.MatchEnterprise(admin(), c, webToday, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range r.Eligible {
+			if v.Mode == "apply" {
+				code, policy = c, v.PolicyID
+				break
+			}
+		}
+		if code != "" {
+			break
+		}
+	}
+	if code == "" {
+		t.Fatal("no demo enterprise qualifies for an apply-mode policy")
+	}
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+	p := c.get(t, "/?profile=mine")
+	mustContain(t, p, `id="summary"`, `class="inline apply-one" data-policy="`+policy+`"`, "一键申报")
+	got := c.post(t, "/ui/workbench/apply", url.Values{"csrf": {csrf(t, p)}, "policy_id": {policy}})
+	if got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("一键申报 = %d, want 303:\n%s", got.StatusCode, got.Body)
+	}
+	list, _, _, err := w.Eng.ListApplications(admin(), engine.ApplicationQuery{CreditCode: code, PolicyID: policy}, webToday, engine.Page{Limit: 5})
+	if err != nil || len(list) != 1 || list[0].State != huiqi.StateSubmitted {
+		t.Errorf("applications of %s for %s = %v, %v; want one submitted", code, policy, list, err)
+	}
+}
+
+// submitted files an application of the enterprise for the policy, days
+// ago, as an admin migrating history may.
+func (w *world) submitted(tb testing.TB, policy, code string, daysAgo int) *engine.Application {
+	tb.Helper()
+	at := webNow.AddDate(0, 0, -daysAgo)
+	a, err := w.Eng.SubmitApplication(admin(), engine.ApplicationInput{PolicyID: policy, CreditCode: code, At: &at})
+	if err != nil {
+		tb.Fatalf("SubmitApplication(%s, %s) = %v", policy, code, err)
+	}
+	return a
+}
+
+// An official works a case on its page: each action is a CSRF-protected
+// form calling the engine; a missing notice comes back at its field; a
+// paused case reads 中止计时 on the page and the dashboard.
+func TestCases(t *testing.T) {
+	w := mustWorld(t)
+	codes := w.codes(t, 3)
+	a := w.submitted(t, overduePolicy, codes[0], 3)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	path := "/ui/cases/" + itoa(a.ID)
+	p := c.get(t, path)
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d:\n%s", path, p.StatusCode, p.Body)
+	}
+	mustContain(t, p, "办件详情", "办理记录", `data-action="accept"`, `data-action="pause"`, `data-action="reject"`, "尚未开始计时")
+	mustNotContain(t, p, `data-action="disburse"`, `data-action="approve"`)
+	send := func(form url.Values) page {
+		t.Helper()
+		form.Set("csrf", csrf(t, c.get(t, path)))
+		return c.post(t, path+"/events", form)
+	}
+	if got := c.post(t, path+"/events", url.Values{"type": {"accept"}}); got.StatusCode != http.StatusForbidden {
+		t.Errorf("accept without CSRF token = %d, want 403", got.StatusCode)
+	}
+	if got := send(url.Values{"type": {"accept"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept = %d:\n%s", got.StatusCode, got.Body)
+	}
+	// A pause needs its written notice: the form comes back with the error
+	// tied to the field.
+	bad := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("pause without notice = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `id="pause-error"`, `name="note" rows="3" maxlength="2000" aria-invalid="true" aria-describedby="pause-error" autofocus`, `<option value="expert_review" selected>`)
+	if got := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}, "note": {"组织专家评审，预计 10 个工作日"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pause = %d:\n%s", got.StatusCode, got.Body)
+	}
+	p = c.get(t, path+"?ok=case-pause")
+	mustContain(t, p, "中止计时", "组织专家评审，预计 10 个工作日", "专家评审", `data-action="resume"`, "已中止计时")
+	mustNotContain(t, p, "正常计时")
+
+	d := c.get(t, "/ui/dashboard?status=paused")
+	mustContain(t, d, `<option value="paused" selected>`, `<tr data-app="`+itoa(a.ID)+`" class="status-paused">`, "中止计时")
+	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
+		t.Error("the paused case reads as running on the dashboard")
+	}
+
+	t.Run("WorkingDays", func(t *testing.T) {
+		// A 20-working-day policy is counted and labelled in working days.
+		b := w.submitted(t, "qz-digital-transformation", codes[1], 40)
+		accepted := webNow.AddDate(0, 0, -39)
+		if _, err := w.Eng.AddEvent(admin(), b.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+			t.Fatal(err)
+		}
+		d := c.get(t, "/ui/dashboard?policy=qz-digital-transformation")
+		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
+		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
+	})
+	t.Run("OtherDepartment", func(t *testing.T) {
+		other := w.client(t)
+		other.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
+		if p := other.get(t, path); p.StatusCode != http.StatusForbidden && p.StatusCode != http.StatusNotFound {
+			t.Errorf("another department's official: GET %s = %d, want 403 or 404", path, p.StatusCode)
+		}
+	})
+}
+
+// Outside the API every path answers a person in Chinese: an HTML 404 page,
+// no folder listing, /ui leads somewhere, the icon is there; the API keeps
+// its JSON.
+func TestPages_ChineseEverywhere(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	for _, path := range []string{"/nothing", "/ui/nothing", "/static/", "/static/nothing.css", "/admin/login.php"} {
+		t.Run(path, func(t *testing.T) {
+			p := c.get(t, path)
+			if p.StatusCode != http.StatusNotFound || p.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Fatalf("GET %s = %d %q, want an HTML 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+			}
+			mustContain(t, p, `<html lang="zh-CN">`, "未找到", "返回政策计算器")
+			mustNotContain(t, p, `<a href="style.css">`, "<pre>")
+		})
+	}
+	for _, path := range []string{"/v1/nothing", "/v1"} {
+		if p := c.get(t, path); p.StatusCode != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET %s = %d %q, want the API's JSON 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+		}
+	}
+	if p := c.get(t, "/ui"); p.StatusCode != http.StatusMovedPermanently || p.Header.Get("Location") != "/ui/" {
+		t.Errorf("GET /ui = %d → %q, want 301 → /ui/", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/ui/"); p.StatusCode != http.StatusFound || p.Header.Get("Location") != "/" {
+		t.Errorf("GET /ui/ = %d → %q, want 302 → /", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/favicon.ico"); p.StatusCode != http.StatusOK || p.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET /favicon.ico = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+	}
+	mustContain(t, c.get(t, "/"), `rel="icon" href="/static/favicon.svg"`)
+
+	// A policy page names the other policies of its group, never the
+	// group's code, and says when applications close.
+	p := c.get(t, "/ui/policies/qz-hightech-rd-subsidy")
+	mustContain(t, p, "同组政策", `<a href="/ui/policies/qz-tech-sme-rd-subsidy">`, "申报截止", "2027-12-31", `id="original"`, "政策原文")
+	mustNotContain(t, p, "rd-subsidy：", ">rd-subsidy<")
+}
