@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,6 +24,18 @@ func (s *Server) applicationRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/audit/stats", s.auditStats)
 	v1.GET("/audit/export.csv", s.auditExport)
 	v1.GET("/audit/verify", s.auditVerify)
+}
+
+// upperCreditCode upper-cases the credit code of a path such as
+// /v1/enterprises/{code}: codes are stored in upper case, and one typed in
+// lower case names the same enterprise.
+func upperCreditCode(c *gin.Context) {
+	for i, p := range c.Params {
+		if p.Key == "code" {
+			c.Params[i].Value = strings.ToUpper(strings.TrimSpace(p.Value))
+		}
+	}
+	c.Next()
 }
 
 // calendarRoutes registers the statutory calendar: the years it covers,

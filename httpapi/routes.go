@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	}
 
 	v1 := r.Group("/v1")
+	v1.Use(upperCreditCode)
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.POST("/tokens", s.createToken)
 
