@@ -3,6 +3,7 @@ module github.com/huiqi/huiqi
 go 1.26.0
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/blevesearch/bleve_index_api v1.4.1
 	github.com/chromedp/cdproto v0.159.0

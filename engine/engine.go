@@ -53,7 +53,7 @@ func New(db *sqlite.DB) *Engine {
 	return &Engine{
 		DB:         db,
 		Matcher:    matcher.New(),
-		Calendar:   clock.Default(),
+		Calendar:   clock.New(),
 		Logger:     slog.Default(),
 		Now:        time.Now,
 		PruneCosts: DefaultPruneCosts,
@@ -66,6 +66,9 @@ func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
 // Load fills the in-memory matcher from SQLite: every published policy and
 // every current profile.
 func (e *Engine) Load(ctx context.Context) error {
+	if err := e.loadCalendar(ctx); err != nil {
+		return fmt.Errorf("load calendar: %w", err)
+	}
 	published, err := e.DB.PublishedPolicies(ctx)
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	}
 
 	v1 := r.Group("/v1")
+	v1.Use(upperCreditCode)
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.POST("/tokens", s.createToken)
 
@@ -50,6 +51,7 @@ func (s *Server) routes() {
 	v1.POST("/match", s.match)
 	s.pushRoutes(v1)
 	s.applicationRoutes(v1)
+	s.calendarRoutes(v1)
 }
 
 // noRoute answers a path no route takes: under the API's prefixes with the
@@ -76,7 +78,11 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": huiqi.ErrorMessage(err)})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	ready := gin.H{"status": "ready"}
+	if w := s.Engine.CalendarWarning(); w != "" {
+		ready["warnings"] = []string{w} // ready still: only next year's deadlines are provisional
+	}
+	c.JSON(http.StatusOK, ready)
 }
 
 // Version is reported by /healthz; cmd/huiqi sets it from its build.
