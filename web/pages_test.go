@@ -12,10 +12,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/xlsx"
 )
 
 // shoeMaker is the calculator's example: a shoe maker in 晋江 with the
@@ -712,4 +714,136 @@ func TestPages_ChineseEverywhere(t *testing.T) {
 	p := c.get(t, "/ui/policies/qz-hightech-rd-subsidy")
 	mustContain(t, p, "同组政策", `<a href="/ui/policies/qz-tech-sme-rd-subsidy">`, "申报截止", "2027-12-31", `id="original"`, "政策原文")
 	mustNotContain(t, p, "rd-subsidy：", ">rd-subsidy<")
+}
+
+// openWorkbook reads a downloaded workbook.
+func openWorkbook(t *testing.T, p page) *excelize.File {
+	t.Helper()
+	if p.StatusCode != http.StatusOK || p.Header.Get("Content-Type") != xlsx.ContentType {
+		t.Fatalf("%s = %d %q:\n%.300s", p.Request.URL, p.StatusCode, p.Header.Get("Content-Type"), p.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(p.Body))
+	if err != nil {
+		t.Fatalf("open the workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// cellFormat returns a cell's number format: its built-in id, or the
+// custom format code.
+func cellFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return strconv.Itoa(st.NumFmt)
+}
+
+// The clock list and a policy's matches download as workbooks people can
+// open: Chinese headers, a frozen header row, credit codes as text, dates
+// as dates, amounts as numbers of yuan; the CSV keeps codes as they are.
+func TestExports(t *testing.T) {
+	w := mustWorld(t)
+	code := w.codes(t, 1)[0]
+	a := w.overdueApplication(t, code)
+	amount := huiqi.Money(300000 * huiqi.Yuan)
+	if _, err := w.Eng.AddEvent(admin(), a.ID, engine.EventInput{Type: huiqi.EventApprove, Amount: &amount}); err != nil {
+		t.Fatal(err)
+	}
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	mustContain(t, c.get(t, "/ui/dashboard"), `href="/ui/export.xlsx?as_of=2026-11-25"`)
+
+	check := func(t *testing.T, f *excelize.File) {
+		sheet := f.GetSheetName(0)
+		rows, err := f.GetRows(sheet)
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("rows = %d, %v", len(rows), err)
+		}
+		want := []string{"申请编号", "政策名称", "政策版本", "主管部门", "统一社会信用代码", "企业名称", "办理状态", "时限状态", "申请时间", "受理日期", "截止日期", "办结日期", "已用", "中止天数", "时限", "提速目标", "计时单位", "批准金额（元）", "兑现金额（元）"}
+		if diff := cmp.Diff(want, rows[0]); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		var row int
+		for i, r := range rows {
+			if r[0] == itoa(a.ID) {
+				row = i + 1
+			}
+		}
+		if row == 0 {
+			t.Fatalf("application %d not in the workbook", a.ID)
+		}
+		cell := func(col string) string { return col + strconv.Itoa(row) }
+		if typ, _ := f.GetCellType(sheet, cell("E")); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+			t.Errorf("credit code cell type = %v, want text", typ)
+		}
+		if v, _ := f.GetCellValue(sheet, cell("E")); v != code {
+			t.Errorf("credit code = %q, want %q", v, code)
+		}
+		if got := cellFormat(t, f, sheet, cell("E")); got != "49" {
+			t.Errorf("credit code format = %s, want 49 (text)", got)
+		}
+		if raw, _ := f.GetCellValue(sheet, cell("J"), excelize.Options{RawCellValue: true}); raw != "46292" { // 2026-09-27, the day after the submission 60 days ago
+			t.Errorf("受理日期 stored as %q, want the date serial 46292", raw)
+		}
+		if got := cellFormat(t, f, sheet, cell("J")); got != "yyyy-mm-dd" {
+			t.Errorf("date format = %q", got)
+		}
+		if raw, _ := f.GetCellValue(sheet, cell("R"), excelize.Options{RawCellValue: true}); raw != "300000" {
+			t.Errorf("批准金额 stored as %q, want the number 300000", raw)
+		}
+		if got := cellFormat(t, f, sheet, cell("R")); got != "#,##0.00" {
+			t.Errorf("money format = %q", got)
+		}
+		panes, err := f.GetPanes(sheet)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("panes = %+v, %v; want the header row frozen", panes, err)
+		}
+	}
+	t.Run("Page", func(t *testing.T) {
+		check(t, openWorkbook(t, c.get(t, "/ui/export.xlsx?as_of=2026-11-25")))
+	})
+	t.Run("API", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, w.URL+"/v1/audit/export.xlsx?as_of=2026-11-25", nil)
+		req.Header.Set("Authorization", "Bearer "+w.token(t, huiqi.RoleAuditor, "", ""))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, openWorkbook(t, readPage(t, resp)))
+	})
+	t.Run("Matches", func(t *testing.T) {
+		p := c.get(t, "/ui/policies/"+overduePolicy)
+		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
+		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
+		rows, _ := f.GetRows("匹配企业")
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: engine.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != pv.Total+1 || (len(rows) > 1 && rows[1][0] != pv.Items[0].CreditCode) {
+			t.Errorf("workbook rows = %d, engine matches %d", len(rows)-1, pv.Total)
+		}
+		if diff := cmp.Diff([]string{"统一社会信用代码", "企业名称", "预计金额（元）", "测算日期"}, rows[0]); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		if p := c.get(t, "/ui/policies/qz-tech-sme-rd-subsidy/matches.xlsx"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("another department's matches = %d, want 403", p.StatusCode)
+		}
+	})
+	t.Run("CSVKeepsCodes", func(t *testing.T) {
+		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
+		if strings.Contains(p.Body, "\t") || !strings.Contains(p.Body, ","+code+",") {
+			t.Errorf("the CSV does not carry the credit code %s as it is", code)
+		}
+	})
 }

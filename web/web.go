@@ -99,6 +99,8 @@ func (h *Handler) routes() {
 	m.Handle("GET /ui/cases/{id}", h.page(h.caseView))
 	m.Handle("POST /ui/cases/{id}/events", h.page(h.caseEvent))
 	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
+	m.Handle("GET /ui/export.xlsx", h.page(h.exportXLSX))
+	m.Handle("GET /ui/policies/{id}/matches.xlsx", h.page(h.matchesXLSX))
 	m.Handle("GET /ui/preview", h.page(h.previewForm))
 	m.Handle("POST /ui/preview", h.page(h.preview))
 	m.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error {
