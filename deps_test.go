@@ -2,12 +2,16 @@ package huiqi_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// Each dependency has exactly one home (STYLE.md): a package that imports
-// one of these, other than its home, breaks the layout.
+// Each outside dependency has exactly one home package, which wraps it for
+// the rest: a package that imports one of these, other than its home,
+// spreads it. Tests count too, with one exception: tests that tamper with the
+// database file as an intruder would, which no store API allows, open it
+// with database/sql and the SQLite driver.
 func TestDependencyHomes(t *testing.T) {
 	homes := map[string]string{
 		"database/sql":                                   "github.com/huiqi/huiqi/sqlite",
@@ -16,20 +20,28 @@ func TestDependencyHomes(t *testing.T) {
 		"github.com/blevesearch/bleve/v2":                "github.com/huiqi/huiqi/index",
 		"github.com/prometheus/client_golang/prometheus": "github.com/huiqi/huiqi/metrics",
 	}
+	tamperers := []string{"github.com/huiqi/huiqi/engine", "github.com/huiqi/huiqi/httpapi"}
+	intruders := map[string][]string{"database/sql": tamperers, "github.com/mattn/go-sqlite3": tamperers}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go command not on PATH")
 	}
-	out, err := exec.Command(gobin, "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/huiqi/huiqi/...").Output()
+	out, err := exec.Command(gobin, "list", "-f", `{{.ImportPath}} {{join .Imports " "}} | {{join .TestImports " "}} {{join .XTestImports " "}}`, "github.com/huiqi/huiqi/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		pkg, imports := fields[0], fields[1:]
-		for _, imp := range imports {
+		code, tests, _ := strings.Cut(line, " | ")
+		fields := strings.Fields(code)
+		pkg := fields[0]
+		for _, imp := range fields[1:] {
 			if home, ok := homes[imp]; ok && home != pkg {
 				t.Errorf("%s imports %s, whose only home is %s", pkg, imp, home)
+			}
+		}
+		for _, imp := range strings.Fields(tests) {
+			if home, ok := homes[imp]; ok && home != pkg && !slices.Contains(intruders[imp], pkg) {
+				t.Errorf("the tests of %s import %s, whose only home is %s", pkg, imp, home)
 			}
 		}
 	}

@@ -213,10 +213,13 @@ type Funnel struct {
 	// Pushed counts the enterprises sent a new-match notification of the
 	// policy by as_of. It is cumulative, so a match that lapsed later still
 	// counts: pushed can exceed matched.
-	Pushed          int         `json:"pushed"`
-	Applied         int         `json:"applied"`   // applications opened (submit or offer)
-	Accepted        int         `json:"accepted"`  // whose clock has started: accept, confirm or deemed acceptance
-	Disbursed       int         `json:"disbursed"` // paid out
+	Pushed    int `json:"pushed"`
+	Applied   int `json:"applied"`   // applications opened (submit or offer)
+	Accepted  int `json:"accepted"`  // whose clock has started: accept, confirm or deemed acceptance
+	Disbursed int `json:"disbursed"` // paid out
+	// AmountApproved is what the applications approved or paid by as_of
+	// were approved for: the money reserved against the budgets.
+	AmountApproved  huiqi.Money `json:"amount_approved"`
 	AmountDisbursed huiqi.Money `json:"amount_disbursed"`
 }
 
@@ -281,6 +284,10 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 			f.Disbursed++
 			f.AmountDisbursed += *it.a.AmountDisbursed
 		}
+		if approved, _ := sqlite.Amounts(eventsBy(it.a.Events, q.AsOf)); approved != nil &&
+			(it.state == huiqi.StateApproved || it.state == huiqi.StateDisbursed) {
+			f.AmountApproved += *approved
+		}
 		return true
 	})
 	if err != nil {
@@ -318,6 +325,7 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		total.Applied += g.Funnel.Applied
 		total.Accepted += g.Funnel.Accepted
 		total.Disbursed += g.Funnel.Disbursed
+		total.AmountApproved += g.Funnel.AmountApproved
 		total.AmountDisbursed += g.Funnel.AmountDisbursed
 	}
 	slices.SortFunc(st.Groups, func(a, b StatsGroup) int { return strings.Compare(a.Key, b.Key) })
@@ -341,7 +349,7 @@ var csvHeader = []string{
 	"申请编号", "政策编号", "政策版本", "政策名称", "主管部门", "统一社会信用代码", "企业名称",
 	"状态", "申请时间", "受理日期", "视为受理", "截止日期", "办结日期",
 	"已用天数", "暂停天数", "时限天数", "目标天数", "计时方式", "时限状态",
-	"批准金额（元）", "兑现金额（元）",
+	"批准金额（元）", "兑现金额（元）", "批准时测算金额（元）", "批准金额超出测算",
 }
 
 // ExportClockCSV writes the whole clock list of q, as AuditClock selects it,
@@ -406,6 +414,13 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 		return m.String()
 	}
 	approved, disbursed := sqlite.Amounts(eventsBy(a.Events, asOf))
+	estimate, over := "", ""
+	if approved != nil {
+		estimate, over = money(a.ApprovalEstimate), "否"
+		if overEstimate(approved, a.ApprovalEstimate) {
+			over = "是"
+		}
+	}
 	return []string{
 		strconv.FormatInt(a.ID, 10), a.PolicyID, strconv.Itoa(a.PolicyVersion), cell(a.PolicyTitle), cell(a.Department),
 		// As it is: the CSV is for programs, and people get the workbook,
@@ -414,7 +429,7 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 		stateLabels[it.state], a.OpenedAt.In(huiqi.Shanghai).Format("2006-01-02 15:04:05"),
 		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
 		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,
-		clockStatusLabels[c.Status], money(approved), money(disbursed),
+		clockStatusLabels[c.Status], money(approved), money(disbursed), estimate, over,
 	}
 }
 

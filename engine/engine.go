@@ -15,6 +15,7 @@ import (
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -29,8 +30,9 @@ type Engine struct {
 	// Wake, when set, is called after notifications are committed, so that
 	// the webhook deliverer need not poll.
 	Wake func()
-	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
-	WebhookHosts []string
+	// WebhookTargets is the rule for subscriber addresses: public
+	// addresses only, unless its Hosts list the internal hosts allowed.
+	WebhookTargets push.Targets
 
 	// PruneCosts decide between the index and the column scan; tests set
 	// them to force either path.
@@ -87,6 +89,13 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
+	payouts, err := e.DB.Payouts(ctx)
+	if err != nil {
+		return fmt.Errorf("load payouts: %w", err)
+	}
+	for _, p := range payouts {
+		e.Matcher.AddPayout(p.PolicyID, p.CreditCode, matcher.Payout{ApplicationID: p.ApplicationID, On: huiqi.DateOf(p.At)})
+	}
 	// The first requests would otherwise pay for ordering the profiles and
 	// indexing the policies.
 	e.Matcher.Prepare(e.Today())
