@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -846,4 +847,117 @@ func TestExports(t *testing.T) {
 			t.Errorf("the CSV does not carry the credit code %s as it is", code)
 		}
 	})
+}
+
+// deptJinjiang writes the Jinjiang footwear policy.
+const deptJinjiang = "晋江市工业和信息化和科技局"
+
+// jjForm is the editor's form for the Jinjiang footwear policy as the
+// page fills it, with the revenue threshold in 万元.
+func jjForm(revenueWan string) url.Values {
+	return url.Values{
+		"id": {"jj-footwear-garment-upgrade"}, "f_title": {"晋江市制鞋、纺织服装产业智能化技改奖励"},
+		"f_valid_from": {"2023-06-01"}, "f_valid_to": {"2027-12-31"}, "f_mode": {"apply"}, "f_deadline_days": {"45"},
+		"f_amount_kind": {"rate"}, "f_rate": {"0.3"}, "f_of": {"revenue"}, "f_cap": {"30"}, "f_floor": {"2"},
+		"f_cond_field": {"industry", "revenue", "dishonest", ""}, "f_cond_op": {"prefix", "gte", "eq", "eq"},
+		"f_cond_value": {"C17、C18、C19", revenueWan, "否", ""}, "f_cond_label": {"纺织业、纺织服装服饰业或皮革制鞋业", "", "", ""},
+	}
+}
+
+// An official edits a policy in the browser's editor: the sandbox gives
+// the engine's reach for the form as typed, a bad value comes back at its
+// row, a change that breaks the policy's own tests is refused, and a good
+// one is saved as a new version, then withdrawn.
+func TestEditor(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptJinjiang, ""))
+	p := c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET the editor = %d:\n%.500s", p.StatusCode, p.Body)
+	}
+	doc := mustCatalogueDoc(t, "jj-footwear-garment-upgrade")
+	reach := func(d string) int {
+		t.Helper()
+		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(d), webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pv.Total
+	}
+	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="C17、C18、C19"`, `<option value="revenue" selected>`, "value: 5000000")
+	token := csrf(t, p)
+	send := func(action string, form url.Values) page {
+		t.Helper()
+		form.Set("csrf", token)
+		form.Set("action", action)
+		form.Set("doc", doc)
+		return c.post(t, "/ui/editor", form)
+	}
+
+	// The sandbox part the page's script asks for, with the threshold raised.
+	form := jjForm("2000")
+	form.Set("csrf", token)
+	form.Set("doc", doc)
+	part := c.post(t, "/ui/editor/sandbox", form)
+	raised := reach(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
+	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised)+"<", `id="sandbox-failed">1<`)
+	mustNotContain(t, part, "<html")
+
+	bad := send("try", jjForm("很多"))
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a bad value = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `<div class="cond-row invalid" data-row="1">`, "营业收入应为以万元计的金额", `aria-describedby="form-error"`)
+
+	// A published policy's change goes live, so its tests must pass.
+	if refused := send("save", jjForm("2000")); refused.StatusCode == http.StatusSeeOther {
+		t.Fatal("a change that fails the policy's own tests was saved")
+	} else {
+		mustContain(t, refused, `id="form-error"`)
+	}
+	if saved := send("save", jjForm("300")); saved.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d:\n%.800s", saved.StatusCode, saved.Body)
+	}
+	got, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || !strings.Contains(string(got.Eligibility.All[1].Value), "3000000") || got.Benefit.Amount.Floor == nil {
+		t.Errorf("saved version %d: revenue condition %s, floor %v", got.Version, got.Eligibility.All[1].Value, got.Benefit.Amount.Floor)
+	}
+	if p := send("withdraw", url.Values{"id": {"jj-footwear-garment-upgrade"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw = %d:\n%.500s", p.StatusCode, p.Body)
+	}
+	mustContain(t, c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade&ok=policy-withdraw"), "政策已撤回", "已撤回")
+
+	t.Run("New", func(t *testing.T) {
+		p := c.get(t, "/ui/editor")
+		mustContain(t, p, "新建政策", "id: qz-new-policy", deptJinjiang)
+		d := strings.Replace(strings.Replace(newDocOf(p.Body), "qz-new-policy", "jj-new-award", 1), "新政策", "晋江市新政策", 1)
+		got := c.post(t, "/ui/editor", url.Values{"csrf": {token}, "action": {"publish"}, "doc": {d}})
+		if got.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish a new policy = %d:\n%.800s", got.StatusCode, got.Body)
+		}
+		pol, err := w.Eng.FindPolicy(admin(), "jj-new-award", 0)
+		if err != nil || pol.Status != "published" || pol.Title != "晋江市新政策" {
+			t.Errorf("new policy = %+v, %v", pol, err)
+		}
+	})
+	t.Run("Enterprises", func(t *testing.T) {
+		e := w.client(t)
+		e.signIn(t, w.token(t, huiqi.RoleEnterprise, "", w.codes(t, 1)[0]))
+		if p := e.get(t, "/ui/editor"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("an enterprise's editor = %d, want 403", p.StatusCode)
+		}
+	})
+}
+
+// newDocOf returns the YAML in an editor page's text box.
+func newDocOf(body string) string {
+	m := regexp.MustCompile(`(?s)<textarea name="doc"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
 }
