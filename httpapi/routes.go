@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	v1.POST("/policies/:id/withdraw", s.withdrawPolicy)
 	v1.POST("/policies/:id/preview", s.previewPolicy)
 	v1.GET("/policies/:id/matches", s.policyMatches)
+	v1.GET("/policies/:id/matches.xlsx", s.matchesWorkbook)
+	v1.GET("/audit/export.xlsx", s.auditWorkbook)
 
 	v1.POST("/enterprises", s.createEnterprise)
 	v1.GET("/enterprises", s.listEnterprises)
