@@ -20,7 +20,7 @@ func (s *Server) routes() {
 	r := s.router
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	r.GET("/metrics", s.serveMetrics)
 	for _, path := range []string{"/", "/ui/*path", "/static/*path"} { // the web pages
 		r.Any(path, gin.WrapH(s.Pages))
 	}
