@@ -308,3 +308,63 @@ func TestBulk_LongLine(t *testing.T) {
 		t.Errorf("report = %+v, want 2 accepted and line 2 refused", report)
 	}
 }
+
+// Tokens are listed without secrets, with when each was last used; a
+// revoked token stops at once, for the API and for a web session signed in
+// with it; an expiry must lie ahead.
+func TestTokens_ListRevoke(t *testing.T) {
+	s := mustAPIServer(t)
+	var created struct {
+		Token string `json:"token"`
+		ID    int64  `json:"id"`
+	}
+	s.mustDo(t, "POST", "/v1/tokens", s.Admin, map[string]any{"role": "official", "department": apiDeptA}, http.StatusCreated, &created)
+	s.mustDo(t, "GET", "/v1/policies", created.Token, nil, http.StatusOK, nil)
+	r := s.mustDo(t, "POST", "/v1/tokens", s.Admin, map[string]any{"role": "auditor", "expires_at": apiNow.Add(-time.Minute)}, http.StatusBadRequest, nil)
+	if f := r.apiError(t).Field; f != "expires_at" {
+		t.Errorf("expiry in the past: field %q, want expires_at", f)
+	}
+	s.mustDo(t, "POST", "/v1/tokens", s.Admin, map[string]any{"role": "auditor", "expires_at": apiNow.Add(time.Hour)}, http.StatusCreated, nil)
+
+	var list struct {
+		Items []struct {
+			ID         int64      `json:"id"`
+			Role       string     `json:"role"`
+			LastUsedAt *time.Time `json:"last_used_at"`
+			ExpiresAt  time.Time  `json:"expires_at"`
+		} `json:"items"`
+	}
+	lr := s.mustDo(t, "GET", "/v1/tokens", s.Admin, nil, http.StatusOK, &list)
+	if strings.Contains(string(lr.Body), created.Token) || strings.Contains(string(lr.Body), s.Admin) || strings.Contains(string(lr.Body), "hash") {
+		t.Errorf("GET /v1/tokens shows a secret: %s", lr.Body)
+	}
+	if len(list.Items) != 3 || list.Items[1].ID != created.ID || list.Items[1].LastUsedAt == nil || list.Items[2].ExpiresAt.IsZero() {
+		t.Errorf("GET /v1/tokens = %s, want 3 tokens, the official's used, the auditor's expiring", lr.Body)
+	}
+	s.mustDo(t, "GET", "/v1/tokens", created.Token, nil, http.StatusForbidden, nil)
+	s.mustDo(t, "DELETE", "/v1/tokens/"+strconv.FormatInt(created.ID, 10), created.Token, nil, http.StatusForbidden, nil)
+
+	// A web session of the token.
+	si := newSignIn(t, s.URL())
+	if got := si.try(t, created.Token); got != http.StatusSeeOther {
+		t.Fatalf("web sign-in = %d, want 303", got)
+	}
+	dash := func() int {
+		resp, err := si.client.Get(s.URL() + "/ui/dashboard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := dash(); got != http.StatusOK {
+		t.Fatalf("dashboard signed in = %d", got)
+	}
+	s.mustDo(t, "DELETE", "/v1/tokens/"+strconv.FormatInt(created.ID, 10), s.Admin, nil, http.StatusNoContent, nil)
+	s.mustDo(t, "GET", "/v1/policies", created.Token, nil, http.StatusUnauthorized, nil)
+	if got := dash(); got == http.StatusOK {
+		t.Errorf("dashboard after the token was revoked = %d, want the session ended", got)
+	}
+	s.mustDo(t, "DELETE", "/v1/tokens/999", s.Admin, nil, http.StatusNotFound, nil)
+	s.mustDo(t, "DELETE", "/v1/tokens/x", s.Admin, nil, http.StatusBadRequest, nil)
+}
