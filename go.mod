@@ -16,6 +16,7 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/prometheus/client_golang v1.23.2
 	github.com/xuri/excelize/v2 v2.11.1
+	golang.org/x/time v0.16.0
 	pgregory.net/rapid v1.3.0
 )
 

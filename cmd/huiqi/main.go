@@ -43,6 +43,8 @@ Commands:
 
 	serve              start the HTTP API (SQLite and bleve in --data)
 	token create       issue an API token
+	token list         list the API tokens, with when each was last used
+	token revoke       revoke an API token at once
 	import enterprises load enterprise profiles from NDJSON or CSV
 	import policies    load policy documents from a YAML/JSON file or folder
 	import applications load historical applications with their events from NDJSON
@@ -87,6 +89,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "token create":
 		return (&TokenCreateCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token list":
+		return (&TokenListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token revoke":
+		return (&TokenRevokeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import enterprises":
 		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import policies":
