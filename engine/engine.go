@@ -32,10 +32,6 @@ type Engine struct {
 	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
 	WebhookHosts []string
 
-	// PruneCosts decide between the index and the column scan; tests set
-	// them to force either path.
-	PruneCosts PruneCosts
-
 	stats counters
 	index *indexer // nil when no index is attached (command-line tools)
 	// refresh serialises each change of the matcher with the recomputation
@@ -49,12 +45,11 @@ type Engine struct {
 // New returns an Engine over an open database.
 func New(db *sqlite.DB) *Engine {
 	return &Engine{
-		DB:         db,
-		Matcher:    matcher.New(),
-		Calendar:   clock.Default(),
-		Logger:     slog.Default(),
-		Now:        time.Now,
-		PruneCosts: DefaultPruneCosts,
+		DB:       db,
+		Matcher:  matcher.New(),
+		Calendar: clock.Default(),
+		Logger:   slog.Default(),
+		Now:      time.Now,
 	}
 }
 

@@ -1,10 +1,13 @@
 // Package index is huiqi's accelerator: bleve indexes derived from SQLite
-// that serve Chinese full-text search over published policies and prune
-// candidates in both matching directions — the enterprises a policy may
-// reach and the policies an enterprise may qualify for. Candidates are
-// always a superset of the eligible set, so that the evaluator (package
-// matcher), run on them, decides exactly what it decides on everything:
-// the index is never the judge. It is the only importer of bleve.
+// that serve Chinese full-text search over published policies and answer
+// the rules' text conditions (words in a business scope or the main
+// products) in both matching directions — the enterprises whose texts a
+// policy may accept, and the policies a profile's texts rule out. Every
+// other condition is the matcher's columns' to decide. Candidates are
+// always a superset of the enterprises a policy is not ineligible for, so
+// that the evaluator (package matcher), run on them, decides exactly what
+// it decides on everything: the index is never the judge. It is the only
+// importer of bleve.
 package index
 
 import (
@@ -42,8 +45,9 @@ const (
 // amortise a segment per batch, small enough to bound memory.
 const batchSize = 2000
 
-// Index holds huiqi's three bleve indexes: policy search, policy rules
-// (enterprise → policies) and enterprises (policy → enterprises). Every one
+// Index holds huiqi's three bleve indexes: policy search, the policies'
+// text words (enterprise → policies) and the profiles' texts (policy →
+// enterprises). Every one
 // is derived from SQLite, records the last SQLite change it has applied
 // (Seq) and is rebuilt when missing, corrupt or built under another
 // MappingVersion. It is safe for concurrent use; Rebuild swaps indexes
@@ -109,15 +113,6 @@ func OpenMem() (*Index, error) {
 		ix.set(s.name, idx)
 	}
 	return ix, nil
-}
-
-func specNamed(name string) spec {
-	for _, s := range specs {
-		if s.name == name {
-			return s
-		}
-	}
-	panic("index: no index named " + name)
 }
 
 func (ix *Index) set(name string, idx bleve.Index) {
@@ -401,9 +396,8 @@ func (ix *Index) RemoveEnterprises(codes []string) error {
 // the swap. Their Seq is 0 until the caller records with SetSeq the SQLite
 // change the rebuild read up to; changes put while Rebuild runs go to the
 // old indexes and are lost, so the caller applies every change after that
-// one. The enterprises go through the batches of PutEnterprises: bleve's
-// offline builder, used before, took 40 s for 200,000 profiles where the
-// batches took 25 s. Errors are internal, or the iterator's.
+// one. The enterprises go through the batches of PutEnterprises, which
+// beat bleve's offline builder. Errors are internal, or the iterator's.
 func (ix *Index) Rebuild(ctx context.Context, pols []*policies.Policy, profiles iter.Seq2[*huiqi.Enterprise, error]) (err error) {
 	fresh := map[string]bleve.Index{}
 	defer func() {

@@ -17,7 +17,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/index"
-	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -230,88 +229,73 @@ func TestIndex_PutPolicy(t *testing.T) {
 	})
 }
 
-// rule parses a one-rule policy document.
-func rule(t *testing.T, eligibility string) *policies.Policy {
-	t.Helper()
-	p, err := policies.Parse([]byte(`{"id": "test-rule", "title": "测试", "department": "测试部门", "region": "3505",
-		"benefit": {"kind": "subsidy"}, "eligibility": `+eligibility+`}`), today)
+// contains is a text condition, typed as validation types it.
+func contains(field, op string, words ...string) *policies.Condition {
+	return &policies.Condition{Field: field, Op: op, Value: mustMarshal(words), Arg: policies.Arg{Strs: words}}
+}
+
+func mustMarshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	return p
+	return b
 }
 
-func firm(code string, employees *int64) *huiqi.Enterprise {
-	return &huiqi.Enterprise{CreditCode: code, Name: code, Region: "350582", Industry: "C1952",
-		FoundedOn: huiqi.NewDate(2015, 3, 1), Employees: employees}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// TestIndex_PolicyCandidates_NumericBounds holds the line where
-// Elasticsearch's percolator and Lucene's Monitor give up: a numeric bound
-// is a range, so `employees gte 50` is no candidate for a 10-person firm.
-func TestIndex_PolicyCandidates_NumericBounds(t *testing.T) {
-	ix, err := index.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if err := ix.PutPolicy(rule(t, `{"all": [{"field": "employees", "op": "gte", "value": 50}]}`)); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		e    *huiqi.Enterprise
-		want []string
-	}{
-		{"Ten", firm("ten", ptr[int64](10)), nil},
-		{"FortyNine", firm("forty-nine", ptr[int64](49)), nil},
-		{"Fifty", firm("fifty", ptr[int64](50)), []string{"test-rule"}},
-		{"Thousand", firm("thousand", ptr[int64](1000)), []string{"test-rule"}},
-		{"Unknown", firm("unknown", nil), nil}, // a leaf on a missing field is false
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ix.PolicyCandidates(context.Background(), tc.e, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("PolicyCandidates (-want +got):\n%s", diff)
-			}
-		})
+// textFirms are profiles whose texts hold the cases where the analyzer's
+// tokens are not the text's substrings.
+func textFirms() []*huiqi.Enterprise {
+	return []*huiqi.Enterprise{
+		{CreditCode: "shoes", BusinessScope: "皮鞋、运动鞋制造", MainProducts: "运动鞋"},
+		{CreditCode: "clothes", BusinessScope: "服装销售；鞋帽批发"},
+		{CreditCode: "oled", BusinessScope: "OLED显示屏"},
+		{CreditCode: "width", BusinessScope: "Ａｂ1２型号"},
+		{CreditCode: "rare", BusinessScope: "\u9fd6字々"},
+		{CreditCode: "blank", MainProducts: "服装"},
 	}
 }
 
+// TestIndex_EnterpriseCandidates checks that the candidates of a text
+// condition hold every profile whose text contains the words, or has no
+// text (unknown), and that what bigrams cannot see is left to the matcher.
 func TestIndex_EnterpriseCandidates(t *testing.T) {
 	ix, err := index.OpenMem()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	es := []*huiqi.Enterprise{firm("ten", ptr[int64](10)), firm("fifty", ptr[int64](50)), firm("unknown", nil)}
-	es[1].Region = "350581"
-	if err := ix.PutEnterprises(es); err != nil {
+	if err := ix.PutEnterprises(textFirms()); err != nil {
 		t.Fatal(err)
 	}
+	const scope, products = "business_scope", "main_products"
 	for _, tc := range []struct {
 		name string
-		p    *policies.Policy
-		day  huiqi.Date
-		want []string
+		c    *policies.Condition
+		want []string // nil: not narrowed, every profile a candidate
 	}{
-		{"Range", rule(t, `{"field": "employees", "op": "gte", "value": 50}`), today, []string{"fifty"}},
-		// not(employees gte 50) holds for a missing headcount, as the evaluator has it.
-		{"NotRange", rule(t, `{"not": {"field": "employees", "op": "gte", "value": 50}}`), today, []string{"ten", "unknown"}},
-		{"Prefix", rule(t, `{"field": "region", "op": "prefix", "value": ["350582"]}`), today, []string{"ten", "unknown"}},
-		// Founded 2015-03-01: 11 whole years on 2026-03-01, 10 the day before.
-		{"AgeBefore", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 2, 28), nil},
-		{"AgeOn", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 3, 1), []string{"fifty", "ten", "unknown"}},
+		{"OneCharacter", contains(scope, "contains_any", "鞋"), []string{"blank", "clothes", "shoes"}},
+		{"Any", contains(scope, "contains_any", "服装", "鞋帽"), []string{"blank", "clothes"}},
+		{"All", contains(scope, "contains_all", "运动鞋", "制造"), []string{"blank", "shoes"}},
+		{"AllMissingOne", contains(scope, "contains_all", "运动鞋", "服装"), []string{"blank"}},
+		{"AcrossPunctuation", contains(scope, "contains_any", "鞋、运"), []string{"blank", "shoes"}},
+		// ASCII inside a longer token, full-width digits, 々 and
+		// ideographs the segmenter does not know: only "has a text".
+		{"ASCII", contains(scope, "contains_any", "led"), []string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
+		{"FullWidth", contains(scope, "contains_any", "b12"), []string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
+		{"Unknown", contains(scope, "contains_any", "\u9fd6字"), []string{"blank", "rare"}},
+		{"OtherField", contains(products, "contains_any", "服装"), []string{"blank", "clothes", "oled", "rare", "width"}},
+		{"AnyOfTwoFields", &policies.Condition{Any: []*policies.Condition{contains(scope, "contains_any", "显示"), contains(products, "contains_any", "运动")}},
+			[]string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
+		{"Negated", &policies.Condition{Not: contains(scope, "contains_any", "鞋")}, nil},
+		{"NoText", &policies.Condition{Field: "dishonest", Op: "eq", Arg: policies.Arg{Bool: false}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ix.EnterpriseCandidates(context.Background(), tc.p, tc.day)
+			got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if narrowed != (tc.want != nil) {
+				t.Fatalf("narrowed = %t, want %t", narrowed, tc.want != nil)
 			}
 			sort.Strings(got)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -319,84 +303,50 @@ func TestIndex_EnterpriseCandidates(t *testing.T) {
 			}
 		})
 	}
-	t.Run("WindowClosed", func(t *testing.T) {
-		p := rule(t, `{"field": "employees", "op": "gte", "value": 0}`)
-		p.ValidTo = huiqi.NewDate(2025, 12, 31)
-		got, err := ix.EnterpriseCandidates(context.Background(), p, today)
-		if err != nil || len(got) != 0 {
-			t.Errorf("EnterpriseCandidates after valid_to = %v, %v, want none", got, err)
-		}
-	})
 }
 
-// TestIndex_Catalogue checks both directions on the bundled catalogue and
-// demo profiles against the matcher's own plain scans.
-func TestIndex_Catalogue(t *testing.T) {
-	ix := MustOpen(t, t.TempDir())
-	pols := mustCatalogue(t)
-	es := demo.Enterprises(3000, 7, today)
-	if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
+// TestIndex_RuledOutByText percolates profiles against text conditions.
+func TestIndex_RuledOutByText(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
 		t.Fatal(err)
 	}
-	m := matcher.New()
-	m.PutProfiles(es...)
-	var compiled []*matcher.Compiled
-	for _, p := range pols {
-		c := matcher.Compile(p)
-		compiled = append(compiled, c)
-		m.PutPolicy(c)
-	}
-	ctx := context.Background()
-	pruned, eligible := 0, 0
-	for _, c := range compiled {
-		var want []string
-		for _, h := range m.MatchPolicy(c, today, false).Hits {
-			want = append(want, h.CreditCode)
-		}
-		cands, err := ix.EnterpriseCandidates(ctx, c.Policy, today)
-		if err != nil {
+	defer ix.Close()
+	const scope = "business_scope"
+	for id, c := range map[string]*policies.Condition{
+		"shoe":      contains(scope, "contains_any", "鞋"),
+		"garment":   {All: []*policies.Condition{{Field: "dishonest", Op: "eq"}, contains(scope, "contains_any", "服装", "纺织")}},
+		"display":   contains(scope, "contains_all", "显示屏", "OLED"),
+		"ascii":     contains(scope, "contains_any", "led"),
+		"either":    {Any: []*policies.Condition{contains(scope, "contains_any", "服装"), contains(scope, "contains_any", "鞋")}},
+		"not-shoe":  {Not: contains(scope, "contains_any", "鞋")},
+		"not-other": {Not: &policies.Condition{Any: []*policies.Condition{{Field: "dishonest", Op: "eq"}, {Not: contains("main_products", "contains_any", "运动鞋")}}}},
+	} {
+		if err := ix.PutPolicy(&policies.Policy{ID: id, Eligibility: c}); err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, code := range cands {
-			if p, _ := m.Profile(code); c.Eligible(p, today) {
-				got = append(got, code)
-			}
-		}
-		sort.Strings(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("policy %s: %d enterprises through the index, %d by scan", c.Policy.ID, len(got), len(want))
-		}
-		pruned += len(cands)
-		eligible += len(want)
 	}
-	t.Logf("policy → enterprises: %d candidates for %d eligible pairs of %d×%d", pruned, eligible, len(pols), len(es))
-	pruned, eligible = 0, 0
-	for _, e := range es {
-		p, _ := m.Profile(e.CreditCode)
-		var want []string
-		for _, v := range matcher.Judge(compiled, p, today, false).Eligible {
-			want = append(want, v.PolicyID)
-		}
-		cands, err := ix.PolicyCandidates(ctx, e, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, id := range cands {
-			if c, _ := m.Policy(id); c.Eligible(p, today) {
-				got = append(got, id)
-			}
-		}
-		sort.Strings(got)
-		sort.Strings(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("enterprise %s: %v through the index, %v by scan", e.CreditCode, got, want)
-		}
-		pruned += len(cands)
-		eligible += len(want)
+	want := map[string][]string{
+		"shoes":   {"display", "garment"},
+		"clothes": {"display"},
+		"oled":    {"garment", "shoe"},
+		"width":   {"display", "garment", "shoe"},
+		"rare":    {"display", "garment", "shoe"},
+		// No business scope: its conditions are unknown, never ruled out.
+		"blank": {"not-other"},
 	}
-	t.Logf("enterprise → policies: %d candidates for %d eligible pairs", pruned, eligible)
+	for _, e := range textFirms() {
+		t.Run(e.CreditCode, func(t *testing.T) {
+			got, err := ix.RuledOutByText(context.Background(), e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(got)
+			if diff := cmp.Diff(want[e.CreditCode], got); diff != "" {
+				t.Errorf("RuledOutByText (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 func TestIndex_Search(t *testing.T) {

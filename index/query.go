@@ -146,17 +146,6 @@ func floatRange(field string, lo, hi float64) *q {
 	return leafQ(&numRange{field: field, lo: lo, hi: hi})
 }
 
-// walkRange is floatRange for a field with few distinct values, such as
-// the bounds of rule documents: its terms are read from the field's
-// dictionary rather than derived from the range.
-func walkRange(field string, lo, hi float64) *q {
-	x := floatRange(field, lo, hi)
-	if r, ok := x.leaf.(*numRange); ok {
-		r.walk = true
-	}
-	return x
-}
-
 // bleveQuery converts the tree. A conjunction's negated members become the
 // must-not clause of one boolean query, the form bleve runs as a filter
 // rather than as "everything minus something" per member.
