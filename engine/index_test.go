@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
