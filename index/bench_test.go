@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"syscall"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
