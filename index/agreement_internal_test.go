@@ -178,9 +178,12 @@ func TestAgreement(t *testing.T) {
 		}
 		ctx := context.Background()
 		for _, p := range ps {
-			cands, narrowed, err := ix.EnterpriseCandidates(ctx, p)
+			cands, narrowed, err := ix.EnterpriseCandidates(ctx, p, len(es))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if est := estimateOf(t, ix, p); narrowed && est < uint64(len(cands)) {
+				t.Fatalf("policy %s: estimate %d below %d candidates\nrule: %s", p.ID, est, len(cands), condString(p.Eligibility))
 			}
 			if !narrowed {
 				cands = nil
@@ -238,4 +241,22 @@ func condString(c *policies.Condition) string {
 		return "not(" + condString(c.Not) + ")"
 	}
 	return fmt.Sprintf("%s %s %q", c.Field, c.Op, c.Arg.Strs)
+}
+
+func estimateOf(t *rapid.T, ix *Index, p *policies.Policy) uint64 {
+	adv, err := ix.enterprises.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	total, _ := r.DocCount()
+	n, err := estimate(context.Background(), r, compileCond(p.Eligibility).outer, total)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -103,7 +103,7 @@ func BenchmarkEnterpriseCandidates(b *testing.B) {
 		b.Run(strings.Join(w, "+"), func(b *testing.B) {
 			var n int
 			for b.Loop() {
-				codes, _, err := ix.EnterpriseCandidates(context.Background(), p)
+				codes, _, err := ix.EnterpriseCandidates(context.Background(), p, len(es))
 				if err != nil {
 					b.Fatal(err)
 				}

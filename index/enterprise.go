@@ -3,9 +3,13 @@ package index
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
@@ -108,9 +112,10 @@ func compileCond(c *policies.Condition) bracket {
 // texts may satisfy p's text conditions, or are missing: a superset of the
 // enterprises for which p is not ineligible, in no set order. narrowed is
 // false, and there are no codes, when p's text conditions rule out no
-// profile (it has none, say): every profile is a candidate then. Errors are
-// internal.
-func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy) (codes []string, narrowed bool, err error) {
+// profile (it has none, say), or when more than most candidates are
+// estimated: then the caller judges every profile, which beats listing
+// that many from bleve. Errors are internal.
+func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy, most int) (codes []string, narrowed bool, err error) {
 	if p.Eligibility == nil {
 		return nil, false, fmt.Errorf("enterprise candidates of %s: no eligibility (not validated)", p.ID)
 	}
@@ -120,6 +125,93 @@ func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy) (
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	adv, err := ix.enterprises.Advanced()
+	if err != nil {
+		return nil, false, fmt.Errorf("index internals: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, false, fmt.Errorf("index reader: %w", err)
+	}
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, false, fmt.Errorf("count enterprises: %w", err)
+	}
+	est, err := estimate(ctx, r, x, total)
+	r.Close()
+	if err != nil || est > uint64(max(most, 0)) {
+		return nil, false, err
+	}
 	codes, err = collectIDs(ctx, ix.enterprises, x)
 	return codes, err == nil, err
+}
+
+// estimate bounds the documents x matches from the document counts of its
+// terms, without visiting a posting: a conjunction by its smallest member,
+// a disjunction by the sum of its members, a wildcard by the sum of the
+// terms it matches.
+func estimate(ctx context.Context, r index.IndexReader, x *q, total uint64) (uint64, error) {
+	switch x.op {
+	case qNone:
+		return 0, nil
+	case qAll:
+		return total, nil
+	case qNot: // the complement of an exact count is exact
+		if k := x.kids[0]; k.op == qLeaf {
+			if _, ok := k.leaf.(*query.TermQuery); ok {
+				n, err := estimate(ctx, r, k, total)
+				return total - min(n, total), err
+			}
+		}
+		return total, nil
+	case qAnd, qOr:
+		n := uint64(0)
+		if x.op == qAnd {
+			n = total
+		}
+		for _, k := range x.kids {
+			m, err := estimate(ctx, r, k, total)
+			if err != nil {
+				return 0, err
+			}
+			if x.op == qAnd {
+				n = min(n, m)
+			} else {
+				n += m
+			}
+		}
+		return min(n, total), nil
+	}
+	switch l := x.leaf.(type) {
+	case *query.TermQuery:
+		tfr, err := r.TermFieldReader(ctx, []byte(l.Term), l.FieldVal, false, false, false)
+		if err != nil {
+			return 0, fmt.Errorf("term count: %w", err)
+		}
+		defer tfr.Close()
+		return tfr.Count(), nil
+	case *query.WildcardQuery:
+		rr, ok := r.(index.IndexReaderRegexp)
+		if !ok {
+			return total, nil
+		}
+		pattern := regexp.QuoteMeta(strings.Trim(l.Wildcard, "*"))
+		dict, err := rr.FieldDictRegexp(l.FieldVal, ".*"+pattern+".*")
+		if err != nil {
+			return 0, fmt.Errorf("term counts: %w", err)
+		}
+		defer dict.Close()
+		var n uint64
+		for {
+			de, err := dict.Next()
+			if err != nil {
+				return 0, fmt.Errorf("term counts: %w", err)
+			}
+			if de == nil {
+				return min(n, total), nil
+			}
+			n += de.Count
+		}
+	}
+	return total, nil
 }

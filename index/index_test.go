@@ -290,7 +290,7 @@ func TestIndex_EnterpriseCandidates(t *testing.T) {
 		{"NoText", &policies.Condition{Field: "dishonest", Op: "eq", Arg: policies.Arg{Bool: false}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c})
+			got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c}, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -302,6 +302,29 @@ func TestIndex_EnterpriseCandidates(t *testing.T) {
 				t.Errorf("EnterpriseCandidates (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestIndex_EnterpriseCandidates_Most checks that a policy estimated to
+// have more candidates than the caller would take is left to the scan.
+func TestIndex_EnterpriseCandidates_Most(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.PutEnterprises(textFirms()); err != nil {
+		t.Fatal(err)
+	}
+	p := &policies.Policy{ID: "p", Eligibility: contains("business_scope", "contains_any", "鞋")}
+	for _, tc := range []struct {
+		most         int
+		wantNarrowed bool
+	}{{0, false}, {2, false}, {6, true}} {
+		codes, narrowed, err := ix.EnterpriseCandidates(context.Background(), p, tc.most)
+		if err != nil || narrowed != tc.wantNarrowed || (!narrowed && codes != nil) {
+			t.Errorf("EnterpriseCandidates(most %d) = %v, %t, %v; want narrowed %t", tc.most, codes, narrowed, err, tc.wantNarrowed)
+		}
 	}
 }
 
