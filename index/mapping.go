@@ -74,14 +74,6 @@ func numericField() *mapping.FieldMapping {
 	return f
 }
 
-func boolField() *mapping.FieldMapping {
-	f := bleve.NewBooleanFieldMapping()
-	f.Store = false
-	f.DocValues = false
-	f.IncludeInAll = false
-	return f
-}
-
 // newIndexMapping returns a static mapping: fields not listed are not
 // indexed, so that a stray field in a document cannot change what a query
 // means.

@@ -118,18 +118,6 @@ func terms(field string, values []string) *q {
 	return leafQ(&termSet{field: field, terms: ts})
 }
 
-func boolQ(field string, v bool) *q {
-	b := bleve.NewBoolFieldQuery(v)
-	b.SetField(field)
-	return leafQ(b)
-}
-
-func prefixQ(field, prefix string) *q {
-	p := bleve.NewPrefixQuery(prefix)
-	p.SetField(field)
-	return leafQ(p)
-}
-
 // floatRange matches numbers in [lo, hi], both included; infinite bounds
 // are open ends. Zero bounds take in both zeros, which the index orders
 // apart (-0 below +0) but comparison does not.
