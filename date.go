@@ -28,13 +28,22 @@ func DateOf(t time.Time) Date {
 
 // ParseDate parses YYYY-MM-DD. The error is an EInvalid without field; callers
 // add the path with WithPrefix.
+//
+// Dates before MinYear are refused: no enterprise, policy or application
+// of this system is older, and a year such as 0000 is a typing error.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return Date{}, Errorf(EInvalid, "日期格式应为 YYYY-MM-DD: %q", s)
 	}
+	if t.Year() < MinYear {
+		return Date{}, Errorf(EInvalid, "日期不能早于 %d-01-01: %q", MinYear, s)
+	}
 	return NewDate(t.Date()), nil
 }
+
+// MinYear is the earliest year ParseDate accepts.
+const MinYear = 1900
 
 // IsZero reports whether d is the zero "no date".
 func (d Date) IsZero() bool { return !d.set }

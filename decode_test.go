@@ -253,3 +253,89 @@ func TestDecodeJSON_MoneyRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The text rules: what encoding/json alone would store (control
+// characters, text that is not UTF-8, lone surrogates silently turned into
+// U+FFFD, a key given twice with the last one winning, a 900 KB name, the
+// year 0000) is a 400 naming the field; deep nesting names its path.
+func TestDecodeJSON_TextRules(t *testing.T) {
+	deep := strings.Repeat(`{"raw": `, 1) + strings.Repeat("[", huiqi.MaxDepth) + strings.Repeat("]", huiqi.MaxDepth) + "}"
+	tests := []struct {
+		name, in, field, want string
+	}{
+		{"NULEscape", `{"name": "a\u0000b"}`, "name", "控制字符"},
+		{"BellEscape", `{"items": [{"label": "x\u0007"}]}`, "items[0].label", "控制字符"},
+		{"DEL", "{\"name\": \"a\x7fb\"}", "name", "控制字符"},
+		{"C1", "{\"name\": \"a\u0085b\"}", "name", "控制字符"},
+		{"NewlineInName", `{"name": "a\nb"}`, "name", "控制字符"},
+		{"TabInName", `{"name": "a\tb"}`, "name", "控制字符"},
+		{"CarriageReturnInNote", `{"note": "a\rb"}`, "note", "控制字符"},
+		{"NULInNote", `{"note": "a\u0000"}`, "note", "控制字符"},
+		{"ControlInKey", `{"na\u0001me": "x"}`, "na\x01me", "控制字符"},
+		{"InvalidUTF8", "{\"name\": \"\xff\xfe\"}", "name", "UTF-8"},
+		{"InvalidUTF8Nested", "{\"items\": [{\"tags\": [\"ok\", \"\xc3\x28\"]}]}", "items[0].tags[1]", "UTF-8"},
+		{"TruncatedUTF8", "{\"name\": \"\xe9\xab\"}", "name", "UTF-8"},
+		{"LoneHighSurrogate", `{"name": "\ud800"}`, "name", "代理项"},
+		{"LoneLowSurrogate", `{"name": "x\udc00"}`, "name", "代理项"},
+		{"HighThenLetter", `{"name": "\ud800\u0041"}`, "name", "代理项"},
+		{"SurrogateInKey", `{"\ud83d": 1}`, "\uFFFD", "代理项"},
+		{"DuplicateKey", `{"name": "a", "count": 1, "name": "b"}`, "name", "重复"},
+		{"DuplicateNested", `{"items": [{"label": "a"}, {"label": "a", "label": "b"}]}`, "items[1].label", "重复"},
+		{"DuplicateNull", `{"budget": null, "budget": 5}`, "budget", "重复"},
+		{"LongName", `{"name": "` + strings.Repeat("名", huiqi.MaxNameLength+1) + `"}`, "name", "超过上限"},
+		{"LongNote", `{"note": "` + strings.Repeat("x", huiqi.MaxTextLength+1) + `"}`, "note", "超过上限"},
+		{"Year0000", `{"on": "0000-01-01"}`, "on", "1900"},
+		{"Year1899", `{"on": "1899-12-31"}`, "on", "1900"},
+		{"Deep", deep, "raw" + strings.Repeat("[0]", huiqi.MaxDepth-1), "嵌套"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v decodeDoc
+			err := huiqi.DecodeJSON([]byte(tt.in), &v)
+			if code := huiqi.ErrorCode(err); code != huiqi.EInvalid {
+				t.Fatalf("DecodeJSON() code = %q (%v), want %q", code, err, huiqi.EInvalid)
+			}
+			if f := huiqi.ErrorField(err); f != tt.field {
+				t.Errorf("DecodeJSON() field = %q, want %q", f, tt.field)
+			}
+			if msg := huiqi.ErrorMessage(err); !strings.Contains(msg, tt.want) {
+				t.Errorf("DecodeJSON() message = %q, want it to contain %q", msg, tt.want)
+			}
+		})
+	}
+
+	// What the rules must keep accepting.
+	for _, in := range []string{
+		`{"note": "第一行\n第二行\t缩进"}`,
+		`{"name": "😀 \ud83d\ude00 鞋业"}`,
+		`{"name": "` + strings.Repeat("名", huiqi.MaxNameLength) + `"}`,
+		"{\"name\": \"\uFFFD literal replacement character\"}",
+		`{"name": "a\\ud800"}`, // an escaped backslash, then text
+		`{"on": "1900-01-01"}`,
+	} {
+		var v decodeDoc
+		if err := huiqi.DecodeJSON([]byte(in), &v); err != nil {
+			t.Errorf("DecodeJSON(%.60s) = %v, want it accepted", in, err)
+		}
+	}
+}
+
+func TestPlainJSON(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{`{"name": "鞋业", "employees": 12}`, true},
+		{`{"name": "a\"b"}`, false},
+		{`{"name": "a\u0000"}`, false},
+		{"{\"name\": \"\xff\"}", false},
+		{"{\"name\": \"a\x7f\"}", false},
+		{"{\"name\": \"a\u0085\"}", false},
+		{"{\"name\": \"é\"}", true},
+		{`{"name": "` + strings.Repeat("x", huiqi.MaxNameLength+1) + `"}`, false},
+	} {
+		if got := huiqi.PlainJSON([]byte(tt.in)); got != tt.want {
+			t.Errorf("PlainJSON(%.40q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -29,11 +30,14 @@ type Engine struct {
 	// Wake, when set, is called after notifications are committed, so that
 	// the webhook deliverer need not poll.
 	Wake func()
-	// WebhookHosts, when not empty, is the allow-list of subscriber hosts.
-	WebhookHosts []string
+	// WebhookTargets is the rule for subscriber addresses: public
+	// addresses only, unless its Hosts list the internal hosts allowed.
+	WebhookTargets push.Targets
 
 	stats counters
-	index *indexer // nil when no index is attached (command-line tools)
+	// tokenUse holds when each token's use was last recorded (id → time).
+	tokenUse sync.Map
+	index    *indexer // nil when no index is attached (command-line tools)
 	// refresh serialises each change of the matcher with the recomputation
 	// and commit of the verdicts it affects, so that a computation from an
 	// older state never commits after one from a newer state (which would
@@ -47,7 +51,7 @@ func New(db *sqlite.DB) *Engine {
 	return &Engine{
 		DB:       db,
 		Matcher:  matcher.New(),
-		Calendar: clock.Default(),
+		Calendar: clock.New(),
 		Logger:   slog.Default(),
 		Now:      time.Now,
 	}
@@ -59,6 +63,9 @@ func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
 // Load fills the in-memory matcher from SQLite: every published policy and
 // every current profile.
 func (e *Engine) Load(ctx context.Context) error {
+	if err := e.loadCalendar(ctx); err != nil {
+		return fmt.Errorf("load calendar: %w", err)
+	}
 	published, err := e.DB.PublishedPolicies(ctx)
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
@@ -82,6 +89,13 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
+	payouts, err := e.DB.Payouts(ctx)
+	if err != nil {
+		return fmt.Errorf("load payouts: %w", err)
+	}
+	for _, p := range payouts {
+		e.Matcher.AddPayout(p.PolicyID, p.CreditCode, matcher.Payout{ApplicationID: p.ApplicationID, On: huiqi.DateOf(p.At)})
+	}
 	// The first requests would otherwise pay for ordering the profiles and
 	// indexing the policies.
 	e.Matcher.Prepare(e.Today())

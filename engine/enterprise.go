@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -98,6 +97,9 @@ type BulkReport struct {
 	Accepted int         `json:"accepted"`
 	Rejected int         `json:"rejected"`
 	Errors   []BulkError `json:"errors"`
+	// ErrorsTruncated says that Errors lists only the first MaxBulkErrors
+	// of the Rejected lines' errors (one a line).
+	ErrorsTruncated bool `json:"errors_truncated"`
 }
 
 // MaxBulkErrors bounds the errors a report lists; the counts stay exact.
@@ -139,6 +141,7 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 	}
 	reject := func(line int, err error) {
 		r.Rejected++
+		r.ErrorsTruncated = r.Rejected > MaxBulkErrors
 		if len(r.Errors) < MaxBulkErrors {
 			r.Errors = append(r.Errors, BulkError{Line: line, Code: huiqi.ErrorCode(err), Message: huiqi.ErrorMessage(err), Field: huiqi.ErrorField(err)})
 		}
@@ -180,18 +183,17 @@ type ProfileSource interface {
 
 // NDJSONSource reads one JSON profile a line.
 type NDJSONSource struct {
-	scanner *bufio.Scanner
-	line    int
+	r    *bufio.Reader
+	line int
 }
 
-// MaxLineSize bounds one NDJSON line.
+// MaxLineSize bounds one NDJSON line; a longer line is that line's error
+// and the import goes on after it.
 const MaxLineSize = 1 << 20
 
 // NewNDJSONSource returns a source over r.
 func NewNDJSONSource(r io.Reader) *NDJSONSource {
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64*1024), MaxLineSize)
-	return &NDJSONSource{scanner: s}
+	return &NDJSONSource{r: bufio.NewReaderSize(r, 64*1024)}
 }
 
 // Next implements ProfileSource; blank lines are skipped.
@@ -204,22 +206,43 @@ func (s *NDJSONSource) Next() (int, *huiqi.Enterprise, error) {
 	return line, en, err
 }
 
-// nextLine returns the next non-blank line, as a copy, and its number.
+// nextLine returns the next non-blank line, as a copy, and its number; a
+// line over MaxLineSize is skipped and answered with its EInvalid error.
 func (s *NDJSONSource) nextLine() (int, []byte, error) {
-	for s.scanner.Scan() {
+	for {
+		b, long, err := s.readLine()
+		if err == io.EOF && len(b) == 0 && !long {
+			return s.line, nil, io.EOF
+		} else if err != nil && err != io.EOF {
+			return s.line, nil, err
+		}
 		s.line++
-		b := s.scanner.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
+		if long {
+			return s.line, nil, huiqi.Errorf(huiqi.EInvalid, "第 %d 行超过 %d 字节的上限，已跳过", s.line, MaxLineSize)
+		}
+		if len(bytes.TrimSpace(b)) != 0 {
+			return s.line, b, nil
+		}
+	}
+}
+
+// readLine reads one line without its newline; a line over MaxLineSize is
+// read to its end and dropped, reported as long.
+func (s *NDJSONSource) readLine() (b []byte, long bool, err error) {
+	for {
+		chunk, err := s.r.ReadSlice('\n')
+		if !long {
+			if len(b)+len(chunk) > MaxLineSize+1 { // +1: the newline
+				long, b = true, nil
+			} else {
+				b = append(b, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
 			continue
 		}
-		return s.line, bytes.Clone(b), nil
+		return bytes.TrimSuffix(b, []byte("\n")), long, err
 	}
-	if err := s.scanner.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return s.line + 1, nil, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, MaxLineSize, err)
-	} else if err != nil {
-		return s.line, nil, err
-	}
-	return s.line, nil, io.EOF
 }
 
 // lineSource is a ProfileSource whose lines can be read apart from decoding
@@ -241,6 +264,7 @@ type decoded struct {
 type decodeChunk struct {
 	lines []int
 	data  [][]byte
+	errs  map[int]error // by index: lines that failed before decoding (too long)
 	out   []decoded
 	done  chan struct{}
 }
@@ -285,6 +309,14 @@ func decodeAhead(src ProfileSource, today huiqi.Date) (next func() (int, *huiqi.
 			c := &decodeChunk{done: make(chan struct{})}
 			for len(c.lines) < decodeChunkSize {
 				line, b, err := ls.nextLine()
+				if huiqi.ErrorCode(err) == huiqi.EInvalid { // that line's error: go on
+					if c.errs == nil {
+						c.errs = map[int]error{}
+					}
+					c.errs[len(c.lines)] = err
+					c.lines, c.data = append(c.lines, line), append(c.data, nil)
+					continue
+				}
 				if err != nil {
 					// The read error ends the run, after the lines before it.
 					c.out = append(c.out, decoded{line: line, err: err})
@@ -309,6 +341,10 @@ func decodeAhead(src ProfileSource, today huiqi.Date) (next func() (int, *huiqi.
 				tail := c.out // the read error, if any, comes last
 				c.out = make([]decoded, 0, len(c.lines)+len(tail))
 				for i, b := range c.data {
+					if err := c.errs[i]; err != nil {
+						c.out = append(c.out, decoded{line: c.lines[i], err: err})
+						continue
+					}
 					en, err := decodeProfile(b)
 					c.out = append(c.out, validate(c.lines[i], en, err))
 				}

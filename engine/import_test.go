@@ -52,17 +52,27 @@ func TestEngine_ImportAhead(t *testing.T) {
 		}
 	})
 
-	t.Run("ErrReadStops", func(t *testing.T) {
+	// A line over the limit is that line's error; the lines around it are
+	// kept.
+	t.Run("LongLineGoesOn", func(t *testing.T) {
 		e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
 		long := append(lines[:engine.ImportBatchSize+10:engine.ImportBatchSize+10], `{"name": "`+strings.Repeat("x", engine.MaxLineSize)+`"}`)
 		long = append(long, lines[engine.ImportBatchSize+10:]...)
 		r, err := e.ImportEnterprises(engCtx, engine.NewNDJSONSource(strings.NewReader(strings.Join(long, "\n"))), nil)
-		if err == nil || !strings.Contains(err.Error(), "line 2011 ") {
-			t.Fatalf("ImportEnterprises() = %v, want the error of line 2011", err)
+		if err != nil {
+			t.Fatalf("ImportEnterprises() = %v, want the long line reported and the rest kept", err)
 		}
-		// Line 2011 comes before the first batch fills: nothing is committed.
-		if n := e.Matcher.ProfileCount(); n != 0 || r.Accepted != 0 {
-			t.Errorf("after the error: %d accepted, %d in the matcher; want none", r.Accepted, n)
+		var lineErr *engine.BulkError
+		for i := range r.Errors {
+			if r.Errors[i].Line == engine.ImportBatchSize+11 {
+				lineErr = &r.Errors[i]
+			}
+		}
+		if lineErr == nil || lineErr.Code != "invalid_argument" || !strings.Contains(lineErr.Message, "上限") {
+			t.Errorf("errors = %+v, want line %d too long", r.Errors, engine.ImportBatchSize+11)
+		}
+		if n := e.Matcher.ProfileCount(); n != r.Accepted || r.Accepted+r.Rejected != len(long) {
+			t.Errorf("after the long line: %d accepted, %d rejected, %d in the matcher; want all %d lines counted", r.Accepted, r.Rejected, n, len(long))
 		}
 	})
 }

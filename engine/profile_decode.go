@@ -18,7 +18,7 @@ import (
 // DecodeJSON, for its error.
 func decodeProfile(b []byte) (*huiqi.Enterprise, error) {
 	var en huiqi.Enterprise
-	if exactKeys(b) && json.Unmarshal(b, &en) == nil {
+	if exactKeys(b) && huiqi.PlainJSON(b) && json.Unmarshal(b, &en) == nil {
 		return &en, nil
 	}
 	en = huiqi.Enterprise{}
@@ -53,6 +53,7 @@ func exactKeys(b []byte) bool {
 	if i < len(b) && b[i] == '}' {
 		return true
 	}
+	seen := make(map[string]bool, len(profileKeys)) // a key given twice takes DecodeJSON, for its error
 	for i < len(b) {
 		if b[i] != '"' {
 			return false
@@ -62,9 +63,10 @@ func exactKeys(b []byte) bool {
 			return false
 		}
 		key := b[i+1 : i+1+end]
-		if bytes.IndexByte(key, '\\') >= 0 || !profileKeys[string(key)] {
+		if bytes.IndexByte(key, '\\') >= 0 || !profileKeys[string(key)] || seen[string(key)] {
 			return false
 		}
+		seen[string(key)] = true
 		i = skipSpace(b, i+2+end)
 		if i >= len(b) || b[i] != ':' {
 			return false

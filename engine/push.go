@@ -3,9 +3,7 @@ package engine
 import (
 	"context"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/sqlite"
@@ -56,19 +54,16 @@ type WebhookRequest struct {
 }
 
 // CreateWebhook registers a subscriber for every notification from now on
-// (admin). It returns EInvalid for a URL that is not http(s) or whose host
-// is outside the configured allow-list, or a secret shorter than 16
+// (admin). It returns EInvalid for a URL that is not http(s), carries
+// credentials, or names a host outside the allow-list or one that resolves
+// to an internal address (see push.Targets), or a secret shorter than 16
 // characters.
 func (e *Engine) CreateWebhook(ctx context.Context, r WebhookRequest) (*sqlite.Webhook, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, huiqi.FieldErrorf("url", "url 应为 http(s) 地址")
-	}
-	if len(e.WebhookHosts) > 0 && !slices.Contains(e.WebhookHosts, strings.ToLower(u.Hostname())) {
-		return nil, huiqi.FieldErrorf("url", "主机 %q 不在允许的推送地址列表中", u.Hostname())
+	if err := e.WebhookTargets.CheckURL(ctx, r.URL); err != nil {
+		return nil, err
 	}
 	if len(r.Secret) < 16 {
 		return nil, huiqi.FieldErrorf("secret", "签名密钥至少 16 个字符")
@@ -98,10 +93,21 @@ func (e *Engine) Webhooks(ctx context.Context) ([]WebhookStatus, error) {
 	}
 	out := make([]WebhookStatus, len(hooks))
 	for i, w := range hooks {
+		w.URL = redactURL(w.URL)
 		out[i].Webhook = w
 		if out[i].DeadDeliveries, err = e.DB.DeadDeliveries(ctx, w.ID); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// redactURL drops the password of a URL stored before credentials were
+// refused, so that listing the subscribers does not show it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -541,6 +542,16 @@ func TestPushFeed(t *testing.T) {
 	})
 }
 
+// pushResolver stands for DNS in the webhook tests: public names resolve to
+// documentation addresses, never looked up, never connected to.
+var pushResolver = push.StaticResolver{
+	"hooks.example.com":    {netip.MustParseAddr("203.0.113.10")},
+	"evil.example.com":     {netip.MustParseAddr("203.0.113.66")},
+	"rebind.example.com":   {netip.MustParseAddr("203.0.113.11"), netip.MustParseAddr("10.0.0.5")},
+	"internal.example.com": {netip.MustParseAddr("10.1.2.3")},
+	"metadata.example.com": {netip.MustParseAddr("169.254.169.254")},
+}
+
 func TestPushCreateWebhook(t *testing.T) {
 	env := newPushEnv(t)
 	const secret = "0123456789abcdef"
@@ -549,21 +560,31 @@ func TestPushCreateWebhook(t *testing.T) {
 		hosts             []string
 		field             string // "" when accepted
 	}{
-		{name: "HTTP", url: "http://127.0.0.1:9/hook", secret: secret},
+		{name: "HTTP", url: "http://hooks.example.com:9/hook", secret: secret},
 		{name: "HTTPS", url: "https://hooks.example.com/huiqi", secret: secret},
+		{name: "PublicIP", url: "https://203.0.113.7/huiqi", secret: secret},
 		{name: "AllowedHost", url: "https://HOOKS.example.com:8443/x", secret: secret, hosts: []string{"hooks.example.com"}},
+		{name: "AllowedInternalHost", url: "http://internal.example.com/x", secret: secret, hosts: []string{"internal.example.com"}},
+		{name: "AllowedLoopback", url: "http://127.0.0.1:9/hook", secret: secret, hosts: []string{"127.0.0.1"}},
 		{name: "HostNotAllowed", url: "https://evil.example.com/x", secret: secret, hosts: []string{"hooks.example.com"}, field: "url"},
 		{name: "SuffixNotAllowed", url: "https://hooks.example.com.evil.net/x", secret: secret, hosts: []string{"hooks.example.com"}, field: "url"},
 		{name: "UserinfoNotAllowed", url: "https://hooks.example.com@evil.net/x", secret: secret, hosts: []string{"hooks.example.com"}, field: "url"},
+		{name: "Credentials", url: "https://user:pass@hooks.example.com/x", secret: secret, field: "url"},
+		{name: "InternalName", url: "http://internal.example.com/x", secret: secret, field: "url"},
+		{name: "MetadataName", url: "http://metadata.example.com/latest/meta-data/", secret: secret, field: "url"},
+		{name: "OneInternalAddress", url: "http://rebind.example.com/x", secret: secret, field: "url"},
+		{name: "Unresolvable", url: "http://nowhere.example.com/x", secret: secret, field: "url"},
+		{name: "AllowedMulticast", url: "http://224.0.0.1/x", secret: secret, hosts: []string{"224.0.0.1"}, field: "url"},
 		{name: "FTP", url: "ftp://hooks.example.com/x", secret: secret, field: "url"},
 		{name: "NoScheme", url: "hooks.example.com/x", secret: secret, field: "url"},
 		{name: "NoHost", url: "http:///x", secret: secret, field: "url"},
 		{name: "Empty", url: "", secret: secret, field: "url"},
 		{name: "NotAURL", url: "http://[::1", secret: secret, field: "url"},
+		{name: "BadPort", url: "http://hooks.example.com:0/x", secret: secret, field: "url"},
 		{name: "ShortSecret", url: "https://hooks.example.com/x", secret: "short", field: "secret"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			env.Eng.WebhookHosts = tt.hosts
+			env.Eng.WebhookTargets = push.Targets{Hosts: tt.hosts, Resolver: pushResolver}
 			before, err := env.Eng.Webhooks(env.Admin)
 			if err != nil {
 				t.Fatalf("Webhooks() = %v", err)
@@ -585,8 +606,41 @@ func TestPushCreateWebhook(t *testing.T) {
 		})
 	}
 
+	// Every spelling of an internal address is refused at registration,
+	// with no allow-list. None of them is ever connected to.
+	t.Run("InternalTargets", func(t *testing.T) {
+		env.Eng.WebhookTargets = push.Targets{Resolver: pushResolver}
+		refused := 0
+		for _, target := range pushInternalTargets {
+			_, err := env.Eng.CreateWebhook(env.Admin, engine.WebhookRequest{URL: target, Secret: secret})
+			if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "url" {
+				t.Errorf("CreateWebhook(%q) = %v, want it refused", target, err)
+				continue
+			}
+			refused++
+		}
+		t.Logf("internal webhook targets: %d tried, %d refused", len(pushInternalTargets), refused)
+	})
+
+	t.Run("ListHidesCredentials", func(t *testing.T) {
+		ctx := context.Background()
+		w := &sqlite.Webhook{URL: "https://user:hunter2@hooks.example.com/x", Secret: secret}
+		if err := env.Eng.DB.CreateWebhook(ctx, w); err != nil { // stored before credentials were refused
+			t.Fatal(err)
+		}
+		hooks, err := env.Eng.Webhooks(env.Admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hooks {
+			if strings.Contains(h.URL, "hunter2") {
+				t.Errorf("Webhooks() shows %q", h.URL)
+			}
+		}
+	})
+
 	t.Run("AdminOnly", func(t *testing.T) {
-		env.Eng.WebhookHosts = nil
+		env.Eng.WebhookTargets = push.Targets{Resolver: pushResolver}
 		ctx := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: pushDept})
 		if _, err := env.Eng.CreateWebhook(ctx, engine.WebhookRequest{URL: "https://hooks.example.com/x", Secret: secret}); huiqi.ErrorCode(err) != huiqi.EForbidden {
 			t.Errorf("CreateWebhook(official) = %v, want %s", err, huiqi.EForbidden)
@@ -597,7 +651,7 @@ func TestPushCreateWebhook(t *testing.T) {
 	})
 
 	t.Run("FromNowOn", func(t *testing.T) {
-		env.Eng.WebhookHosts = nil
+		env.Eng.WebhookTargets = push.Targets{Resolver: pushResolver}
 		env.createAll(t)
 		env.createPolicy(t, pushPolicy("push-before-hook", "早先的政策", pushStaffAtLeast(50)))
 		env.publish(t, "push-before-hook")
@@ -691,6 +745,7 @@ func TestPushMeasure(t *testing.T) {
 
 	d := push.NewDeliverer(env.Eng.DB)
 	d.Logger = slog.New(slog.DiscardHandler)
+	d.Client = (&push.Targets{Hosts: []string{"127.0.0.1"}}).Client(10 * time.Second)
 	window := 20 * time.Second
 	if s := os.Getenv("HUIQI_MEASURE_WINDOW"); s != "" {
 		if window, err = time.ParseDuration(s); err != nil {
@@ -805,4 +860,17 @@ func TestPushConcurrentRefresh(t *testing.T) {
 	if diff := cmp.Diff(wantCodes, gotCodes); diff != "" {
 		t.Errorf("stored eligible enterprises after concurrent changes (-want +got):\n%s", diff)
 	}
+}
+
+// pushInternalTargets are the internal addresses an attacker would register,
+// in the spellings resolvers and browsers accept.
+var pushInternalTargets = []string{
+	"http://127.0.0.1:22/", "http://127.1/", "http://0x7f000001:22/", "http://2130706433/", "http://0177.0.0.1/",
+	"http://0x7f.0.0.1/", "http://017700000001/", "http://[::1]:22/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
+	"http://[::127.0.0.1]/", "http://[0:0:0:0:0:0:0:1]/", "http://localhost:6379/", "http://LOCALHOST./", "http://app.localhost/",
+	"http://0.0.0.0:8080/", "http://0/", "http://[::]/", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1%25eth0]/",
+	"http://metadata.example.com/", "http://10.0.0.1/", "http://10.255.255.255/", "http://172.16.0.1/", "http://172.31.255.1/",
+	"http://192.168.1.1/", "http://0xc0a80101/", "http://[fd00::1]/", "http://[fc00::1]/", "http://100.64.0.1/",
+	"http://100.127.255.254/", "http://224.0.0.1/", "http://239.255.255.250:1900/", "http://[ff02::1]/", "http://255.255.255.255/",
+	"http://internal.example.com/", "http://rebind.example.com/", "http://[64:ff9b::a00:1]/", "http://[2002:7f00:1::]/", "http://198.18.0.1/",
 }

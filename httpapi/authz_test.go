@@ -212,7 +212,7 @@ func TestAuthorization_Matrix(t *testing.T) {
 		}, [...]int{unauth, unauth, ok, forbid, forbid, forbid, ok, forbid}},
 
 		{"POST /v1/webhooks", func(_ *testing.T, f *authzFixture, _ authzObject) (string, string, any) {
-			return "POST", "/v1/webhooks", map[string]any{"url": fmt.Sprintf("https://hooks.example.com/%d", f.next()), "secret": "0123456789abcdef"}
+			return "POST", "/v1/webhooks", map[string]any{"url": fmt.Sprintf("https://203.0.113.10/%d", f.next()), "secret": "0123456789abcdef"}
 		}, [...]int{unauth, unauth, created, forbid, forbid, forbid, forbid, forbid}},
 
 		{"GET /v1/webhooks", func(*testing.T, *authzFixture, authzObject) (string, string, any) {

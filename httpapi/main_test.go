@@ -23,10 +23,7 @@ import (
 // The tests run on a fixed clock, so that nothing depends on the day they
 // run: founding dates, validity windows and as-of dates are all relative to
 // 2026-11-25.
-var (
-	apiNow   = time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
-	apiToday = huiqi.DateOf(apiNow)
-)
+var apiNow = time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
 
 // Departments of the officials in the tests.
 const (
@@ -77,6 +74,9 @@ func mustAPIServerAt(tb testing.TB, path string, configure ...func(*httpapi.Serv
 	}
 	srv := httpapi.NewServer(eng)
 	srv.Addr, srv.Logger = "127.0.0.1:0", apiQuiet
+	// The engine's clock stands still in tests, so throttles would never
+	// refill: they are off unless a test sets them.
+	srv.SetLimits(httpapi.Limits{})
 	for _, f := range configure {
 		f(srv)
 	}

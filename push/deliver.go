@@ -49,11 +49,12 @@ type Deliverer struct {
 }
 
 // NewDeliverer returns a Deliverer with a day of retries, backoff from one
-// second to ten minutes, and a ten-second request timeout.
+// second to ten minutes, and a ten-second request timeout, that connects
+// only to public addresses; set Client to targets.Client to allow hosts.
 func NewDeliverer(store Store) *Deliverer {
 	return &Deliverer{
 		Store:     store,
-		Client:    &http.Client{Timeout: 10 * time.Second},
+		Client:    (&Targets{}).Client(10 * time.Second),
 		Logger:    slog.Default(),
 		Now:       time.Now,
 		RetryFor:  24 * time.Hour,
@@ -131,6 +132,15 @@ func (d *Deliverer) deliver(ctx context.Context, w sqlite.Webhook) (time.Duratio
 			return 0, err
 		}
 		for _, n := range ns {
+			if !Delivered[n.Kind] {
+				// Kinds that are not part of the documented webhook stream
+				// stay in the enterprise's inbox only.
+				if err := d.Store.WebhookDelivered(ctx, w.ID, n.ID); err != nil {
+					return 0, err
+				}
+				w.DeliveredUpto = n.ID
+				continue
+			}
 			if sendErr := d.send(ctx, w, n); sendErr != nil {
 				if ctx.Err() != nil {
 					return 0, ctx.Err()
@@ -172,6 +182,10 @@ func (d *Deliverer) backoff(attempts int) time.Duration {
 	}
 	return delay/2 + rand.N(delay/2+1)
 }
+
+// Delivered are the notification kinds webhook subscribers receive, as the
+// README documents them.
+var Delivered = map[string]bool{sqlite.NotifyNewMatch: true, sqlite.NotifyWithdrawn: true}
 
 // Payload is the JSON body of a webhook delivery.
 type Payload struct {

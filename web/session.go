@@ -1,12 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +41,11 @@ const (
 	sessionIdle    = 8 * time.Hour
 	sessionMaxAge  = 24 * time.Hour
 	loginCookieAge = time.Hour
-	// maxSessions bounds the memory sessions may take; each needs a valid
-	// token, so only users with tokens can fill it.
-	maxSessions = 100_000
+	// maxSessionsPerToken bounds the browsers signed in with one token: a
+	// new sign-in beyond it ends the token's oldest session. Only an admin
+	// issues tokens, so this bounds the memory sessions take, and one
+	// token's holder cannot lock anyone else out.
+	maxSessionsPerToken = 20
 )
 
 // session is one signed-in browser.
@@ -50,6 +54,9 @@ type session struct {
 	secret  string
 	created time.Time
 	seen    time.Time
+	// order counts sign-ins: the oldest session is the one with the lowest,
+	// even when the clock gave two sign-ins the same time.
+	order uint64
 }
 
 type sessionKey struct{}
@@ -57,9 +64,10 @@ type loginKey struct{}
 
 // sessions holds the signed-in browsers and the process's CSRF key.
 type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*session
-	key []byte
+	mu     sync.Mutex
+	m      map[string]*session
+	key    []byte
+	signed uint64 // sign-ins so far, for session.order
 }
 
 func newSessions() *sessions {
@@ -74,19 +82,27 @@ func randomBytes(n int) []byte {
 
 func randomID() string { return base64.RawURLEncoding.EncodeToString(randomBytes(32)) }
 
-// create starts a session for secret, sweeping expired ones first.
+// create starts a session for secret, sweeping expired ones first and
+// ending the secret's oldest sessions beyond maxSessionsPerToken.
 func (s *sessions) create(secret string, now time.Time) (*session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var mine []*session
 	for id, x := range s.m {
 		if x.expired(now) {
 			delete(s.m, id)
+		} else if x.secret == secret {
+			mine = append(mine, x)
 		}
 	}
-	if len(s.m) >= maxSessions {
-		return nil, huiqi.Errorf(huiqi.ETooMany, "同时登录的用户过多，请稍后再试")
+	if len(mine) >= maxSessionsPerToken {
+		slices.SortFunc(mine, func(a, b *session) int { return cmp.Compare(a.order, b.order) })
+		for _, x := range mine[:len(mine)-maxSessionsPerToken+1] {
+			delete(s.m, x.id)
+		}
 	}
-	x := &session{id: randomID(), secret: secret, created: now, seen: now}
+	s.signed++
+	x := &session{id: randomID(), secret: secret, created: now, seen: now, order: s.signed}
 	s.m[x.id] = x
 	return x, nil
 }
@@ -287,9 +303,17 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 
 // safeNext keeps a post-sign-in destination on this site: a path, never a
 // scheme-relative or absolute URL that would send the user elsewhere.
+// Browsers strip tabs and newlines from a URL and read a backslash as a
+// slash, so "/\t/evil.example" or "/\\evil" would leave the site: any
+// control character or backslash refuses the destination.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r < 0xa0) {
+			return ""
+		}
 	}
 	return next
 }

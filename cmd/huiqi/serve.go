@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +27,12 @@ const DemoEnterprises = 300
 // ServeCommand starts the HTTP API.
 type ServeCommand struct {
 	Stdout, Stderr io.Writer
-	// Ready, when set, receives the server's URL once it listens (tests).
+	// Now, when set, is the engine's clock (today's date for verdicts, the
+	// time of events) instead of the system's, so that tests run on a fixed
+	// day. Webhook retries keep to the system's clock: they wait on it.
+	Now func() time.Time
+	// Ready, when set, is called with the server's URL once it listens, so
+	// that a caller in the same process need not read the log.
 	Ready func(url string)
 }
 
@@ -43,7 +47,25 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	logFormat := fs.String("log-format", envOr("HUIQI_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal, JSON otherwise (HUIQI_LOG_FORMAT)")
 	requestTimeout := fs.Duration("request-timeout", envDuration("HUIQI_REQUEST_TIMEOUT", 30*time.Second), "longest time one request may take, bulk imports excepted (HUIQI_REQUEST_TIMEOUT)")
 	bulkLimit := fs.Int64("bulk-limit", envInt("HUIQI_BULK_LIMIT", httpapi.DefaultBulkLimit), "largest bulk import body in bytes (HUIQI_BULK_LIMIT)")
-	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts; empty allows any (HUIQI_WEBHOOK_HOSTS)")
+	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
+	limits := httpapi.DefaultLimits
+	rateFlag := func(r *httpapi.Rate, name, env, what string) {
+		if v := os.Getenv(env); v != "" {
+			if parsed, err := httpapi.ParseRate(v); err == nil {
+				*r = parsed
+			}
+		}
+		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
+			parsed, err := httpapi.ParseRate(v)
+			*r = parsed
+			return err
+		})
+	}
+	rateFlag(&limits.AuthFailures, "rate-auth-failures", "HUIQI_RATE_AUTH_FAILURES", "failed authentications allowed per client address")
+	rateFlag(&limits.Anonymous, "rate-anonymous", "HUIQI_RATE_ANONYMOUS", "anonymous calculator and search calls allowed per client address")
+	rateFlag(&limits.Bulk, "rate-bulk", "HUIQI_RATE_BULK", "bulk imports allowed per token")
+	rateClients := fs.Int64("rate-clients", envInt("HUIQI_RATE_CLIENTS", int64(limits.MaxClients)), "client addresses or tokens each throttle remembers (HUIQI_RATE_CLIENTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
 		fs.PrintDefaults()
@@ -57,17 +79,17 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	slog.SetDefault(logger)
 	start := time.Now()
-	eng, closeDB, err := openEngine(ctx, *dataDir)
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	eng, closeDB, err := openEngineAt(ctx, *dataDir, now)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
 	eng.Logger = logger
-	for _, h := range strings.Split(*webhookHosts, ",") {
-		if h = strings.TrimSpace(strings.ToLower(h)); h != "" {
-			eng.WebhookHosts = append(eng.WebhookHosts, h)
-		}
-	}
+	eng.WebhookTargets.Hosts = push.ParseHosts(*webhookHosts)
 	ix, err := index.Open(filepath.Join(*dataDir, "index"))
 	if err != nil {
 		return err
@@ -76,6 +98,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	eng.AttachIndex(ix)
 	deliverer := push.NewDeliverer(eng.DB)
 	deliverer.Logger = logger
+	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
 	if secret := os.Getenv("HUIQI_ADMIN_TOKEN"); secret != "" {
 		if err := eng.EnsureAdminToken(ctx, secret); err != nil {
@@ -97,6 +120,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	srv := httpapi.NewServer(eng)
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
+	srv.MetricsAddr = *metricsAddr
+	limits.MaxClients = int(*rateClients)
+	srv.SetLimits(limits)
 	httpapi.Version = Version
 	if err := srv.Open(); err != nil {
 		return err
@@ -128,6 +154,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // openEngine opens the database in dataDir and loads the matcher from it.
 func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
+	return openEngineAt(ctx, dataDir, time.Now)
+}
+
+// openEngineAt is openEngine on the clock now, which the engine has from
+// before it loads: loading judges as of today.
+func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, func(), error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -136,6 +168,7 @@ func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), er
 		return nil, nil, err
 	}
 	eng := engine.New(db)
+	eng.Now = now
 	if err := eng.Load(ctx); err != nil {
 		db.Close()
 		return nil, nil, err
