@@ -279,7 +279,7 @@ const textScanShare = 20
 func (e *Engine) policyHits(ctx context.Context, c *matcher.Compiled, day huiqi.Date) []matcher.Hit {
 	if x := e.index; x != nil && x.ready.Load() && x.pendingProfiles.Load() == 0 {
 		most := e.Matcher.ProfileCount() / textScanShare
-		if codes, narrowed, err := x.ix.EnterpriseCandidates(ctx, c.Policy, most); err == nil && narrowed {
+		if codes, narrowed, err := x.ix.EnterpriseCandidates(ctx, c.Policy, most, false); err == nil && narrowed {
 			return e.hitsAmong(c, day, codes)
 		}
 	}

@@ -64,11 +64,10 @@ const (
 	kTrue
 )
 
-// judge is the brute-force evaluator of text conditions under Kleene
-// logic: a missing text is unknown, and so is every other leaf, which the
-// indexes leave to the matcher. A profile the candidates must hold is one
-// for which judge is not false: then some values of the other leaves make
-// the policy eligible or undetermined.
+// judge is a brute-force evaluator under Kleene logic of the conditions
+// the tests draw: text conditions, a missing text unknown, and one leaf the
+// indexes leave to the matcher (employees gte), a missing headcount
+// unknown.
 func judge(c *policies.Condition, e *huiqi.Enterprise) kleene {
 	switch {
 	case c.All != nil:
@@ -88,7 +87,13 @@ func judge(c *policies.Condition, e *huiqi.Enterprise) kleene {
 	}
 	field, all, words, ok := textLeaf(c)
 	if !ok {
-		return kUnknown
+		switch {
+		case e.Employees == nil:
+			return kUnknown
+		case *e.Employees >= c.Arg.Ints[0]:
+			return kTrue
+		}
+		return kFalse
 	}
 	s := profileText(e, field)
 	if s == "" {
@@ -134,7 +139,8 @@ func condGen(words *rapid.Generator[string], depth int) *rapid.Generator[*polici
 
 // agreementStats summarise how tight the candidates were, for the report.
 type agreementStats struct {
-	pairs, notFalse, entCands, ruledOut, falsePairs int
+	pairs, ruledOut, falsePairs int
+	holding, cands              [2]int // eligible, eligible or undetermined
 }
 
 // TestAgreement proves for both directions that the index only ever errs
@@ -149,6 +155,7 @@ func TestAgreement(t *testing.T) {
 		var texts []string
 		for i := range rapid.IntRange(1, 30).Draw(t, "enterprises") {
 			e := &huiqi.Enterprise{CreditCode: fmt.Sprintf("e%03d", i)}
+			e.Employees = optional(t, rapid.Int64Range(8, 12), "employees")
 			if rapid.IntRange(0, 4).Draw(t, "scope?") > 0 {
 				e.BusinessScope = textGen().Draw(t, "scope")
 			}
@@ -178,37 +185,57 @@ func TestAgreement(t *testing.T) {
 		}
 		ctx := context.Background()
 		for _, p := range ps {
-			cands, narrowed, err := ix.EnterpriseCandidates(ctx, p, len(es))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if est := estimateOf(t, ix, p); narrowed && est < uint64(len(cands)) {
-				t.Fatalf("policy %s: estimate %d below %d candidates\nrule: %s", p.ID, est, len(cands), condString(p.Eligibility))
-			}
-			if !narrowed {
-				cands = nil
+			b := compileCond(p.Eligibility)
+			for _, side := range []struct {
+				undetermined bool
+				outer, inner *q
+				holds        func(kleene) bool
+			}{
+				{false, b.trueOuter, b.trueInner, func(v kleene) bool { return v == kTrue }},
+				{true, b.okOuter, b.okInner, func(v kleene) bool { return v != kFalse }},
+			} {
+				cands, narrowed, err := ix.EnterpriseCandidates(ctx, p, len(es), side.undetermined)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if est := estimateOf(t, ix, side.outer); narrowed && est < uint64(len(cands)) {
+					t.Fatalf("policy %s: estimate %d below %d candidates\nrule: %s", p.ID, est, len(cands), condString(p.Eligibility))
+				}
+				if !narrowed {
+					cands = nil
+					for _, e := range es {
+						cands = append(cands, e.CreditCode)
+					}
+				}
+				inner, err := collectIDs(ctx, ix.enterprises, side.inner)
+				if err != nil {
+					t.Fatal(err)
+				}
 				for _, e := range es {
-					cands = append(cands, e.CreditCode)
+					v := judge(p.Eligibility, e)
+					if side.holds(v) && !slices.Contains(cands, e.CreditCode) {
+						t.Fatalf("policy %s is %d for %s but no candidate (undetermined %t)\nrule: %s\nscope %q products %q", p.ID, v, e.CreditCode, side.undetermined, condString(p.Eligibility), e.BusinessScope, e.MainProducts)
+					}
+					if !side.holds(v) && slices.Contains(inner, e.CreditCode) {
+						t.Fatalf("policy %s is %d for %s, yet in the inner query (undetermined %t)\nrule: %s\nscope %q products %q", p.ID, v, e.CreditCode, side.undetermined, condString(p.Eligibility), e.BusinessScope, e.MainProducts)
+					}
+					if side.holds(v) {
+						st.holding[boolIndex(side.undetermined)]++
+					}
 				}
+				st.cands[boolIndex(side.undetermined)] += len(cands)
 			}
-			for _, e := range es {
-				v := judge(p.Eligibility, e)
-				st.pairs++
-				if v == kFalse {
-					st.falsePairs++
-					continue
-				}
-				st.notFalse++
-				if !slices.Contains(cands, e.CreditCode) {
-					t.Fatalf("policy %s is %d for %s but no candidate\nrule: %s\nscope %q products %q", p.ID, v, e.CreditCode, condString(p.Eligibility), e.BusinessScope, e.MainProducts)
-				}
-			}
-			st.entCands += len(cands)
+			st.pairs += len(es)
 		}
 		for _, e := range es {
 			out, err := ix.RuledOutByText(ctx, e)
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, p := range ps {
+				if judge(p.Eligibility, e) == kFalse {
+					st.falsePairs++
+				}
 			}
 			for _, id := range out {
 				p := ps[slices.IndexFunc(ps, func(p *policies.Policy) bool { return p.ID == id })]
@@ -219,8 +246,8 @@ func TestAgreement(t *testing.T) {
 			st.ruledOut += len(out)
 		}
 	})
-	t.Logf("pairs %d: not false %d, false %d; enterprise candidates %d; ruled out by text %d",
-		st.pairs, st.notFalse, st.falsePairs, st.entCands, st.ruledOut)
+	t.Logf("pairs %d: eligible %d (candidates %d), not ineligible %d (candidates %d); ruled out by text %d of %d ineligible",
+		st.pairs, st.holding[0], st.cands[0], st.holding[1], st.cands[1], st.ruledOut, st.falsePairs)
 }
 
 // condString shows a condition tree with its typed values.
@@ -243,7 +270,7 @@ func condString(c *policies.Condition) string {
 	return fmt.Sprintf("%s %s %q", c.Field, c.Op, c.Arg.Strs)
 }
 
-func estimateOf(t *rapid.T, ix *Index, p *policies.Policy) uint64 {
+func estimateOf(t *rapid.T, ix *Index, x *q) uint64 {
 	adv, err := ix.enterprises.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -254,9 +281,24 @@ func estimateOf(t *rapid.T, ix *Index, p *policies.Policy) uint64 {
 	}
 	defer r.Close()
 	total, _ := r.DocCount()
-	n, err := estimate(context.Background(), r, compileCond(p.Eligibility).outer, total)
+	n, err := estimate(context.Background(), r, x, total)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func optional[T any](t *rapid.T, g *rapid.Generator[T], label string) *T {
+	if !rapid.Bool().Draw(t, label+"?") {
+		return nil
+	}
+	v := g.Draw(t, label)
+	return &v
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

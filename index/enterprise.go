@@ -52,35 +52,34 @@ func enterpriseDoc(e *huiqi.Enterprise) map[string]any {
 	return d
 }
 
-// bracket encloses the enterprises for which a condition is not false
-// between two queries: outer matches every one of them (and maybe more),
-// inner matches only profiles for which it is true (maybe not all). Under
-// Kleene logic a negation swaps them (not X is not false exactly where X
-// is not true), so `not X` stays a superset when X is approximated.
+// bracket encloses, for a condition under Kleene logic, the profiles for
+// which it is true and those for which it is not false (true or unknown),
+// each between two queries: the outer one matches every such profile (and
+// maybe more), the inner one only such profiles (maybe not all). A
+// negation swaps the two sets and the two sides (not X is true where X is
+// false, not false where X is not true), so that `not X` stays bracketed
+// when X is only approximated.
 type bracket struct {
-	outer, inner *q
+	trueOuter, trueInner *q
+	okOuter, okInner     *q
 }
 
 // unconstrained is a condition the index leaves to the matcher.
-var unconstrained = bracket{outer: matchAll, inner: matchNone}
+var unconstrained = bracket{trueOuter: matchAll, trueInner: matchNone, okOuter: matchAll, okInner: matchNone}
 
-func andB(bs ...bracket) bracket {
-	var outs, ins []*q
+// each combines the brackets member by member.
+func each(bs []bracket, combine func(...*q) *q) bracket {
+	var to, ti, oo, oi []*q
 	for _, b := range bs {
-		outs, ins = append(outs, b.outer), append(ins, b.inner)
+		to, ti = append(to, b.trueOuter), append(ti, b.trueInner)
+		oo, oi = append(oo, b.okOuter), append(oi, b.okInner)
 	}
-	return bracket{outer: and(outs...), inner: and(ins...)}
+	return bracket{trueOuter: combine(to...), trueInner: combine(ti...), okOuter: combine(oo...), okInner: combine(oi...)}
 }
 
-func orB(bs ...bracket) bracket {
-	var outs, ins []*q
-	for _, b := range bs {
-		outs, ins = append(outs, b.outer), append(ins, b.inner)
-	}
-	return bracket{outer: or(outs...), inner: or(ins...)}
+func notB(b bracket) bracket {
+	return bracket{trueOuter: not(b.okInner), trueInner: not(b.okOuter), okOuter: not(b.trueInner), okInner: not(b.trueOuter)}
 }
-
-func notB(b bracket) bracket { return bracket{outer: not(b.inner), inner: not(b.outer)} }
 
 // compileCond translates a validated condition tree into a bracket over
 // the enterprise index: its text conditions, every other leaf
@@ -92,13 +91,13 @@ func compileCond(c *policies.Condition) bracket {
 		for i, k := range c.All {
 			bs[i] = compileCond(k)
 		}
-		return andB(bs...)
+		return each(bs, and)
 	case c.Any != nil:
 		bs := make([]bracket, len(c.Any))
 		for i, k := range c.Any {
 			bs[i] = compileCond(k)
 		}
-		return orB(bs...)
+		return each(bs, or)
 	case c.Not != nil:
 		return notB(compileCond(c.Not))
 	}
@@ -109,17 +108,23 @@ func compileCond(c *policies.Condition) bracket {
 }
 
 // EnterpriseCandidates returns the credit codes of the enterprises whose
-// texts may satisfy p's text conditions, or are missing: a superset of the
-// enterprises for which p is not ineligible, in no set order. narrowed is
+// texts may satisfy p's text conditions: a superset of the enterprises
+// eligible for p, in no set order. With undetermined, the candidates hold
+// too every enterprise for which p may be undetermined (a text missing, say).
+// narrowed is
 // false, and there are no codes, when p's text conditions rule out no
 // profile (it has none, say), or when more than most candidates are
 // estimated: then the caller judges every profile, which beats listing
 // that many from bleve. Errors are internal.
-func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy, most int) (codes []string, narrowed bool, err error) {
+func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy, most int, undetermined bool) (codes []string, narrowed bool, err error) {
 	if p.Eligibility == nil {
 		return nil, false, fmt.Errorf("enterprise candidates of %s: no eligibility (not validated)", p.ID)
 	}
-	x := compileCond(p.Eligibility).outer
+	b := compileCond(p.Eligibility)
+	x := b.trueOuter
+	if undetermined {
+		x = b.okOuter
+	}
 	if x.op == qAll {
 		return nil, false, nil
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
@@ -268,38 +269,50 @@ func TestIndex_EnterpriseCandidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	const scope, products = "business_scope", "main_products"
+	withScope := []string{"clothes", "oled", "rare", "shoes", "width"}
+	everyone := append([]string{"blank"}, withScope...)
 	for _, tc := range []struct {
 		name string
 		c    *policies.Condition
-		want []string // nil: not narrowed, every profile a candidate
+		// Candidates of the eligible, and of the eligible or undetermined;
+		// nil: not narrowed, every profile a candidate.
+		eligible, notIneligible []string
 	}{
-		{"OneCharacter", contains(scope, "contains_any", "鞋"), []string{"blank", "clothes", "shoes"}},
-		{"Any", contains(scope, "contains_any", "服装", "鞋帽"), []string{"blank", "clothes"}},
-		{"All", contains(scope, "contains_all", "运动鞋", "制造"), []string{"blank", "shoes"}},
-		{"AllMissingOne", contains(scope, "contains_all", "运动鞋", "服装"), []string{"blank"}},
-		{"AcrossPunctuation", contains(scope, "contains_any", "鞋、运"), []string{"blank", "shoes"}},
+		{"OneCharacter", contains(scope, "contains_any", "鞋"), []string{"clothes", "shoes"}, []string{"blank", "clothes", "shoes"}},
+		{"Any", contains(scope, "contains_any", "服装", "鞋帽"), []string{"clothes"}, []string{"blank", "clothes"}},
+		{"All", contains(scope, "contains_all", "运动鞋", "制造"), []string{"shoes"}, []string{"blank", "shoes"}},
+		{"AllMissingOne", contains(scope, "contains_all", "运动鞋", "服装"), []string{}, []string{"blank"}},
+		{"AcrossPunctuation", contains(scope, "contains_any", "鞋、运"), []string{"shoes"}, []string{"blank", "shoes"}},
 		// ASCII inside a longer token, full-width digits, 々 and
 		// ideographs the segmenter does not know: only "has a text".
-		{"ASCII", contains(scope, "contains_any", "led"), []string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
-		{"FullWidth", contains(scope, "contains_any", "b12"), []string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
-		{"Unknown", contains(scope, "contains_any", "\u9fd6字"), []string{"blank", "rare"}},
-		{"OtherField", contains(products, "contains_any", "服装"), []string{"blank", "clothes", "oled", "rare", "width"}},
+		{"ASCII", contains(scope, "contains_any", "led"), withScope, everyone},
+		{"FullWidth", contains(scope, "contains_any", "b12"), withScope, everyone},
+		{"Unknown", contains(scope, "contains_any", "\u9fd6字"), []string{"rare"}, []string{"blank", "rare"}},
+		{"OtherField", contains(products, "contains_any", "服装"), []string{"blank"}, []string{"blank", "clothes", "oled", "rare", "width"}},
 		{"AnyOfTwoFields", &policies.Condition{Any: []*policies.Condition{contains(scope, "contains_any", "显示"), contains(products, "contains_any", "运动")}},
-			[]string{"blank", "clothes", "oled", "rare", "shoes", "width"}},
-		{"Negated", &policies.Condition{Not: contains(scope, "contains_any", "鞋")}, nil},
-		{"NoText", &policies.Condition{Field: "dishonest", Op: "eq", Arg: policies.Arg{Bool: false}}, nil},
+			[]string{"oled", "shoes"}, everyone},
+		// not(鞋) is true only where the scope is there; never false where
+		// it is missing.
+		{"Negated", &policies.Condition{Not: contains(scope, "contains_any", "鞋")}, withScope, nil},
+		{"NoText", &policies.Condition{Field: "dishonest", Op: "eq", Arg: policies.Arg{Bool: false}}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c}, 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if narrowed != (tc.want != nil) {
-				t.Fatalf("narrowed = %t, want %t", narrowed, tc.want != nil)
-			}
-			sort.Strings(got)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("EnterpriseCandidates (-want +got):\n%s", diff)
+			for _, undetermined := range []bool{false, true} {
+				want := tc.eligible
+				if undetermined {
+					want = tc.notIneligible
+				}
+				got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c}, 100, undetermined)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if narrowed != (want != nil) {
+					t.Fatalf("undetermined %t: narrowed = %t, want %t", undetermined, narrowed, want != nil)
+				}
+				sort.Strings(got)
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("EnterpriseCandidates, undetermined %t (-want +got):\n%s", undetermined, diff)
+				}
 			}
 		})
 	}
@@ -321,7 +334,7 @@ func TestIndex_EnterpriseCandidates_Most(t *testing.T) {
 		most         int
 		wantNarrowed bool
 	}{{0, false}, {2, false}, {6, true}} {
-		codes, narrowed, err := ix.EnterpriseCandidates(context.Background(), p, tc.most)
+		codes, narrowed, err := ix.EnterpriseCandidates(context.Background(), p, tc.most, true)
 		if err != nil || narrowed != tc.wantNarrowed || (!narrowed && codes != nil) {
 			t.Errorf("EnterpriseCandidates(most %d) = %v, %t, %v; want narrowed %t", tc.most, codes, narrowed, err, tc.wantNarrowed)
 		}

@@ -149,9 +149,11 @@ func containsQuery(field, w string) *q {
 	return and(kids...)
 }
 
-// textBracket is a text condition over the enterprise index: outer holds
-// every profile whose text is missing (the leaf is unknown) or may contain
-// the words; inner holds none, as only the matcher can say a word is there.
+// textBracket is a text condition over the enterprise index. It is true
+// only where the text is there and holds the words, which only the matcher
+// can tell, so its true side is enclosed by "there and may hold them" and
+// nothing; it is not false where the text is missing (unknown) or may hold
+// them, and surely not false where the text is missing.
 func textBracket(field string, all bool, words []string) bracket {
 	ws := make([]*q, len(words))
 	for i, w := range words {
@@ -161,5 +163,7 @@ func textBracket(field string, all bool, words []string) bracket {
 	if all {
 		hit = and(ws...)
 	}
-	return bracket{outer: or(not(term(fHas, field)), hit), inner: matchNone}
+	// containsQuery asks for the text to be there.
+	missing := not(term(fHas, field))
+	return bracket{trueOuter: hit, trueInner: matchNone, okOuter: or(missing, hit), okInner: missing}
 }
