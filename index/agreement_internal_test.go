@@ -139,15 +139,15 @@ func condGen(words *rapid.Generator[string], depth int) *rapid.Generator[*polici
 
 // agreementStats summarise how tight the candidates were, for the report.
 type agreementStats struct {
-	pairs, ruledOut, falsePairs int
-	holding, cands              [2]int // eligible, eligible or undetermined
+	pairs          int
+	holding, cands [2]int // eligible, eligible or undetermined
 }
 
-// TestAgreement proves for both directions that the index only ever errs
-// outward on text conditions: the enterprise candidates of a policy hold
-// every profile for which it is not false (eligible or undetermined), and
-// the policies ruled out for a profile are false for it, on texts built
-// from the characters where the analyzer's tokens and substrings part.
+// TestAgreement proves that the index only ever errs outward on text
+// conditions: the enterprise candidates of a policy hold every profile it
+// is true for, and with undetermined every one it is not false for, and
+// the inner queries hold no other, on texts built from the characters
+// where the analyzer's tokens and substrings part.
 func TestAgreement(t *testing.T) {
 	var st agreementStats
 	rapid.Check(t, func(t *rapid.T) {
@@ -227,27 +227,9 @@ func TestAgreement(t *testing.T) {
 			}
 			st.pairs += len(es)
 		}
-		for _, e := range es {
-			out, err := ix.RuledOutByText(ctx, e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range ps {
-				if judge(p.Eligibility, e) == kFalse {
-					st.falsePairs++
-				}
-			}
-			for _, id := range out {
-				p := ps[slices.IndexFunc(ps, func(p *policies.Policy) bool { return p.ID == id })]
-				if v := judge(p.Eligibility, e); v != kFalse {
-					t.Fatalf("policy %s ruled out for %s, but it is %d\nrule: %s\nscope %q products %q", id, e.CreditCode, v, condString(p.Eligibility), e.BusinessScope, e.MainProducts)
-				}
-			}
-			st.ruledOut += len(out)
-		}
 	})
-	t.Logf("pairs %d: eligible %d (candidates %d), not ineligible %d (candidates %d); ruled out by text %d of %d ineligible",
-		st.pairs, st.holding[0], st.cands[0], st.holding[1], st.cands[1], st.ruledOut, st.falsePairs)
+	t.Logf("pairs %d: eligible %d (candidates %d), not ineligible %d (candidates %d)",
+		st.pairs, st.holding[0], st.cands[0], st.holding[1], st.cands[1])
 }
 
 // condString shows a condition tree with its typed values.

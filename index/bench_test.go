@@ -2,7 +2,6 @@ package index_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -70,26 +69,6 @@ func withTexts(es []*huiqi.Enterprise) []*huiqi.Enterprise {
 	return es
 }
 
-// textPolicies are n policies each with one text condition among its
-// others, in the catalogue's manner.
-func textPolicies(n int) []*policies.Policy {
-	r := rand.New(rand.NewPCG(uint64(n), 3))
-	words := [][]string{{"鞋"}, {"鞋", "服装"}, {"陶瓷"}, {"茶"}, {"显示器件", "光电子"}, {"软件"}, {"LED"}, {"石材"}, {"纸制品", "包装"}, {"化工"}}
-	out := make([]*policies.Policy, n)
-	for i := range out {
-		w := words[r.IntN(len(words))]
-		field := "business_scope"
-		if r.IntN(4) == 0 {
-			field = "main_products"
-		}
-		out[i] = &policies.Policy{ID: fmt.Sprintf("text-%04d", i), Eligibility: &policies.Condition{All: []*policies.Condition{
-			{Field: "dishonest", Op: huiqi.OpEq},
-			{Field: field, Op: "contains_any", Arg: policies.Arg{Strs: w}},
-		}}}
-	}
-	return out
-}
-
 // BenchmarkEnterpriseCandidates times the candidate query of a text
 // condition over the demo profiles with texts.
 func BenchmarkEnterpriseCandidates(b *testing.B) {
@@ -134,86 +113,6 @@ func BenchmarkEnterpriseCandidates(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n), "holding")
-		})
-	}
-}
-
-// BenchmarkEnterpriseToPolicies weighs percolation against evaluating
-// every text condition, for catalogues of 2,000 and 20,000 policies of
-// which one in ten has a text condition: "percolate" asks the rule index
-// which policies a profile's texts rule out and searches the texts for the
-// others' words only; "evaluate" searches them for every policy's words,
-// as the matcher does. The rest of the decision is the same either way.
-func BenchmarkEnterpriseToPolicies(b *testing.B) {
-	es := withTexts(demo.Enterprises(2000, 1, today))
-	for _, size := range []int{2000, 20000} {
-		pols := textPolicies(size / 10)
-		for i := range size - size/10 {
-			pols = append(pols, &policies.Policy{ID: fmt.Sprintf("other-%05d", i), Eligibility: &policies.Condition{Field: "dishonest", Op: huiqi.OpEq}})
-		}
-		ix := MustOpen(b, tempDir(b))
-		if err := ix.Rebuild(context.Background(), pols, all[*huiqi.Enterprise](nil)); err != nil {
-			b.Fatal(err)
-		}
-		text := pols[:size/10]
-		// holds is the text condition of a policy searched in a profile's
-		// lower-cased texts.
-		holds := func(p *policies.Policy, texts map[string]string) bool {
-			c := p.Eligibility.All[1]
-			s, ok := texts[c.Field]
-			if !ok {
-				return true // unknown
-			}
-			for _, w := range c.Arg.Strs {
-				if strings.Contains(s, strings.ToLower(w)) {
-					return true
-				}
-			}
-			return false
-		}
-		lowered := make([]map[string]string, len(es))
-		for i, e := range es {
-			lowered[i] = map[string]string{}
-			if e.BusinessScope != "" {
-				lowered[i]["business_scope"] = strings.ToLower(e.BusinessScope)
-			}
-			if e.MainProducts != "" {
-				lowered[i]["main_products"] = strings.ToLower(e.MainProducts)
-			}
-		}
-		b.Run(fmt.Sprintf("policies-%d/percolate", size), func(b *testing.B) {
-			i, kept, out := 0, 0, 0
-			for b.Loop() {
-				ids, err := ix.RuledOutByText(context.Background(), es[i%len(es)])
-				if err != nil {
-					b.Fatal(err)
-				}
-				ruled := make(map[string]bool, len(ids))
-				for _, id := range ids {
-					ruled[id] = true
-				}
-				for _, p := range text {
-					if !ruled[p.ID] && holds(p, lowered[i%len(es)]) {
-						kept++
-					}
-				}
-				out += len(ids)
-				i++
-			}
-			b.ReportMetric(float64(out)/float64(i), "ruled-out/op")
-			b.ReportMetric(float64(kept)/float64(i), "holding/op")
-		})
-		b.Run(fmt.Sprintf("policies-%d/evaluate", size), func(b *testing.B) {
-			i, kept := 0, 0
-			for b.Loop() {
-				for _, p := range text {
-					if holds(p, lowered[i%len(es)]) {
-						kept++
-					}
-				}
-				i++
-			}
-			b.ReportMetric(float64(kept)/float64(i), "holding/op")
 		})
 	}
 }

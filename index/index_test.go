@@ -62,7 +62,7 @@ func TestOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]string{"policies", "rules", "enterprises"}, ix.Recreated); diff != "" {
+		if diff := cmp.Diff([]string{"policies", "enterprises"}, ix.Recreated); diff != "" {
 			t.Errorf("Recreated on a new folder (-want +got):\n%s", diff)
 		}
 		if seq, err := ix.Seq(); err != nil || seq != 0 {
@@ -90,7 +90,7 @@ func TestOpen(t *testing.T) {
 		if seq, err := ix.Seq(); err != nil || seq != 42 {
 			t.Errorf("Seq() after reopen = %d, %v, want 42", seq, err)
 		}
-		want := index.Counts{Policies: 31, Rules: 31, Enterprises: 100}
+		want := index.Counts{Policies: 31, Enterprises: 100}
 		if got, err := ix.Counts(); err != nil || got != want {
 			t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
 		}
@@ -104,7 +104,7 @@ func TestOpen(t *testing.T) {
 		}
 		ix.Close()
 		// Stamp one index as built by other code.
-		idx, err := bleve.Open(filepath.Join(dir, "rules"))
+		idx, err := bleve.Open(filepath.Join(dir, "policies"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestOpen(t *testing.T) {
 		idx.Close()
 
 		ix = MustOpen(t, dir)
-		if diff := cmp.Diff([]string{"rules"}, ix.Recreated); diff != "" {
+		if diff := cmp.Diff([]string{"policies"}, ix.Recreated); diff != "" {
 			t.Errorf("Recreated (-want +got):\n%s", diff)
 		}
 		if seq, _ := ix.Seq(); seq != 0 {
@@ -167,7 +167,7 @@ func TestIndex_Rebuild(t *testing.T) {
 			if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
 				t.Fatal(err)
 			}
-			want := index.Counts{Policies: 30, Rules: 30, Enterprises: 300}
+			want := index.Counts{Policies: 30, Enterprises: 300}
 			if got, err := ix.Counts(); err != nil || got != want {
 				t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
 			}
@@ -201,7 +201,7 @@ func TestIndex_PutPolicy(t *testing.T) {
 	if err := ix.PutPolicy(p); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := ix.Counts(); c.Policies != 1 || c.Rules != 1 {
+	if c, _ := ix.Counts(); c.Policies != 1 {
 		t.Fatalf("Counts() = %+v after PutPolicy", c)
 	}
 	t.Run("Withdrawn", func(t *testing.T) {
@@ -210,7 +210,7 @@ func TestIndex_PutPolicy(t *testing.T) {
 		if err := ix.PutPolicy(&w); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+		if c, _ := ix.Counts(); c.Policies != 0 {
 			t.Errorf("Counts() = %+v after withdrawal, want none", c)
 		}
 	})
@@ -224,7 +224,7 @@ func TestIndex_PutPolicy(t *testing.T) {
 		if err := ix.RemovePolicy("no-such-policy"); err != nil {
 			t.Errorf("RemovePolicy of an absent policy: %v", err)
 		}
-		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+		if c, _ := ix.Counts(); c.Policies != 0 {
 			t.Errorf("Counts() = %+v after RemovePolicy, want none", c)
 		}
 	})
@@ -338,50 +338,6 @@ func TestIndex_EnterpriseCandidates_Most(t *testing.T) {
 		if err != nil || narrowed != tc.wantNarrowed || (!narrowed && codes != nil) {
 			t.Errorf("EnterpriseCandidates(most %d) = %v, %t, %v; want narrowed %t", tc.most, codes, narrowed, err, tc.wantNarrowed)
 		}
-	}
-}
-
-// TestIndex_RuledOutByText percolates profiles against text conditions.
-func TestIndex_RuledOutByText(t *testing.T) {
-	ix, err := index.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	const scope = "business_scope"
-	for id, c := range map[string]*policies.Condition{
-		"shoe":      contains(scope, "contains_any", "鞋"),
-		"garment":   {All: []*policies.Condition{{Field: "dishonest", Op: "eq"}, contains(scope, "contains_any", "服装", "纺织")}},
-		"display":   contains(scope, "contains_all", "显示屏", "OLED"),
-		"ascii":     contains(scope, "contains_any", "led"),
-		"either":    {Any: []*policies.Condition{contains(scope, "contains_any", "服装"), contains(scope, "contains_any", "鞋")}},
-		"not-shoe":  {Not: contains(scope, "contains_any", "鞋")},
-		"not-other": {Not: &policies.Condition{Any: []*policies.Condition{{Field: "dishonest", Op: "eq"}, {Not: contains("main_products", "contains_any", "运动鞋")}}}},
-	} {
-		if err := ix.PutPolicy(&policies.Policy{ID: id, Eligibility: c}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := map[string][]string{
-		"shoes":   {"display", "garment"},
-		"clothes": {"display"},
-		"oled":    {"garment", "shoe"},
-		"width":   {"display", "garment", "shoe"},
-		"rare":    {"display", "garment", "shoe"},
-		// No business scope: its conditions are unknown, never ruled out.
-		"blank": {"not-other"},
-	}
-	for _, e := range textFirms() {
-		t.Run(e.CreditCode, func(t *testing.T) {
-			got, err := ix.RuledOutByText(context.Background(), e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sort.Strings(got)
-			if diff := cmp.Diff(want[e.CreditCode], got); diff != "" {
-				t.Errorf("RuledOutByText (-want +got):\n%s", diff)
-			}
-		})
 	}
 }
 

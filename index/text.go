@@ -17,8 +17,8 @@ import (
 // text contains one (contains_any) or every (contains_all) word as a
 // substring, after lower-casing and folding full-width ASCII; unknown when
 // the text is missing. The matcher judges them. Here they become candidate
-// queries in both directions, analysed as policy search analyses Chinese
-// (bigrams), and built so that they can only err outward.
+// queries over the profiles' texts, analysed as policy search analyses
+// Chinese (bigrams), and built so that they can only err outward.
 //
 // The analyzer is not local: the tokens of a word are not always tokens of
 // a text containing it. "led" inside "oled" is no token of it, full-width
@@ -112,23 +112,6 @@ func wordParts(w string) (bigrams, singles []string) {
 		i = j
 	}
 	return bigrams, singles
-}
-
-// textParts returns the bigrams and the bigram characters of a text, as
-// wordParts would ask for them: what any word contained in it may need.
-func textParts(s string) map[string]bool {
-	out := map[string]bool{}
-	rs := []rune(s)
-	for i, r := range rs {
-		if !bigramChar(r) {
-			continue
-		}
-		out[string(r)] = true
-		if i+1 < len(rs) && bigramChar(rs[i+1]) {
-			out[string(rs[i:i+2])] = true
-		}
-	}
-	return out
 }
 
 // containsQuery matches the indexed texts of field that may contain w: a
