@@ -40,6 +40,10 @@ const (
 	nameEnterprises = "enterprises"
 )
 
+// retired are folders of indexes earlier versions kept: the rule index
+// (percolation), which Open deletes.
+var retired = []string{"rules", "rules.rebuild"}
+
 // batchSize bounds the documents of one bleve batch: large enough to
 // amortise a segment per batch, small enough to bound memory.
 const batchSize = 2000
@@ -79,6 +83,11 @@ var specs = []spec{
 func Open(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index folder: %w", err)
+	}
+	for _, name := range retired {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("remove retired index %s: %w", name, err)
+		}
 	}
 	ix := &Index{dir: dir}
 	for _, s := range specs {

@@ -96,6 +96,17 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	t.Run("Retired", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		MustOpen(t, dir)
+		if _, err := os.Stat(filepath.Join(dir, "rules")); !os.IsNotExist(err) {
+			t.Errorf("the retired rule index is still there: %v", err)
+		}
+	})
+
 	t.Run("StaleMapping", func(t *testing.T) {
 		dir := t.TempDir()
 		ix := MustOpen(t, dir)
