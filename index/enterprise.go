@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -196,12 +195,9 @@ func estimate(ctx context.Context, r index.IndexReader, x *q, total uint64) (uin
 		defer tfr.Close()
 		return tfr.Count(), nil
 	case *query.WildcardQuery:
-		rr, ok := r.(index.IndexReaderRegexp)
-		if !ok {
-			return total, nil
-		}
-		pattern := regexp.QuoteMeta(strings.Trim(l.Wildcard, "*"))
-		dict, err := rr.FieldDictRegexp(l.FieldVal, ".*"+pattern+".*")
+		// The wildcards are *c* of one character: every term holding it.
+		c := strings.Trim(l.Wildcard, "*")
+		dict, err := r.FieldDict(l.FieldVal)
 		if err != nil {
 			return 0, fmt.Errorf("term counts: %w", err)
 		}
@@ -215,7 +211,9 @@ func estimate(ctx context.Context, r index.IndexReader, x *q, total uint64) (uin
 			if de == nil {
 				return min(n, total), nil
 			}
-			n += de.Count
+			if strings.Contains(de.Term, c) {
+				n += de.Count
+			}
 		}
 	}
 	return total, nil
