@@ -97,6 +97,17 @@ func BenchmarkEnterpriseCandidates(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "candidates")
 		})
+		b.Run(name+"/index-undetermined", func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				codes, _, err := ix.EnterpriseCandidates(context.Background(), p, len(es), true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(codes)
+			}
+			b.ReportMetric(float64(n), "candidates")
+		})
 		// scan searches every profile's text for the words, as the
 		// column scan does.
 		b.Run(name+"/scan", func(b *testing.B) {

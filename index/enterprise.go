@@ -17,7 +17,13 @@ import (
 // The enterprise index holds what the matcher's columns cannot answer
 // cheaply: the profiles' free texts, analysed for words. Every other
 // condition is the columns' to decide.
-const fHas = "has" // the text fields a profile has, for "unknown when missing"
+// fHas lists the text fields a profile has, and "no:" before each it
+// lacks: "unknown when missing" is then a term, not the complement of one,
+// which bleve would run as a scan of every profile (20 ms at 200,000
+// against 1 ms).
+const fHas = "has"
+
+func missingTerm(field string) *q { return term(fHas, "no:"+field) }
 
 func enterpriseMapping() *mapping.IndexMappingImpl {
 	fields := map[string]*mapping.FieldMapping{fHas: keywordField(false, false)}
@@ -45,6 +51,8 @@ func enterpriseDoc(e *huiqi.Enterprise) map[string]any {
 		if s := profileText(e, f); s != "" {
 			d[f] = s
 			has = append(has, f)
+		} else {
+			has = append(has, "no:"+f)
 		}
 	}
 	d[fHas] = has

@@ -15,7 +15,7 @@ import (
 // on Open: the indexes are derived data, so rebuilding is always safe, and
 // querying an index built under other rules would silently disagree with the
 // evaluator.
-const MappingVersion = "huiqi-index/3 analyzer=" + searchAnalyzer
+const MappingVersion = "huiqi-index/4 analyzer=" + searchAnalyzer
 
 // Analyzers measured for Chinese policy search (search_internal_test.go):
 // bleve's CJK analyzer, which indexes overlapping bigrams, and the same

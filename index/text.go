@@ -147,6 +147,6 @@ func textBracket(field string, all bool, words []string) bracket {
 		hit = and(ws...)
 	}
 	// containsQuery asks for the text to be there.
-	missing := not(term(fHas, field))
+	missing := missingTerm(field)
 	return bracket{trueOuter: hit, trueInner: matchNone, okOuter: or(missing, hit), okInner: missing}
 }
