@@ -116,13 +116,12 @@ func compileCond(c *policies.Condition) bracket {
 
 // EnterpriseCandidates returns the credit codes of the enterprises whose
 // texts may satisfy p's text conditions: a superset of the enterprises
-// eligible for p, in no set order. With undetermined, the candidates hold
-// too every enterprise for which p may be undetermined (a text missing, say).
-// narrowed is
-// false, and there are no codes, when p's text conditions rule out no
-// profile (it has none, say), or when more than most candidates are
-// estimated: then the caller judges every profile, which beats listing
-// that many from bleve. Errors are internal.
+// eligible for p, in no set order. With undetermined, the candidates also
+// hold every enterprise for which p may be undetermined (a text missing,
+// say). narrowed is false, and there are no codes, when p's text
+// conditions rule out no profile (it has none, say), or when more than
+// most candidates are estimated: then the caller judges every profile,
+// which beats listing that many from bleve. Errors are internal.
 func (ix *Index) EnterpriseCandidates(ctx context.Context, p *policies.Policy, most int, undetermined bool) (codes []string, narrowed bool, err error) {
 	if p.Eligibility == nil {
 		return nil, false, fmt.Errorf("enterprise candidates of %s: no eligibility (not validated)", p.ID)
