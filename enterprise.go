@@ -27,6 +27,10 @@ type Enterprise struct {
 	Dishonest         bool     `json:"dishonest"`
 	// Scale is the scale as given; EffectiveScale derives it when absent.
 	Scale string `json:"scale,omitempty"`
+	// BusinessScope (经营范围) and MainProducts (主营产品) are free text
+	// that rules search for words; "" is unknown.
+	BusinessScope string `json:"business_scope,omitempty"`
+	MainProducts  string `json:"main_products,omitempty"`
 	// LegacyCode marks an early pilot credit code that predates the check
 	// character; only an admin bulk import may set it.
 	LegacyCode bool `json:"legacy_code,omitempty"`

@@ -34,14 +34,10 @@ type Engine struct {
 	// addresses only, unless its Hosts list the internal hosts allowed.
 	WebhookTargets push.Targets
 
-	// PruneCosts decide between the index and the column scan; tests set
-	// them to force either path.
-	PruneCosts PruneCosts
-
 	stats counters
 	// tokenUse holds when each token's use was last recorded (id → time).
 	tokenUse sync.Map
-	index *indexer // nil when no index is attached (command-line tools)
+	index    *indexer // nil when no index is attached (command-line tools)
 	// refresh serialises each change of the matcher with the recomputation
 	// and commit of the verdicts it affects, so that a computation from an
 	// older state never commits after one from a newer state (which would
@@ -53,12 +49,11 @@ type Engine struct {
 // New returns an Engine over an open database.
 func New(db *sqlite.DB) *Engine {
 	return &Engine{
-		DB:         db,
-		Matcher:    matcher.New(),
-		Calendar:   clock.New(),
-		Logger:     slog.Default(),
-		Now:        time.Now,
-		PruneCosts: DefaultPruneCosts,
+		DB:       db,
+		Matcher:  matcher.New(),
+		Calendar: clock.New(),
+		Logger:   slog.Default(),
+		Now:      time.Now,
 	}
 }
 

@@ -265,42 +265,23 @@ func (e *Engine) SearchPolicies(ctx context.Context, r index.SearchRequest) (*in
 	return e.index.ix.Search(ctx, r)
 }
 
-// PruneCosts model the two ways to find a policy's eligible enterprises,
-// from `huiqi bench` and the index benchmarks on this kind of machine
-// (BENCHMARKS.md). The column scan costs ScanNsPerProfile for every profile
-// held: 0.17 ns for a selective policy over 200,000 profiles (34 µs), more
-// for broad ones, but only selective policies can make the index worth it,
-// and for them the scan is at its cheapest. The index costs IndexSetupNs to
-// start plus IndexNsPerCandidate for each candidate it estimates (bleve
-// producing the id, the evaluator judging the profile).
-type PruneCosts struct {
-	ScanNsPerProfile    float64
-	IndexSetupNs        float64
-	IndexNsPerCandidate float64
-}
-
-// DefaultPruneCosts are the measured costs. With them the scan wins for
-// every policy below about 1.5 million profiles (a city); the index pays
-// for very selective policies at provincial scale.
-var DefaultPruneCosts = PruneCosts{ScanNsPerProfile: 0.2, IndexSetupNs: 300_000, IndexNsPerCandidate: 700}
+// textScanShare is how many profiles the column scan judges, words in
+// their texts included, in the time bleve lists and the matcher judges one
+// candidate: measured at 200,000 profiles with texts, a scope searched for
+// a word in 0.1 to 0.35 µs, a candidate listed in 0.1 to 0.35 µs and then
+// judged.
+const textScanShare = 4
 
 // policyHits returns the enterprises eligible for c on day, in credit-code
-// order with their amounts: through the index when its estimate of the
-// candidates makes that cheaper than the column scan and the enterprise
-// index holds every profile, by the scan otherwise. Either way the
-// evaluator decides.
+// order with their amounts. A policy whose text conditions narrow the
+// profiles to fewer than one in textScanShare is judged on the enterprise
+// index's candidates only, when that index holds every profile. Any other
+// policy is the column scan's. Either way the matcher decides.
 func (e *Engine) policyHits(ctx context.Context, c *matcher.Compiled, day huiqi.Date) []matcher.Hit {
 	if x := e.index; x != nil && x.ready.Load() && x.pendingProfiles.Load() == 0 {
-		costs := e.PruneCosts
-		scan := costs.ScanNsPerProfile * float64(e.Matcher.ProfileCount())
-		// Below the index's setup cost even the estimate is not worth asking.
-		if scan <= costs.IndexSetupNs {
-			return e.Matcher.MatchPolicy(c, day, false).Hits
-		}
-		if est, err := x.ix.EstimateCandidates(ctx, c.Policy, day); err == nil && costs.IndexSetupNs+costs.IndexNsPerCandidate*float64(est) < scan {
-			if codes, err := x.ix.EnterpriseCandidates(ctx, c.Policy, day); err == nil {
-				return e.hitsAmong(c, day, codes)
-			}
+		most := e.Matcher.ProfileCount() / textScanShare
+		if codes, narrowed, err := x.ix.EnterpriseCandidates(ctx, c.Policy, most, false); err == nil && narrowed {
+			return e.hitsAmong(c, day, codes)
 		}
 	}
 	return e.Matcher.MatchPolicy(c, day, false).Hits

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
@@ -132,29 +130,6 @@ func TestEngine_IndexCatchesUp(t *testing.T) {
 	if err != nil || counts.Enterprises != 800 || counts.Policies != 1 {
 		t.Fatalf("after restart the indexes hold %+v, %v; want 800 enterprises and 1 policy", counts, err)
 	}
-	// The agreement that matters: candidates through the index, decided by
-	// the evaluator, are exactly the eligible set of a scan.
-	c, _ := w.Matcher.Policy("rent-relief")
-	want := map[string]bool{}
-	for _, h := range w.Matcher.MatchPolicy(c, w.Today(), false).Hits {
-		want[h.CreditCode] = true
-	}
-	cands, err := w.ix.EnterpriseCandidates(ctx, c.Policy, w.Today())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := 0
-	for _, code := range cands {
-		if p, ok := w.Matcher.Profile(code); ok && c.Eligible(p, w.Today()) {
-			if !want[code] {
-				t.Errorf("index candidate %s is eligible but not in the scan", code)
-			}
-			got++
-		}
-	}
-	if got != len(want) {
-		t.Errorf("index + evaluator found %d eligible, the scan %d", got, len(want))
-	}
 }
 
 // sliceSource yields profiles as an import source.
@@ -172,48 +147,4 @@ func (s *sliceSourceT) Next() (int, *huiqi.Enterprise, error) {
 	s.i++
 	e := *s.es[s.i-1]
 	return s.i, &e, nil
-}
-
-// Both ways to a policy's enterprises give the same decision record: the
-// index path, forced by the cost model, and the column scan.
-func TestEngine_PruneChoiceAgrees(t *testing.T) {
-	ctx := engine.System(context.Background())
-	record := func(costs engine.PruneCosts) []sqlite.Verdict {
-		w := openIndexWorld(t, t.TempDir())
-		w.PruneCosts = costs
-		es := demo.Enterprises(1500, 5, w.Today())
-		if _, err := w.ImportEnterprises(ctx, sliceSource(es), nil); err != nil {
-			t.Fatal(err)
-		}
-		w.caughtUp(t)
-		doc := []byte(`{"id": "shoes-jinjiang", "title": "晋江制鞋企业技改补助", "department": "晋江市工业和信息化和科技局",
-			"region": "350582", "eligibility": {"all": [
-				{"field": "industry", "op": "prefix", "value": "C195"},
-				{"field": "employees", "op": "gte", "value": 10},
-				{"not": {"field": "tax_credit", "op": "in", "value": ["C", "D"]}}]},
-			"benefit": {"kind": "subsidy", "amount": {"rate": "0.05", "of": "revenue", "cap": 300000}}}`)
-		if _, err := w.CreatePolicy(ctx, doc); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.PublishPolicy(ctx, "shoes-jinjiang"); err != nil {
-			t.Fatal(err)
-		}
-		var all []sqlite.Verdict
-		for _, e := range es {
-			vs, err := w.DB.EnterpriseVerdicts(context.Background(), e.CreditCode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all = append(all, vs...)
-		}
-		return all
-	}
-	scan := record(engine.PruneCosts{ScanNsPerProfile: 0, IndexSetupNs: 1, IndexNsPerCandidate: 1})
-	pruned := record(engine.PruneCosts{ScanNsPerProfile: 1e9})
-	if len(scan) == 0 {
-		t.Fatal("the policy matches nobody; the test would prove nothing")
-	}
-	if diff := cmp.Diff(scan, pruned, cmp.Comparer(func(a, b huiqi.Date) bool { return a == b })); diff != "" {
-		t.Errorf("decision record through the index differs from the scan's (-scan +index):\n%s", diff)
-	}
 }

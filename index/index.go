@@ -1,8 +1,11 @@
 // Package index is huiqi's accelerator: bleve indexes derived from SQLite
-// that serve Chinese full-text search over published policies and prune
-// candidates in both matching directions — the enterprises a policy may
-// reach and the policies an enterprise may qualify for. Candidates are
-// always a superset of the eligible set, so that the evaluator (package
+// that serve Chinese full-text search over published policies and the
+// rules' text conditions (words in a business scope or the main products)
+// from policy to enterprises: the enterprises whose texts a policy may
+// accept. Every other condition is the matcher's columns' to decide, and
+// from enterprise to policies the matcher searches a profile's texts
+// faster than bleve percolates them (BENCHMARKS.md). Candidates are always
+// a superset of the enterprises eligible, so that the evaluator (package
 // matcher), run on them, decides exactly what it decides on everything:
 // the index is never the judge. It is the only importer of bleve.
 package index
@@ -31,19 +34,22 @@ var (
 	keySeq     = []byte("huiqi.seq")
 )
 
-// The three indexes, by folder name under the index directory.
+// The indexes, by folder name under the index directory.
 const (
 	nameSearch      = "policies"
-	nameRules       = "rules"
 	nameEnterprises = "enterprises"
 )
+
+// retired are folders of indexes earlier versions kept: the rule index
+// (percolation), which Open deletes.
+var retired = []string{"rules", "rules.rebuild"}
 
 // batchSize bounds the documents of one bleve batch: large enough to
 // amortise a segment per batch, small enough to bound memory.
 const batchSize = 2000
 
-// Index holds huiqi's three bleve indexes: policy search, policy rules
-// (enterprise → policies) and enterprises (policy → enterprises). Every one
+// Index holds huiqi's two bleve indexes: policy search and the profiles'
+// texts (policy → enterprises). Each one
 // is derived from SQLite, records the last SQLite change it has applied
 // (Seq) and is rebuilt when missing, corrupt or built under another
 // MappingVersion. It is safe for concurrent use; Rebuild swaps indexes
@@ -53,7 +59,6 @@ type Index struct {
 
 	mu          sync.RWMutex
 	search      bleve.Index
-	rules       bleve.Index
 	enterprises bleve.Index
 
 	// Recreated lists the indexes that Open had to create empty (missing,
@@ -69,7 +74,6 @@ type spec struct {
 
 var specs = []spec{
 	{nameSearch, func() (mapping.IndexMapping, error) { return policyMapping(searchAnalyzer) }},
-	{nameRules, func() (mapping.IndexMapping, error) { return ruleMapping(), nil }},
 	{nameEnterprises, func() (mapping.IndexMapping, error) { return enterpriseMapping(), nil }},
 }
 
@@ -79,6 +83,11 @@ var specs = []spec{
 func Open(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index folder: %w", err)
+	}
+	for _, name := range retired {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("remove retired index %s: %w", name, err)
+		}
 	}
 	ix := &Index{dir: dir}
 	for _, s := range specs {
@@ -111,28 +120,17 @@ func OpenMem() (*Index, error) {
 	return ix, nil
 }
 
-func specNamed(name string) spec {
-	for _, s := range specs {
-		if s.name == name {
-			return s
-		}
-	}
-	panic("index: no index named " + name)
-}
-
 func (ix *Index) set(name string, idx bleve.Index) {
 	switch name {
 	case nameSearch:
 		ix.search = idx
-	case nameRules:
-		ix.rules = idx
 	default:
 		ix.enterprises = idx
 	}
 }
 
 func (ix *Index) all() []bleve.Index {
-	return []bleve.Index{ix.search, ix.rules, ix.enterprises}
+	return []bleve.Index{ix.search, ix.enterprises}
 }
 
 func openOne(path string, s spec) (idx bleve.Index, created bool, err error) {
@@ -185,12 +183,12 @@ func (ix *Index) Close() error {
 			errs = append(errs, idx.Close())
 		}
 	}
-	ix.search, ix.rules, ix.enterprises = nil, nil, nil
+	ix.search, ix.enterprises = nil, nil
 	return errors.Join(errs...)
 }
 
 // Seq returns the sequence number of the last SQLite change every index has
-// applied: the smallest of the three, so that catching up from it misses
+// applied: the smaller of the two, so that catching up from it misses
 // nothing. 0 means an index is new and needs a Rebuild. Errors are internal.
 func (ix *Index) Seq() (uint64, error) {
 	ix.mu.RLock()
@@ -234,7 +232,6 @@ func setSeq(idxs []bleve.Index, seq uint64) error {
 // with fewer documents than SQLite has rows is still catching up.
 type Counts struct {
 	Policies    uint64 `json:"policies"`    // searchable published policies
-	Rules       uint64 `json:"rules"`       // rule documents (equal to Policies when in step)
 	Enterprises uint64 `json:"enterprises"` // enterprise profiles
 }
 
@@ -246,9 +243,6 @@ func (ix *Index) Counts() (Counts, error) {
 	var err error
 	if c.Policies, err = ix.search.DocCount(); err != nil {
 		return c, fmt.Errorf("count policies: %w", err)
-	}
-	if c.Rules, err = ix.rules.DocCount(); err != nil {
-		return c, fmt.Errorf("count rules: %w", err)
 	}
 	if c.Enterprises, err = ix.enterprises.DocCount(); err != nil {
 		return c, fmt.Errorf("count enterprises: %w", err)
@@ -262,8 +256,7 @@ func searchable(p *policies.Policy) bool {
 	return p.Status == "" || p.Status == policies.StatusPublished
 }
 
-// PutPolicy indexes the current version of a policy for search and
-// percolation, replacing any earlier version. A draft or withdrawn policy is
+// PutPolicy indexes the current version of a policy for search, replacing any earlier version. A draft or withdrawn policy is
 // removed instead. The policy must be validated (its leaves typed). Errors
 // are internal.
 func (ix *Index) PutPolicy(p *policies.Policy) error {
@@ -272,13 +265,13 @@ func (ix *Index) PutPolicy(p *policies.Policy) error {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return putPolicies(ix.search, ix.rules, []*policies.Policy{p})
+	return putPolicies(ix.search, []*policies.Policy{p})
 }
 
 // putPolicies indexes the searchable policies of pols in one batch per
 // index: one segment each, rather than one per policy to be merged later.
-func putPolicies(search, rules bleve.Index, pols []*policies.Policy) error {
-	sb, rb := search.NewBatch(), rules.NewBatch()
+func putPolicies(search bleve.Index, pols []*policies.Policy) error {
+	sb := search.NewBatch()
 	for _, p := range pols {
 		if !searchable(p) {
 			continue
@@ -289,29 +282,20 @@ func putPolicies(search, rules bleve.Index, pols []*policies.Policy) error {
 		if err := sb.Index(p.ID, searchDoc(p)); err != nil {
 			return fmt.Errorf("index policy %s: %w", p.ID, err)
 		}
-		if err := rb.Index(p.ID, ruleDoc(p)); err != nil {
-			return fmt.Errorf("index rules of %s: %w", p.ID, err)
-		}
 	}
 	if err := search.Batch(sb); err != nil {
 		return fmt.Errorf("index policies: %w", err)
 	}
-	if err := rules.Batch(rb); err != nil {
-		return fmt.Errorf("index rules: %w", err)
-	}
 	return nil
 }
 
-// RemovePolicy removes a policy from search and percolation. Removing an
+// RemovePolicy removes a policy from search. Removing an
 // absent policy is no error. Errors are internal.
 func (ix *Index) RemovePolicy(id string) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.search.Delete(id); err != nil {
 		return fmt.Errorf("remove policy %s: %w", id, err)
-	}
-	if err := ix.rules.Delete(id); err != nil {
-		return fmt.Errorf("remove rules of %s: %w", id, err)
 	}
 	return nil
 }
@@ -395,15 +379,14 @@ func (ix *Index) RemoveEnterprises(codes []string) error {
 	return nil
 }
 
-// Rebuild replaces all three indexes with ones built from the given
+// Rebuild replaces both indexes with ones built from the given
 // published policies and every enterprise of profiles, as read from SQLite.
 // The new indexes are built beside the old ones, which keep serving until
 // the swap. Their Seq is 0 until the caller records with SetSeq the SQLite
 // change the rebuild read up to; changes put while Rebuild runs go to the
 // old indexes and are lost, so the caller applies every change after that
-// one. The enterprises go through the batches of PutEnterprises: bleve's
-// offline builder, used before, took 40 s for 200,000 profiles where the
-// batches took 25 s. Errors are internal, or the iterator's.
+// one. The enterprises go through the batches of PutEnterprises, which
+// beat bleve's offline builder. Errors are internal, or the iterator's.
 func (ix *Index) Rebuild(ctx context.Context, pols []*policies.Policy, profiles iter.Seq2[*huiqi.Enterprise, error]) (err error) {
 	fresh := map[string]bleve.Index{}
 	defer func() {
@@ -430,7 +413,7 @@ func (ix *Index) Rebuild(ctx context.Context, pols []*policies.Policy, profiles 
 		}
 		fresh[s.name] = idx
 	}
-	if err := putPolicies(fresh[nameSearch], fresh[nameRules], pols); err != nil {
+	if err := putPolicies(fresh[nameSearch], pols); err != nil {
 		return err
 	}
 	batch := make([]*huiqi.Enterprise, 0, rebuildBatch)
@@ -467,7 +450,7 @@ func (ix *Index) swap(fresh map[string]bleve.Index) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, s := range specs {
-		old := map[string]bleve.Index{nameSearch: ix.search, nameRules: ix.rules, nameEnterprises: ix.enterprises}[s.name]
+		old := map[string]bleve.Index{nameSearch: ix.search, nameEnterprises: ix.enterprises}[s.name]
 		idx := fresh[s.name]
 		if ix.dir != "" {
 			if err := idx.Close(); err != nil {

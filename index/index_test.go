@@ -13,11 +13,11 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/index"
-	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -62,7 +62,7 @@ func TestOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]string{"policies", "rules", "enterprises"}, ix.Recreated); diff != "" {
+		if diff := cmp.Diff([]string{"policies", "enterprises"}, ix.Recreated); diff != "" {
 			t.Errorf("Recreated on a new folder (-want +got):\n%s", diff)
 		}
 		if seq, err := ix.Seq(); err != nil || seq != 0 {
@@ -90,9 +90,20 @@ func TestOpen(t *testing.T) {
 		if seq, err := ix.Seq(); err != nil || seq != 42 {
 			t.Errorf("Seq() after reopen = %d, %v, want 42", seq, err)
 		}
-		want := index.Counts{Policies: 31, Rules: 31, Enterprises: 100}
+		want := index.Counts{Policies: 31, Enterprises: 100}
 		if got, err := ix.Counts(); err != nil || got != want {
 			t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
+		}
+	})
+
+	t.Run("Retired", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		MustOpen(t, dir)
+		if _, err := os.Stat(filepath.Join(dir, "rules")); !os.IsNotExist(err) {
+			t.Errorf("the retired rule index is still there: %v", err)
 		}
 	})
 
@@ -104,7 +115,7 @@ func TestOpen(t *testing.T) {
 		}
 		ix.Close()
 		// Stamp one index as built by other code.
-		idx, err := bleve.Open(filepath.Join(dir, "rules"))
+		idx, err := bleve.Open(filepath.Join(dir, "policies"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +125,7 @@ func TestOpen(t *testing.T) {
 		idx.Close()
 
 		ix = MustOpen(t, dir)
-		if diff := cmp.Diff([]string{"rules"}, ix.Recreated); diff != "" {
+		if diff := cmp.Diff([]string{"policies"}, ix.Recreated); diff != "" {
 			t.Errorf("Recreated (-want +got):\n%s", diff)
 		}
 		if seq, _ := ix.Seq(); seq != 0 {
@@ -167,7 +178,7 @@ func TestIndex_Rebuild(t *testing.T) {
 			if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
 				t.Fatal(err)
 			}
-			want := index.Counts{Policies: 30, Rules: 30, Enterprises: 300}
+			want := index.Counts{Policies: 30, Enterprises: 300}
 			if got, err := ix.Counts(); err != nil || got != want {
 				t.Errorf("Counts() = %+v, %v, want %+v", got, err, want)
 			}
@@ -201,7 +212,7 @@ func TestIndex_PutPolicy(t *testing.T) {
 	if err := ix.PutPolicy(p); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := ix.Counts(); c.Policies != 1 || c.Rules != 1 {
+	if c, _ := ix.Counts(); c.Policies != 1 {
 		t.Fatalf("Counts() = %+v after PutPolicy", c)
 	}
 	t.Run("Withdrawn", func(t *testing.T) {
@@ -210,7 +221,7 @@ func TestIndex_PutPolicy(t *testing.T) {
 		if err := ix.PutPolicy(&w); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+		if c, _ := ix.Counts(); c.Policies != 0 {
 			t.Errorf("Counts() = %+v after withdrawal, want none", c)
 		}
 	})
@@ -224,179 +235,123 @@ func TestIndex_PutPolicy(t *testing.T) {
 		if err := ix.RemovePolicy("no-such-policy"); err != nil {
 			t.Errorf("RemovePolicy of an absent policy: %v", err)
 		}
-		if c, _ := ix.Counts(); c.Policies != 0 || c.Rules != 0 {
+		if c, _ := ix.Counts(); c.Policies != 0 {
 			t.Errorf("Counts() = %+v after RemovePolicy, want none", c)
 		}
 	})
 }
 
-// rule parses a one-rule policy document.
-func rule(t *testing.T, eligibility string) *policies.Policy {
-	t.Helper()
-	p, err := policies.Parse([]byte(`{"id": "test-rule", "title": "测试", "department": "测试部门", "region": "3505",
-		"benefit": {"kind": "subsidy"}, "eligibility": `+eligibility+`}`), today)
+// contains is a text condition, typed as validation types it.
+func contains(field, op string, words ...string) *policies.Condition {
+	return &policies.Condition{Field: field, Op: op, Value: mustMarshal(words), Arg: policies.Arg{Strs: words}}
+}
+
+func mustMarshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	return p
+	return b
 }
 
-func firm(code string, employees *int64) *huiqi.Enterprise {
-	return &huiqi.Enterprise{CreditCode: code, Name: code, Region: "350582", Industry: "C1952",
-		FoundedOn: huiqi.NewDate(2015, 3, 1), Employees: employees}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// TestIndex_PolicyCandidates_NumericBounds holds the line where
-// Elasticsearch's percolator and Lucene's Monitor give up: a numeric bound
-// is a range, so `employees gte 50` is no candidate for a 10-person firm.
-func TestIndex_PolicyCandidates_NumericBounds(t *testing.T) {
-	ix, err := index.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if err := ix.PutPolicy(rule(t, `{"all": [{"field": "employees", "op": "gte", "value": 50}]}`)); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		e    *huiqi.Enterprise
-		want []string
-	}{
-		{"Ten", firm("ten", ptr[int64](10)), nil},
-		{"FortyNine", firm("forty-nine", ptr[int64](49)), nil},
-		{"Fifty", firm("fifty", ptr[int64](50)), []string{"test-rule"}},
-		{"Thousand", firm("thousand", ptr[int64](1000)), []string{"test-rule"}},
-		{"Unknown", firm("unknown", nil), nil}, // a leaf on a missing field is false
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ix.PolicyCandidates(context.Background(), tc.e, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("PolicyCandidates (-want +got):\n%s", diff)
-			}
-		})
+// textFirms are profiles whose texts hold the cases where the analyzer's
+// tokens are not the text's substrings.
+func textFirms() []*huiqi.Enterprise {
+	return []*huiqi.Enterprise{
+		{CreditCode: "shoes", BusinessScope: "皮鞋、运动鞋制造", MainProducts: "运动鞋"},
+		{CreditCode: "clothes", BusinessScope: "服装销售；鞋帽批发"},
+		{CreditCode: "oled", BusinessScope: "OLED显示屏"},
+		{CreditCode: "width", BusinessScope: "Ａｂ1２型号"},
+		{CreditCode: "rare", BusinessScope: "\u9fd6字々"},
+		{CreditCode: "blank", MainProducts: "服装"},
 	}
 }
 
+// TestIndex_EnterpriseCandidates checks that the candidates of a text
+// condition hold every profile whose text contains the words, or has no
+// text (unknown), and that what bigrams cannot see is left to the matcher.
 func TestIndex_EnterpriseCandidates(t *testing.T) {
 	ix, err := index.OpenMem()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	es := []*huiqi.Enterprise{firm("ten", ptr[int64](10)), firm("fifty", ptr[int64](50)), firm("unknown", nil)}
-	es[1].Region = "350581"
-	if err := ix.PutEnterprises(es); err != nil {
+	if err := ix.PutEnterprises(textFirms()); err != nil {
 		t.Fatal(err)
 	}
+	const scope, products = "business_scope", "main_products"
+	withScope := []string{"clothes", "oled", "rare", "shoes", "width"}
+	everyone := append([]string{"blank"}, withScope...)
 	for _, tc := range []struct {
 		name string
-		p    *policies.Policy
-		day  huiqi.Date
-		want []string
+		c    *policies.Condition
+		// Candidates of the eligible, and of the eligible or undetermined;
+		// nil: not narrowed, every profile a candidate.
+		eligible, notIneligible []string
 	}{
-		{"Range", rule(t, `{"field": "employees", "op": "gte", "value": 50}`), today, []string{"fifty"}},
-		// not(employees gte 50) holds for a missing headcount, as the evaluator has it.
-		{"NotRange", rule(t, `{"not": {"field": "employees", "op": "gte", "value": 50}}`), today, []string{"ten", "unknown"}},
-		{"Prefix", rule(t, `{"field": "region", "op": "prefix", "value": ["350582"]}`), today, []string{"ten", "unknown"}},
-		// Founded 2015-03-01: 11 whole years on 2026-03-01, 10 the day before.
-		{"AgeBefore", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 2, 28), nil},
-		{"AgeOn", rule(t, `{"field": "age_years", "op": "gte", "value": 11}`), huiqi.NewDate(2026, 3, 1), []string{"fifty", "ten", "unknown"}},
+		{"OneCharacter", contains(scope, "contains_any", "鞋"), []string{"clothes", "shoes"}, []string{"blank", "clothes", "shoes"}},
+		{"Any", contains(scope, "contains_any", "服装", "鞋帽"), []string{"clothes"}, []string{"blank", "clothes"}},
+		{"All", contains(scope, "contains_all", "运动鞋", "制造"), []string{"shoes"}, []string{"blank", "shoes"}},
+		{"AllMissingOne", contains(scope, "contains_all", "运动鞋", "服装"), []string{}, []string{"blank"}},
+		{"AcrossPunctuation", contains(scope, "contains_any", "鞋、运"), []string{"shoes"}, []string{"blank", "shoes"}},
+		// ASCII inside a longer token, full-width digits, 々 and
+		// ideographs the segmenter does not know: only "has a text".
+		{"ASCII", contains(scope, "contains_any", "led"), withScope, everyone},
+		{"FullWidth", contains(scope, "contains_any", "b12"), withScope, everyone},
+		{"Unknown", contains(scope, "contains_any", "\u9fd6字"), []string{"rare"}, []string{"blank", "rare"}},
+		{"OtherField", contains(products, "contains_any", "服装"), []string{"blank"}, []string{"blank", "clothes", "oled", "rare", "width"}},
+		{"AnyOfTwoFields", &policies.Condition{Any: []*policies.Condition{contains(scope, "contains_any", "显示"), contains(products, "contains_any", "运动")}},
+			[]string{"oled", "shoes"}, everyone},
+		// not(鞋) is true only where the scope is there; never false where
+		// it is missing.
+		{"Negated", &policies.Condition{Not: contains(scope, "contains_any", "鞋")}, withScope, nil},
+		{"NoText", &policies.Condition{Field: "dishonest", Op: "eq", Arg: policies.Arg{Bool: false}}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ix.EnterpriseCandidates(context.Background(), tc.p, tc.day)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sort.Strings(got)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("EnterpriseCandidates (-want +got):\n%s", diff)
+			for _, undetermined := range []bool{false, true} {
+				want := tc.eligible
+				if undetermined {
+					want = tc.notIneligible
+				}
+				got, narrowed, err := ix.EnterpriseCandidates(context.Background(), &policies.Policy{ID: "p", Eligibility: tc.c}, 100, undetermined)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if narrowed != (want != nil) {
+					t.Fatalf("undetermined %t: narrowed = %t, want %t", undetermined, narrowed, want != nil)
+				}
+				sort.Strings(got)
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("EnterpriseCandidates, undetermined %t (-want +got):\n%s", undetermined, diff)
+				}
 			}
 		})
 	}
-	t.Run("WindowClosed", func(t *testing.T) {
-		p := rule(t, `{"field": "employees", "op": "gte", "value": 0}`)
-		p.ValidTo = huiqi.NewDate(2025, 12, 31)
-		got, err := ix.EnterpriseCandidates(context.Background(), p, today)
-		if err != nil || len(got) != 0 {
-			t.Errorf("EnterpriseCandidates after valid_to = %v, %v, want none", got, err)
-		}
-	})
 }
 
-// TestIndex_Catalogue checks both directions on the bundled catalogue and
-// demo profiles against the matcher's own plain scans.
-func TestIndex_Catalogue(t *testing.T) {
-	ix := MustOpen(t, t.TempDir())
-	pols := mustCatalogue(t)
-	es := demo.Enterprises(3000, 7, today)
-	if err := ix.Rebuild(context.Background(), pols, all(es)); err != nil {
+// TestIndex_EnterpriseCandidates_Most checks that a policy estimated to
+// have more candidates than the caller would take is left to the scan. The
+// estimate of 鞋 sums the profiles of each bigram holding it: 皮鞋, 动鞋 and
+// 鞋制 of one scope, 鞋帽 of another, so 4 for 2 candidates.
+func TestIndex_EnterpriseCandidates_Most(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
 		t.Fatal(err)
 	}
-	m := matcher.New()
-	m.PutProfiles(es...)
-	var compiled []*matcher.Compiled
-	for _, p := range pols {
-		c := matcher.Compile(p)
-		compiled = append(compiled, c)
-		m.PutPolicy(c)
+	defer ix.Close()
+	if err := ix.PutEnterprises(textFirms()); err != nil {
+		t.Fatal(err)
 	}
-	ctx := context.Background()
-	pruned, eligible := 0, 0
-	for _, c := range compiled {
-		var want []string
-		for _, h := range m.MatchPolicy(c, today, false).Hits {
-			want = append(want, h.CreditCode)
+	p := &policies.Policy{ID: "p", Eligibility: contains("business_scope", "contains_any", "鞋")}
+	for _, tc := range []struct {
+		most         int
+		wantNarrowed bool
+	}{{0, false}, {3, false}, {4, true}, {100, true}} {
+		codes, narrowed, err := ix.EnterpriseCandidates(context.Background(), p, tc.most, false)
+		if err != nil || narrowed != tc.wantNarrowed || (!narrowed && codes != nil) || (narrowed && len(codes) != 2) {
+			t.Errorf("EnterpriseCandidates(most %d) = %v, %t, %v; want narrowed %t", tc.most, codes, narrowed, err, tc.wantNarrowed)
 		}
-		cands, err := ix.EnterpriseCandidates(ctx, c.Policy, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, code := range cands {
-			if p, _ := m.Profile(code); c.Eligible(p, today) {
-				got = append(got, code)
-			}
-		}
-		sort.Strings(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("policy %s: %d enterprises through the index, %d by scan", c.Policy.ID, len(got), len(want))
-		}
-		pruned += len(cands)
-		eligible += len(want)
 	}
-	t.Logf("policy → enterprises: %d candidates for %d eligible pairs of %d×%d", pruned, eligible, len(pols), len(es))
-	pruned, eligible = 0, 0
-	for _, e := range es {
-		p, _ := m.Profile(e.CreditCode)
-		var want []string
-		for _, v := range matcher.Judge(compiled, p, today, false).Eligible {
-			want = append(want, v.PolicyID)
-		}
-		cands, err := ix.PolicyCandidates(ctx, e, today)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, id := range cands {
-			if c, _ := m.Policy(id); c.Eligible(p, today) {
-				got = append(got, id)
-			}
-		}
-		sort.Strings(got)
-		sort.Strings(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("enterprise %s: %v through the index, %v by scan", e.CreditCode, got, want)
-		}
-		pruned += len(cands)
-		eligible += len(want)
-	}
-	t.Logf("enterprise → policies: %d candidates for %d eligible pairs", pruned, eligible)
 }
 
 func TestIndex_Search(t *testing.T) {

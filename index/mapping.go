@@ -15,7 +15,7 @@ import (
 // on Open: the indexes are derived data, so rebuilding is always safe, and
 // querying an index built under other rules would silently disagree with the
 // evaluator.
-const MappingVersion = "huiqi-index/2 analyzer=" + searchAnalyzer
+const MappingVersion = "huiqi-index/4 analyzer=" + searchAnalyzer
 
 // Analyzers measured for Chinese policy search (search_internal_test.go):
 // bleve's CJK analyzer, which indexes overlapping bigrams, and the same
@@ -68,14 +68,6 @@ func keywordField(store, docValues bool) *mapping.FieldMapping {
 
 func numericField() *mapping.FieldMapping {
 	f := bleve.NewNumericFieldMapping()
-	f.Store = false
-	f.DocValues = false
-	f.IncludeInAll = false
-	return f
-}
-
-func boolField() *mapping.FieldMapping {
-	f := bleve.NewBooleanFieldMapping()
 	f.Store = false
 	f.DocValues = false
 	f.IncludeInAll = false

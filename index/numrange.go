@@ -22,14 +22,6 @@ import (
 type numRange struct {
 	field  string
 	lo, hi float64
-	// walk reads the matching full-precision terms from the dictionary
-	// instead: cheaper when the field holds few distinct numbers (the
-	// bounds of rule documents), where testing each of the several hundred
-	// split terms for presence costs more than the walk.
-	walk bool
-	// step is the precision step of the field's terms: bleve's for its
-	// numeric fields, or enterpriseStep for the enterprise figures.
-	step uint
 }
 
 const signBit = 1 << 63
@@ -41,14 +33,7 @@ func sortable(f float64) uint64 { return uint64(numeric.Float64ToInt64(f)) ^ sig
 // number in [lo, hi]: full-precision terms at the ragged ends, coarser ones
 // (the value with its low shift bits dropped) for the aligned middle.
 func numericTerms(lo, hi float64) [][]byte {
-	return numericTermsStep(lo, hi, document.DefaultPrecisionStep)
-}
-
-// numericTermsStep is numericTerms for terms indexed at precision step.
-func numericTermsStep(lo, hi float64, step uint) [][]byte {
-	if step == 0 {
-		step = document.DefaultPrecisionStep
-	}
+	const step = document.DefaultPrecisionStep
 	minB, maxB := sortable(lo), sortable(hi)
 	if minB > maxB {
 		return nil
@@ -106,15 +91,8 @@ func (r *numRange) bounds() (float64, float64) {
 // bleve's match-none searcher, which a boolean query would mistake for "no
 // clause" and turn a conjunction into "everything but".
 func (r *numRange) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	if r.walk {
-		terms, err := walkTerms(i, r.field, r.lo, r.hi)
-		if err != nil {
-			return nil, err
-		}
-		return searcher.NewMultiTermSearcherBytes(ctx, i, terms, r.field, 1.0, options, false)
-	}
 	lo, hi := r.bounds()
-	return (&termSet{field: r.field, terms: numericTermsStep(lo, hi, r.step)}).Searcher(ctx, i, m, options)
+	return (&termSet{field: r.field, terms: numericTerms(lo, hi)}).Searcher(ctx, i, m, options)
 }
 
 // termSet matches documents holding any of the terms in field. Terms absent
@@ -148,33 +126,4 @@ func (t *termSet) Searcher(ctx context.Context, i index.IndexReader, m mapping.I
 		}
 	}
 	return searcher.NewMultiTermSearcherBytes(ctx, i, terms, t.field, 1.0, options, false)
-}
-
-// walkTerms returns the full-precision terms of the field's dictionary that
-// encode numbers in [lo, hi]: at shift 0 the prefix-coded order is the
-// numeric order, so they are one contiguous run of the dictionary.
-func walkTerms(i index.IndexReader, field string, lo, hi float64) ([][]byte, error) {
-	lo, hi = max(lo, -math.MaxFloat64), min(hi, math.MaxFloat64)
-	if lo > hi {
-		return nil, nil
-	}
-	start := numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(lo), 0)
-	end := numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(hi), 0)
-	dict, err := i.FieldDictRange(field, start, end)
-	if err != nil {
-		return nil, err
-	}
-	var terms [][]byte
-	for {
-		de, err := dict.Next()
-		if err != nil {
-			dict.Close()
-			return nil, err
-		}
-		if de == nil {
-			break
-		}
-		terms = append(terms, []byte(de.Term))
-	}
-	return terms, dict.Close()
 }

@@ -118,18 +118,6 @@ func terms(field string, values []string) *q {
 	return leafQ(&termSet{field: field, terms: ts})
 }
 
-func boolQ(field string, v bool) *q {
-	b := bleve.NewBoolFieldQuery(v)
-	b.SetField(field)
-	return leafQ(b)
-}
-
-func prefixQ(field, prefix string) *q {
-	p := bleve.NewPrefixQuery(prefix)
-	p.SetField(field)
-	return leafQ(p)
-}
-
 // floatRange matches numbers in [lo, hi], both included; infinite bounds
 // are open ends. Zero bounds take in both zeros, which the index orders
 // apart (-0 below +0) but comparison does not.
@@ -144,17 +132,6 @@ func floatRange(field string, lo, hi float64) *q {
 		hi = 0
 	}
 	return leafQ(&numRange{field: field, lo: lo, hi: hi})
-}
-
-// walkRange is floatRange for a field with few distinct values, such as
-// the bounds of rule documents: its terms are read from the field's
-// dictionary rather than derived from the range.
-func walkRange(field string, lo, hi float64) *q {
-	x := floatRange(field, lo, hi)
-	if r, ok := x.leaf.(*numRange); ok {
-		r.walk = true
-	}
-	return x
 }
 
 // bleveQuery converts the tree. A conjunction's negated members become the

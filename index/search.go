@@ -386,3 +386,12 @@ func facetTerms(fr *search.FacetResult, label func(string) string) []FacetTerm {
 	})
 	return out
 }
+
+// prefixes returns every non-empty prefix of an ASCII code, shortest first.
+func prefixes(code string) []string {
+	out := make([]string, 0, len(code))
+	for i := 1; i <= len(code); i++ {
+		out = append(out, code[:i])
+	}
+	return out
+}

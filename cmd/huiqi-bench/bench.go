@@ -32,7 +32,7 @@ import (
 
 // BenchCommand measures huiqi on generated data at a city's scale, side by
 // side with the approaches a vendor would pick (one SQL WHERE per policy,
-// one bleve query per policy, one expression program per policy), all in
+// one expression program per policy), all in
 // one process on the same data, and prints one table.
 type BenchCommand struct {
 	Stdout, Stderr io.Writer
@@ -61,8 +61,8 @@ Generates enterprises and policies (as huiqi gen does), imports them into a
 fresh data folder and measures, in one process on the same data: matching
 in both directions, in process and over HTTP; a full rematch of every pair
 on 1 and 2 threads; the import rate; start-up from the folder; the bleve
-index catch-up; peak memory. The same matches are computed by three
-baselines (SQL WHERE over SQLite, bleve queries, expr-lang programs), which
+index catch-up; peak memory. The same matches are computed by two
+baselines (SQL WHERE over SQLite, expr-lang programs), which
 must agree with huiqi before they are timed. Prints one Markdown table.
 
 Flags:`)
@@ -457,11 +457,9 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 	}
 	b.checks = append(b.checks, "SQL WHERE = huiqi, for each policy timed")
 
-	// bleve: the enterprise index built by the index package, caught up
-	// from the profiles, then one query per policy; its hits are
-	// candidates, which the row evaluator then decides.
+	// bleve: the enterprise index (the profiles' texts, for text
+	// conditions) caught up from the profiles.
 	b.logf("bleve: indexing %d enterprises", b.n)
-	bleveTimes := make([][]time.Duration, len(cases))
 	ix, err := index.Open(filepath.Join(b.dir, "index"))
 	if err != nil {
 		return err
@@ -474,46 +472,14 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 		}
 	}
 	catchUp := time.Since(start)
-	bleveMatch := func(pc policyCase) ([]string, error) {
-		cands, err := ix.EnterpriseCandidates(ctx, pc.c.Policy, b.day)
-		if err != nil {
-			return nil, err
-		}
-		var codes []string
-		for _, code := range cands {
-			if p, ok := b.eng.Matcher.Profile(code); ok && pc.c.Eligible(p, b.day) {
-				codes = append(codes, code)
-			}
-		}
-		slices.Sort(codes)
-		return codes, nil
-	}
-	for i, pc := range cases {
-		got, err := bleveMatch(pc)
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(got, pc.codes) {
-			return fmt.Errorf("bleve baseline of %s: %d enterprises, huiqi %d", pc.c.Policy.ID, len(got), len(pc.codes))
-		}
-		for range b.runs {
-			start := time.Now()
-			if _, err := bleveMatch(pc); err != nil {
-				return err
-			}
-			bleveTimes[i] = append(bleveTimes[i], time.Since(start))
-		}
-	}
-	b.checks = append(b.checks, "bleve candidates, decided by the row evaluator = huiqi, for each policy timed")
 
 	for i, pc := range cases {
 		huiqiP50 := percentile(b.policyTimes[i], 50)
 		measure := fmt.Sprintf("policy → enterprises, %s (%s eligible of %s): column scans, hits listed in code order with amounts",
 			pc.name, count(len(pc.codes)), count(b.n))
-		sqlP50, bleveP50 := percentile(sqlTimes[i], 50), percentile(bleveTimes[i], 50)
+		sqlP50 := percentile(sqlTimes[i], 50)
 		b.insert(row{measure: measure, p50: fmtDuration(huiqiP50), p99: fmtDuration(percentile(b.policyTimes[i], 99)),
 			baseline: "SQLite WHERE", bp50: fmtDuration(sqlP50), speedup: ratio(sqlP50, huiqiP50)})
-		b.insert(row{baseline: "bleve query + check", bp50: fmtDuration(bleveP50), speedup: ratio(bleveP50, huiqiP50)})
 	}
 	b.add(row{measure: fmt.Sprintf("index catch-up: bleve enterprise index of %s profiles (index.PutEnterprises, batches of %s), %s profiles/s; one run",
 		count(b.n), count(engine.ImportBatchSize), count(int(float64(b.n)/catchUp.Seconds()))), p50: fmtDuration(catchUp), p99: "–"})

@@ -1,6 +1,6 @@
 // Command huiqi-bench measures huiqi at a city's scale beside the ways a
-// vendor would match (SQL WHERE over SQLite, bleve queries, expr-lang
-// programs) and prints one table. It is a binary of its own so that the
+// vendor would match (SQL WHERE over SQLite, expr-lang programs) and
+// prints one table. It is a binary of its own so that the
 // baselines and expr-lang stay out of the server's.
 //
 //	go run ./cmd/huiqi-bench [flags]
