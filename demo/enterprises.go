@@ -3,7 +3,8 @@
 // mix by district (shoes and garments in 晋江 and 石狮, ceramics in 德化, tea
 // in 安溪, petrochemicals in 泉港, stone in 南安 and 惠安 …), firm sizes
 // skewed as real economies are (most firms small and micro), valid credit
-// codes and qualification tags at realistic rates.
+// codes, qualification tags at realistic rates, and a business scope and
+// main products in the words of the firm's trade.
 package demo
 
 import (
@@ -150,6 +151,7 @@ var unifiedCodes = huiqi.NewDate(2015, 10, 1)
 func Enterprises(n int, seed int64, today huiqi.Date) []*huiqi.Enterprise {
 	g := &generator{
 		r:     rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
+		h:     rand.New(rand.NewPCG(uint64(seed), 0x6a09e667f3bcc909)),
 		today: today,
 		codes: map[string]bool{},
 		names: map[string]bool{},
@@ -174,10 +176,13 @@ func WriteNDJSON(w io.Writer, es []*huiqi.Enterprise) error {
 	return nil
 }
 
-// generator holds the random source and what has been handed out, so that
-// codes (and, while it can, names) stay unique.
+// generator holds the random sources and what has been handed out, so that
+// codes (and, while it can, names) stay unique. r draws what earlier
+// versions drew (region, industry, figures, tags, names); h draws what was
+// added since (business scope, main products), so that adding it changed
+// none of the profiles data sets and tests are built on.
 type generator struct {
-	r     *rand.Rand
+	r, h  *rand.Rand
 	today huiqi.Date
 	codes map[string]bool
 	names map[string]bool
@@ -257,7 +262,24 @@ func (g *generator) enterprise() *huiqi.Enterprise {
 	if g.chance(0.08) {
 		e.Scale = e.EffectiveScale()
 	}
+	g.describe(e, s)
 	return e
+}
+
+// describe writes the business scope most firms have on their licence and
+// the main products most manufacturers (and half of the others) name.
+func (g *generator) describe(e *huiqi.Enterprise, s *sector) {
+	w := wordings[s]
+	if g.h.Float64() < 0.95 {
+		e.BusinessScope = w.scopeText(g.h)
+	}
+	products := 0.5
+	if e.Industry[0] == 'C' {
+		products = 0.85
+	}
+	if g.h.Float64() < products {
+		e.MainProducts = w.productsText(g.h)
+	}
 }
 
 // tags draws qualification tags at realistic rates, conditioned on what

@@ -146,6 +146,44 @@ func TestEnterprises_Mix(t *testing.T) {
 	}
 }
 
+// TestEnterprises_Text checks the business scopes and main products: most
+// firms have a scope, most manufacturers name their products, and the words
+// are their trade's, so that a rule asking for 「鞋」 or 「茶」 finds the shoe
+// makers and the tea firms.
+func TestEnterprises_Text(t *testing.T) {
+	const n = 3000
+	es := demo.Enterprises(n, 1, today)
+	var scoped, makers, named int
+	trades := []struct{ industry, word string }{
+		{"C195", "鞋"}, {"C18", "服"}, {"C307", "瓷"}, {"A0164", "茶"}, {"C3032", "石"}, {"I65", "软件"},
+	}
+	for i, e := range es {
+		if e.BusinessScope != "" {
+			scoped++
+			if !strings.HasPrefix(e.BusinessScope, "一般项目：") || len(e.BusinessScope) > huiqi.MaxNameLength {
+				t.Errorf("profile %d: business scope %q is not worded as a licence's, or is over %d bytes", i, e.BusinessScope, huiqi.MaxNameLength)
+			}
+		}
+		if e.Industry[0] == 'C' {
+			makers++
+			if e.MainProducts != "" {
+				named++
+			}
+		}
+		for _, tr := range trades {
+			if strings.HasPrefix(e.Industry, tr.industry) && e.BusinessScope != "" && !strings.Contains(e.BusinessScope, tr.word) {
+				t.Errorf("profile %d (%s): business scope %q lacks %q", i, e.Industry, e.BusinessScope, tr.word)
+			}
+		}
+	}
+	if got := float64(scoped) / n; got < 0.92 || got > 0.98 {
+		t.Errorf("share with a business scope = %.3f, want about 0.95", got)
+	}
+	if got := float64(named) / float64(makers); got < 0.8 || got > 0.9 {
+		t.Errorf("share of manufacturers naming main products = %.3f, want about 0.85", got)
+	}
+}
+
 func TestWriteNDJSON(t *testing.T) {
 	es := demo.Enterprises(50, 3, today)
 	s := bufio.NewScanner(bytes.NewReader(ndjson(t, es)))
