@@ -42,6 +42,7 @@ type Application struct {
 	// ExclusiveGroup is the policy's 就高不重复 group: of the enterprise's
 	// applications under it only one can be approved and paid.
 	ExclusiveGroup string             `json:"exclusive_group,omitempty"`
+	ExclusiveNote  string             `json:"exclusive_note,omitempty"`
 	Events         []ApplicationEvent `json:"events,omitempty"` // left out of the audit lists
 	AsOf           huiqi.Date         `json:"as_of"`
 	Clock          clock.Clock        `json:"clock"`
@@ -117,8 +118,9 @@ func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock,
 	if a.AmountApproved != nil {
 		v.OverEstimate = overEstimate(a.AmountApproved, a.ApprovalEstimate)
 	}
-	if c, ok := e.Matcher.Policy(a.PolicyID); ok {
+	if c, ok := e.Matcher.Policy(a.PolicyID); ok && c.Policy.ExclusiveGroup != "" {
 		v.ExclusiveGroup = c.Policy.ExclusiveGroup
+		v.ExclusiveNote = "同组（" + v.ExclusiveGroup + "）政策就高不重复：本企业只能有一项申请获批兑现"
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name

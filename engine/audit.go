@@ -164,7 +164,11 @@ func (e *Engine) AuditClock(ctx context.Context, q ClockQuery, pg Page) (*ClockL
 			return false
 		}
 		v := e.viewWith(it.a, q.AsOf, it.clock, false)
-		v.State = it.state // as of the date, like the clock
+		v.State = it.state // as of the date, like the clock, and so are the amounts
+		v.AmountApproved, v.AmountDisbursed = sqlite.Amounts(eventsBy(it.a.Events, q.AsOf))
+		if v.AmountApproved == nil {
+			v.OverEstimate = false
+		}
 		list.Items = append(list.Items, v)
 		return true
 	})
