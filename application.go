@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Event types of an application (SPEC §5).
+// Event types of an application: the steps that start, pause, resume and
+// stop its redemption clock.
 const (
 	EventSubmit   = "submit"   // 申报, by the enterprise
 	EventOffer    = "offer"    // 免申即享 match pushed, by the system

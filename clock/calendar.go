@@ -1,5 +1,5 @@
 // Package clock computes the redemption clock (申兑时限) of an application
-// from its events: start, pauses, stop, deadline and status (SPEC §5), over
+// from its events: start, pauses, stop, deadline and status, over
 // the Chinese statutory calendar of working and rest days.
 package clock
 

@@ -22,7 +22,7 @@ type Rules struct {
 	WorkingDays  bool `json:"working_days"`
 }
 
-// Clock statuses (SPEC §5).
+// Clock statuses, as the API and the officials' dashboard report them.
 const (
 	StatusNotStarted = "not_started"
 	StatusOnTrack    = "on_track"

@@ -20,7 +20,7 @@ import (
 	"github.com/huiqi/huiqi/sqlite"
 )
 
-// Application is an application as the API shows it (SPEC §6): the stored
+// Application is an application as the API shows it: the stored
 // record with its events, and its redemption clock as of a date.
 type Application struct {
 	ID              int64        `json:"id"`
@@ -555,7 +555,7 @@ func checkBudget(tx *sqlite.EventTx, a *sqlite.Application, p *policies.Policy, 
 
 // eventAppended runs inside the transaction that appended ev to a, after
 // it is written. It is the one place where an event is told to anyone: a
-// pause's note is the written notice to the enterprise (SPEC §5), written
+// pause's note is the written notice the enterprise is owed for it, written
 // as a pause_notice notification through tx, so that the notice commits
 // with the pause or neither does.
 func (e *Engine) eventAppended(tx *sqlite.EventTx, a *sqlite.Application, ev huiqi.Event) error {

@@ -189,7 +189,8 @@ type Stats struct {
 	Total  StatsGroup   `json:"total"` // all groups together
 }
 
-// StatsGroup holds the figures of one department or policy (SPEC §6).
+// StatsGroup holds the figures of one department or policy, as
+// GET /v1/audit/stats reports them.
 // Rates are fractions from 0 to 1 over the applications whose clock has
 // stopped by disbursement, and null when there are none; median_days and
 // p90_days are over the applications whose clock has started, null when
@@ -445,9 +446,9 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 	}
 	return []string{
 		strconv.FormatInt(a.ID, 10), a.PolicyID, strconv.Itoa(a.PolicyVersion), cell(a.PolicyTitle), cell(a.Department),
-		// A tab first keeps Excel from reading an all-digit credit code as a
-		// number and rounding it to 15 significant digits.
-		"\t" + a.CreditCode, cell(name),
+		// As it is: the CSV is for programs, and people get the workbook,
+		// where the code is typed as text.
+		a.CreditCode, cell(name),
 		stateLabels[it.state], a.OpenedAt.In(huiqi.Shanghai).Format("2006-01-02 15:04:05"),
 		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
 		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,

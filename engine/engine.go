@@ -39,6 +39,8 @@ type Engine struct {
 	PruneCosts PruneCosts
 
 	stats counters
+	// tokenUse holds when each token's use was last recorded (id → time).
+	tokenUse sync.Map
 	index *indexer // nil when no index is attached (command-line tools)
 	// refresh serialises each change of the matcher with the recomputation
 	// and commit of the verdicts it affects, so that a computation from an

@@ -43,6 +43,8 @@ Commands:
 
 	serve              start the HTTP API (SQLite and bleve in --data)
 	token create       issue an API token
+	token list         list the API tokens, with when each was last used
+	token revoke       revoke an API token at once
 	import enterprises load enterprise profiles from NDJSON or CSV
 	import policies    load policy documents from a YAML/JSON file or folder
 	import applications load historical applications with their events from NDJSON
@@ -53,10 +55,10 @@ Commands:
 	calendar import    add or correct a year of the statutory calendar
 	calendar list      list the years the statutory calendar covers
 	gen                write generated enterprises and policies as NDJSON
-	bench              measure matching at a city's scale beside SQL, bleve and expr baselines
 	version            print the version
 
-Run 'huiqi <command> -h' for a command's flags.
+Run 'huiqi <command> -h' for a command's flags. The benchmark is a
+command of its own: go run ./cmd/huiqi-bench.
 `
 
 // subcommands lists, for each command that takes one, its subcommands.
@@ -87,6 +89,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "token create":
 		return (&TokenCreateCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token list":
+		return (&TokenListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token revoke":
+		return (&TokenRevokeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import enterprises":
 		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import policies":
@@ -107,8 +113,6 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":
 		return (&GenCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
-	case "bench":
-		return (&BenchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "huiqi", Version)
 		return nil
