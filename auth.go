@@ -1,6 +1,9 @@
 package huiqi
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Roles a token may carry.
 const (
@@ -17,6 +20,8 @@ type Token struct {
 	Role       string `json:"role"`
 	Department string `json:"department,omitempty"`
 	CreditCode string `json:"credit_code,omitempty"`
+	// ExpiresAt, when set, is when the token stops working.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Validate checks that the token's binding fits its role: an official is

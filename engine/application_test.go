@@ -971,7 +971,7 @@ func TestEngine_ExportClockCSV(t *testing.T) {
 		row[h] = rows[4][i] // application 4, overdue
 	}
 	want := map[string]string{
-		"申请编号": "4", "政策编号": "p-b", "主管部门": appDeptA, "统一社会信用代码": "\t" + appCodes[3],
+		"申请编号": "4", "政策编号": "p-b", "主管部门": appDeptA, "统一社会信用代码": appCodes[3],
 		"状态": "已受理", "受理日期": "2025-05-12", "截止日期": "2025-06-26", "已用天数": "49", "暂停天数": "0",
 		"时限天数": "45", "目标天数": "40", "时限状态": "已超期", "计时方式": "自然日",
 	}

@@ -275,7 +275,9 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		g := get(keyOf(it.a.PolicyID, it.a.Department), it.a.PolicyTitle, it.a.Department)
 		g.clocks = append(g.clocks, it.clock)
 		f := &g.Funnel
-		f.Applied++
+		if applied(it.a.Events, q.AsOf) {
+			f.Applied++
+		}
 		if !it.clock.AcceptedOn.IsZero() {
 			f.Accepted++
 		}
@@ -333,6 +335,22 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 	st.Total = StatsGroup{Key: "全部", Funnel: total}
 	fill(&st.Total, all)
 	return st, nil
+}
+
+// applied reports whether an application counts as applied by asOf in the
+// funnel: a submission does at once, a 免申即享 offer only once the
+// enterprise confirms it (an offer is huiqi's push, not the enterprise's
+// application).
+func applied(events []huiqi.Event, asOf huiqi.Date) bool {
+	if len(events) == 0 || events[0].Type != huiqi.EventOffer {
+		return true
+	}
+	for _, ev := range eventsBy(events, asOf) {
+		if ev.Type == huiqi.EventConfirm {
+			return true
+		}
+	}
+	return false
 }
 
 // fill sets a group's clock figures from its clocks.
@@ -424,14 +442,28 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 	}
 	return []string{
 		strconv.FormatInt(a.ID, 10), a.PolicyID, strconv.Itoa(a.PolicyVersion), cell(a.PolicyTitle), cell(a.Department),
-		// A tab first keeps Excel from reading an all-digit credit code as a
-		// number and rounding it to 15 significant digits.
-		"\t" + a.CreditCode, cell(name),
+		// As it is: the CSV is for programs, and people get the workbook,
+		// where the code is typed as text.
+		a.CreditCode, cell(name),
 		stateLabels[it.state], a.OpenedAt.In(huiqi.Shanghai).Format("2006-01-02 15:04:05"),
 		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
 		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,
-		clockStatusLabels[c.Status], money(approved), money(disbursed), estimate, over,
+		statusLabel(it.state, c), money(approved), money(disbursed), estimate, over,
 	}
+}
+
+// statusLabel names a clock status for the export. A paused clock reads
+// 中止计时: its status is that of the days counted so far, which would say
+// 正常计时 of a clock that is not running; a pause past the target or the
+// deadline says so too.
+func statusLabel(state string, c clock.Clock) string {
+	if state != huiqi.StatePaused || !c.StoppedOn.IsZero() {
+		return clockStatusLabels[c.Status]
+	}
+	if c.Status == clock.StatusAtRisk || c.Status == clock.StatusOverdue {
+		return "中止计时（" + clockStatusLabels[c.Status] + "）"
+	}
+	return "中止计时"
 }
 
 // eventsBy returns the events that had happened by the end of day asOf:

@@ -39,6 +39,8 @@ type Engine struct {
 	PruneCosts PruneCosts
 
 	stats counters
+	// tokenUse holds when each token's use was last recorded (id → time).
+	tokenUse sync.Map
 	index *indexer // nil when no index is attached (command-line tools)
 	// refresh serialises each change of the matcher with the recomputation
 	// and commit of the verdicts it affects, so that a computation from an
@@ -53,7 +55,7 @@ func New(db *sqlite.DB) *Engine {
 	return &Engine{
 		DB:         db,
 		Matcher:    matcher.New(),
-		Calendar:   clock.Default(),
+		Calendar:   clock.New(),
 		Logger:     slog.Default(),
 		Now:        time.Now,
 		PruneCosts: DefaultPruneCosts,
@@ -66,6 +68,9 @@ func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
 // Load fills the in-memory matcher from SQLite: every published policy and
 // every current profile.
 func (e *Engine) Load(ctx context.Context) error {
+	if err := e.loadCalendar(ctx); err != nil {
+		return fmt.Errorf("load calendar: %w", err)
+	}
 	published, err := e.DB.PublishedPolicies(ctx)
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)

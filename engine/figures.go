@@ -37,6 +37,10 @@ func (e *Engine) counted(evaluations, matches int) {
 func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
 	f.IndexLag, _ = e.IndexLag()
+	if last := e.Calendar.LastCovered(); !last.IsZero() {
+		f.CalendarLastCovered = last.Time().Unix()
+	}
+	f.CalendarNextYearMissing = e.Calendar.MissingNextYear(e.Today()) != 0
 	clock, err := e.clockFigures(ctx)
 	if err != nil {
 		return f, err
@@ -84,7 +88,10 @@ func (e *Engine) clockFigures(ctx context.Context) (map[string]map[string]int, e
 // the indexes have caught up. Otherwise the error says why.
 func (e *Engine) Ready(ctx context.Context) error {
 	if _, err := e.DB.EnterpriseCount(ctx); err != nil {
-		return huiqi.Errorf(huiqi.EUnavailable, "数据库不可用: %v", err)
+		// The cause goes to the log: /readyz is public, and a database
+		// error names files and internals.
+		e.Logger.Error("readiness: database", "err", err)
+		return huiqi.Errorf(huiqi.EUnavailable, "数据库不可用")
 	}
 	if lag, caughtUp := e.IndexLag(); !caughtUp {
 		return huiqi.Errorf(huiqi.EUnavailable, "索引正在重建")

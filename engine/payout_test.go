@@ -343,3 +343,36 @@ func TestEngine_GroupOffers(t *testing.T) {
 		}
 	}
 }
+
+// The funnel counts an offer as applied once confirmed; the export reads a
+// paused clock as 中止计时.
+func TestEngine_FunnelAndPausedLabel(t *testing.T) {
+	w := newAppWorld(t)
+	w.set("2025-03-03 09:00")
+	w.policy(t, "p-auto", appDeptA, func(m map[string]any) { m["mode"] = "auto" })
+	day := huiqi.NewDate(2025, 3, 3)
+	applied := func() int {
+		st, err := w.AuditStats(appAuditor, engine.StatsQuery{AsOf: day, By: "policy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Total.Funnel.Applied
+	}
+	if n := applied(); n != 0 {
+		t.Fatalf("applied with offers only = %d, want 0", n)
+	}
+	offers, _, _, _ := w.ListApplications(appAdmin, engine.ApplicationQuery{CreditCode: appCodes[0]}, day, engine.Page{})
+	id := offers[0].ID
+	w.do(t, appEnterprise(0), id, engine.EventInput{Type: huiqi.EventConfirm})
+	if n := applied(); n != 1 {
+		t.Fatalf("applied after one confirmation = %d, want 1", n)
+	}
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventPause, Reason: huiqi.PauseExpertReview, Note: "专家评审"})
+	var b strings.Builder
+	if err := w.ExportClockCSV(appAuditor, engine.ClockQuery{AsOf: day, PolicyID: "p-auto"}, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), ",中止计时,") {
+		t.Fatalf("export of a paused application lacks 中止计时:\n%s", b.String())
+	}
+}

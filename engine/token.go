@@ -2,12 +2,15 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/sqlite"
 )
 
 // CreateToken issues a token (admin) and returns its secret, shown once.
-// It returns EInvalid when the binding does not fit the role.
+// It returns EInvalid when the binding does not fit the role or the expiry
+// is not in the future.
 func (e *Engine) CreateToken(ctx context.Context, t *huiqi.Token) (string, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return "", err
@@ -15,12 +18,50 @@ func (e *Engine) CreateToken(ctx context.Context, t *huiqi.Token) (string, error
 	if err := t.Validate(); err != nil {
 		return "", err
 	}
+	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(e.Now()) {
+		return "", huiqi.FieldErrorf("expires_at", "过期时间应在将来")
+	}
 	return e.DB.CreateToken(ctx, t)
 }
 
-// Authenticate returns the token whose secret is given, or EUnauthorized.
+// tokenUseInterval is how stale a token's last-used time may get: writing
+// it on every request would make every read a write.
+const tokenUseInterval = time.Minute
+
+// Authenticate returns the token whose secret is given, or EUnauthorized
+// for an unknown, revoked or expired one. It records the use.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (*huiqi.Token, error) {
-	return e.DB.FindToken(ctx, secret)
+	t, err := e.DB.FindToken(ctx, secret)
+	if err != nil {
+		return nil, err
+	}
+	now := e.Now()
+	if last, ok := e.tokenUse.Load(t.ID); !ok || now.Sub(last.(time.Time)) >= tokenUseInterval {
+		e.tokenUse.Store(t.ID, now)
+		if err := e.DB.TokenUsed(ctx, t.ID, now); err != nil {
+			e.Logger.Warn("record token use", "token", t.ID, "err", err)
+		}
+	}
+	return t, nil
+}
+
+// Tokens lists every token, without secrets, with when each was last used
+// (admin).
+func (e *Engine) Tokens(ctx context.Context) ([]sqlite.TokenInfo, error) {
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return e.DB.Tokens(ctx)
+}
+
+// RevokeToken revokes a token at once (admin): API calls and web sessions
+// with it fail from the next request on. It returns ENotFound for an
+// unknown id.
+func (e *Engine) RevokeToken(ctx context.Context, id int64) error {
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return err
+	}
+	return e.DB.RevokeToken(ctx, id)
 }
 
 // EnsureAdminToken makes secret a valid admin token (HUIQI_ADMIN_TOKEN).

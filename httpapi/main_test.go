@@ -74,6 +74,9 @@ func mustAPIServerAt(tb testing.TB, path string, configure ...func(*httpapi.Serv
 	}
 	srv := httpapi.NewServer(eng)
 	srv.Addr, srv.Logger = "127.0.0.1:0", apiQuiet
+	// The engine's clock stands still in tests, so throttles would never
+	// refill: they are off unless a test sets them.
+	srv.SetLimits(httpapi.Limits{})
 	for _, f := range configure {
 		f(srv)
 	}

@@ -15,7 +15,7 @@ func TestMetrics(t *testing.T) {
 	s.mustDo(t, "POST", "/v1/enterprises", s.Admin, apiProfile(apiCode(3)), http.StatusCreated, nil)
 	s.mustDo(t, "POST", "/v1/applications", s.Admin, map[string]any{"policy_id": "metrics-a", "credit_code": apiCode(3)}, http.StatusCreated, nil)
 	s.mustDo(t, "GET", "/v1/policies", "", nil, http.StatusOK, nil)
-	r := s.mustDo(t, "GET", "/metrics", "", nil, http.StatusOK, nil)
+	r := s.mustDo(t, "GET", "/metrics", s.Admin, nil, http.StatusOK, nil)
 	body := string(r.Body)
 	for _, want := range []string{
 		`huiqi_http_request_duration_seconds_count{method="GET",route="/v1/policies",status="200"} 1`,

@@ -237,3 +237,38 @@ func TestAPI_GroupOffers(t *testing.T) {
 		t.Fatalf("offers after the withdrawal %v, want p-auto-high only", got)
 	}
 }
+
+// A credit code typed in lower case in a path names the same enterprise,
+// even to the enterprise itself.
+func TestAPI_LowerCaseCreditCode(t *testing.T) {
+	s := newAppServer(t)
+	s.setup(t)
+	code := appCodes[1] // ends in X G
+	ent := s.token(t, huiqi.RoleEnterprise, "", code)
+	lower := strings.ToLower(code)
+	for _, path := range []string{"/v1/enterprises/" + lower, "/v1/enterprises/" + lower + "/matches", "/v1/enterprises/" + lower + "/notifications"} {
+		s.must(t, "GET", path, ent, nil, http.StatusOK, nil)
+		s.must(t, "GET", path, s.admin, nil, http.StatusOK, nil)
+	}
+}
+
+// POST /v1/policies/{id}/preview with an empty object previews the stored
+// draft.
+func TestAPI_PreviewEmptyObject(t *testing.T) {
+	s := newAppServer(t)
+	s.setup(t)
+	var pv struct {
+		PolicyID string `json:"policy_id"`
+		Total    int    `json:"total"`
+	}
+	s.must(t, "POST", "/v1/policies/p-a/preview", s.admin, map[string]any{}, http.StatusOK, &pv)
+	if pv.PolicyID != "p-a" || pv.Total != len(appCodes) {
+		t.Fatalf("preview with {} = %+v, want p-a reaching %d", pv, len(appCodes))
+	}
+	s.call(t, "POST", "/v1/policies", s.admin, map[string]any{
+		"id": "p-zero", "title": "t", "department": appDeptA, "deadline_days": 0,
+		"eligibility": map[string]any{"field": "region", "op": "prefix", "value": "3505"},
+		"benefit":     map[string]any{"kind": "service"},
+	}).wantError(t, http.StatusBadRequest, huiqi.EInvalid, "deadline_days")
+	s.call(t, "GET", "/v1/policies/p-zero", s.admin, nil).wantError(t, http.StatusNotFound, huiqi.ENotFound, "")
+}

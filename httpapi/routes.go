@@ -21,14 +21,16 @@ func (s *Server) routes() {
 	r := s.router
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	r.GET("/metrics", s.serveMetrics)
 	for _, path := range []string{"/", "/ui/*path", "/static/*path"} { // the web pages
 		r.Any(path, gin.WrapH(s.Pages))
 	}
 
 	v1 := r.Group("/v1")
+	v1.Use(upperCreditCode)
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.POST("/tokens", s.createToken)
+	s.tokenRoutes(v1)
 
 	v1.POST("/policies", s.createPolicy)
 	v1.GET("/policies", s.listPolicies)
@@ -39,6 +41,8 @@ func (s *Server) routes() {
 	v1.POST("/policies/:id/withdraw", s.withdrawPolicy)
 	v1.POST("/policies/:id/preview", s.previewPolicy)
 	v1.GET("/policies/:id/matches", s.policyMatches)
+	v1.GET("/policies/:id/matches.xlsx", s.matchesWorkbook)
+	v1.GET("/audit/export.xlsx", s.auditWorkbook)
 
 	v1.POST("/enterprises", s.createEnterprise)
 	v1.GET("/enterprises", s.listEnterprises)
@@ -50,6 +54,7 @@ func (s *Server) routes() {
 	v1.POST("/match", s.match)
 	s.pushRoutes(v1)
 	s.applicationRoutes(v1)
+	s.calendarRoutes(v1)
 }
 
 // noRoute answers a path no route takes: under the API's prefixes with the
@@ -76,7 +81,11 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": huiqi.ErrorMessage(err)})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	ready := gin.H{"status": "ready"}
+	if w := s.Engine.CalendarWarning(); w != "" {
+		ready["warnings"] = []string{w} // ready still: only next year's deadlines are provisional
+	}
+	c.JSON(http.StatusOK, ready)
 }
 
 // Version is reported by /healthz; cmd/huiqi sets it from its build.
@@ -90,7 +99,11 @@ func (s *Server) createToken(c *gin.Context) {
 	}
 	t.ID = 0
 	secret, err := s.Engine.CreateToken(c.Request.Context(), &t)
-	s.respond(c, http.StatusCreated, gin.H{"token": secret, "role": t.Role, "department": t.Department, "credit_code": t.CreditCode}, err)
+	body := gin.H{"token": secret, "id": t.ID, "role": t.Role, "department": t.Department, "credit_code": t.CreditCode}
+	if !t.ExpiresAt.IsZero() {
+		body["expires_at"] = t.ExpiresAt
+	}
+	s.respond(c, http.StatusCreated, body, err)
 }
 
 // Policies.

@@ -39,8 +39,19 @@ type Server struct {
 	// Pages serves the web pages under /, /ui/ and /static/; configure it
 	// (its Searcher, Logger) before Open.
 	Pages *web.Handler
+	// BodyRate is the slowest a request body may arrive.
+	BodyRate BodyRate
+	// MetricsAddr, when set, is a second address serving /metrics with
+	// every department's figures, for a scraper on a private network; the
+	// main address shows them only to tokens entitled to them.
+	MetricsAddr string
 
 	metrics *metrics.Metrics
+	// The throttles; SetLimits replaces them.
+	authFailures, anonymous, bulk *throttle
+
+	metricsLn     net.Listener
+	metricsServer *http.Server
 
 	ln     net.Listener
 	server *http.Server
@@ -56,18 +67,35 @@ const (
 // NewServer returns a Server for the engine with default limits.
 func NewServer(e *engine.Engine) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit}
+	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit,
+		BodyRate: DefaultBodyRate}
 	s.metrics = metrics.New(e)
+	s.SetLimits(DefaultLimits)
 	s.Pages = web.New(e)
 	s.router = gin.New()
-	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.authenticate)
+	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.limitAuthFailures, s.authenticate, s.limitRequests)
 	s.router.NoRoute(s.noRoute)
 	s.routes()
 	return s
 }
 
+// SetLimits replaces the throttles, emptying their buckets; call it before
+// Open.
+func (s *Server) SetLimits(l Limits) {
+	s.authFailures = newThrottle("auth_failures", l.AuthFailures, l.MaxClients)
+	s.anonymous = newThrottle("anonymous", l.Anonymous, l.MaxClients)
+	s.bulk = newThrottle("bulk", l.Bulk, l.MaxClients)
+	for _, t := range []*throttle{s.authFailures, s.anonymous, s.bulk} {
+		perSecond := 0.0
+		if t.rate.Events > 0 {
+			perSecond = float64(t.rate.Events) / t.rate.Period.Seconds()
+		}
+		s.metrics.SetLimit(t.name, perSecond)
+	}
+}
+
 // Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return s.guardBodies(s.router) }
 
 // Open starts listening and serving in the background.
 func (s *Server) Open() error {
@@ -75,10 +103,43 @@ func (s *Server) Open() error {
 	if err != nil {
 		return err
 	}
+	if s.MetricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", s.MetricsAddr); err != nil {
+			ln.Close()
+			return err
+		}
+		s.metricsServer = &http.Server{Handler: s.metrics.Handler(metrics.Scope{All: true}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+		go s.metricsServer.Serve(s.metricsLn)
+	}
 	s.ln = ln
-	s.server = &http.Server{Handler: s.router, ReadHeaderTimeout: 10 * time.Second}
+	// Headers must arrive within ten seconds, bodies at BodyRate; an idle
+	// kept-alive connection closes after two minutes.
+	s.server = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go s.server.Serve(ln)
 	return nil
+}
+
+// MetricsURL returns the base URL of the metrics address, or "" without one.
+func (s *Server) MetricsURL() string {
+	if s.metricsLn == nil {
+		return ""
+	}
+	return "http://" + s.metricsLn.Addr().String()
+}
+
+// serveMetrics serves /metrics: every department's clock figures for an
+// admin or auditor, its own for an official, totals only otherwise.
+func (s *Server) serveMetrics(c *gin.Context) {
+	var scope metrics.Scope
+	if t := huiqi.TokenFromContext(c.Request.Context()); t != nil {
+		switch t.Role {
+		case huiqi.RoleAdmin, huiqi.RoleAuditor:
+			scope.All = true
+		case huiqi.RoleOfficial:
+			scope.Department = t.Department
+		}
+	}
+	s.metrics.Handler(scope).ServeHTTP(c.Writer, c.Request)
 }
 
 // URL returns the base URL the server listens on, e.g. http://127.0.0.1:8080.
@@ -89,6 +150,9 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 func (s *Server) Close(ctx context.Context) error {
 	if s.server == nil {
 		return nil
+	}
+	if s.metricsServer != nil {
+		s.metricsServer.Shutdown(ctx)
 	}
 	return s.server.Shutdown(ctx)
 }

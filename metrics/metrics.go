@@ -25,6 +25,12 @@ type Figures struct {
 	// Clock counts applications per department and clock status
 	// (overdue, at_risk).
 	Clock map[string]map[string]int
+	// CalendarLastCovered is the last day the statutory calendar covers,
+	// as the Unix time of its start in Asia/Shanghai; 0 for none.
+	CalendarLastCovered int64
+	// CalendarNextYearMissing is set from 1 October while next year's
+	// holiday notice is missing.
+	CalendarNextYearMissing bool
 }
 
 // Source yields the figures.
@@ -34,20 +40,31 @@ type Source interface {
 
 // Metrics holds the collectors of one server.
 type Metrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.HistogramVec
+	src       Source
+	registry  *prometheus.Registry // everything but the engine's figures
+	requests  *prometheus.HistogramVec
+	throttled *prometheus.CounterVec
+	limits    *prometheus.GaugeVec
 }
 
 // New returns the metrics of a server whose engine figures come from src.
 func New(src Source) *Metrics {
-	m := &Metrics{registry: prometheus.NewRegistry()}
+	m := &Metrics{src: src, registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "huiqi_http_request_duration_seconds",
 		Help:    "HTTP request latency by route and status.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"route", "method", "status"})
-	m.registry.MustRegister(m.requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&figureCollector{src: src})
+	m.throttled = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "huiqi_throttled_total",
+		Help: "Requests answered 429 by throttle (auth_failures, anonymous, bulk).",
+	}, []string{"limit"})
+	m.limits = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "huiqi_rate_limit_per_second",
+		Help: "Configured throttle rates in events per second (0: off); bursts are a period's worth.",
+	}, []string{"limit"})
+	m.registry.MustRegister(m.requests, m.throttled, m.limits,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -56,9 +73,32 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
 }
 
-// Handler serves the metrics.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+// Throttled counts one request refused by the named throttle.
+func (m *Metrics) Throttled(limit string) { m.throttled.WithLabelValues(limit).Inc() }
+
+// SetLimit publishes a throttle's configured rate.
+func (m *Metrics) SetLimit(limit string, perSecond float64) {
+	m.limits.WithLabelValues(limit).Set(perSecond)
+	m.throttled.WithLabelValues(limit).Add(0) // shown at 0 before the first refusal
+}
+
+// Scope is what a scrape may see of the per-department figures.
+type Scope struct {
+	// All shows every department's figures.
+	All bool
+	// Department, when All is false, shows that department's figures.
+	Department string
+}
+
+// Handler serves the metrics as scope allows. The per-department clock
+// counts (overdue, at risk) are the departments' own business: a scrape
+// sees those of its scope, and every scrape sees their totals.
+func (m *Metrics) Handler(scope Scope) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		figures := prometheus.NewRegistry()
+		figures.MustRegister(&figureCollector{src: m.src, scope: scope})
+		promhttp.HandlerFor(prometheus.Gatherers{m.registry, figures}, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	})
 }
 
 var (
@@ -67,16 +107,20 @@ var (
 	descBacklog     = prometheus.NewDesc("huiqi_outbox_backlog", "Notifications not yet delivered to every webhook subscriber.", nil, nil)
 	descDead        = prometheus.NewDesc("huiqi_webhook_dead_deliveries", "Webhook deliveries given up on.", nil, nil)
 	descIndexLag    = prometheus.NewDesc("huiqi_index_lag", "Changes committed to SQLite that the indexes have not applied.", nil, nil)
+	descCalendar    = prometheus.NewDesc("huiqi_calendar_last_covered_date_seconds", "Start of the last day the statutory calendar covers (Unix time).", nil, nil)
+	descCalMissing  = prometheus.NewDesc("huiqi_calendar_next_year_missing", "1 from 1 October while next year's holiday notice is not in the calendar.", nil, nil)
 	descClock       = prometheus.NewDesc("huiqi_applications_by_clock_status", "Open applications by department and redemption clock status.", []string{"department", "status"}, nil)
+	descClockTotal  = prometheus.NewDesc("huiqi_applications_by_clock_status_total", "Open applications of all departments by redemption clock status.", []string{"status"}, nil)
 )
 
 // figureCollector reads the engine's figures at scrape time.
 type figureCollector struct {
-	src Source
+	src   Source
+	scope Scope
 }
 
 func (c *figureCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvaluations, descMatches, descBacklog, descDead, descIndexLag, descClock} {
+	for _, d := range []*prometheus.Desc{descEvaluations, descMatches, descBacklog, descDead, descIndexLag, descClock, descClockTotal, descCalendar, descCalMissing} {
 		ch <- d
 	}
 }
@@ -94,9 +138,22 @@ func (c *figureCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(f.OutboxBacklog))
 	ch <- prometheus.MustNewConstMetric(descDead, prometheus.GaugeValue, float64(f.DeadDeliveries))
 	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(f.IndexLag))
+	ch <- prometheus.MustNewConstMetric(descCalendar, prometheus.GaugeValue, float64(f.CalendarLastCovered))
+	missing := 0.0
+	if f.CalendarNextYearMissing {
+		missing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descCalMissing, prometheus.GaugeValue, missing)
+	total := map[string]int{"overdue": 0, "at_risk": 0}
 	for dept, byStatus := range f.Clock {
 		for status, n := range byStatus {
-			ch <- prometheus.MustNewConstMetric(descClock, prometheus.GaugeValue, float64(n), dept, status)
+			total[status] += n
+			if c.scope.All || (c.scope.Department != "" && c.scope.Department == dept) {
+				ch <- prometheus.MustNewConstMetric(descClock, prometheus.GaugeValue, float64(n), dept, status)
+			}
 		}
+	}
+	for status, n := range total {
+		ch <- prometheus.MustNewConstMetric(descClockTotal, prometheus.GaugeValue, float64(n), status)
 	}
 }

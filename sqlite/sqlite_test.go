@@ -101,8 +101,12 @@ func TestDB_Open(t *testing.T) {
 		if err := rawDB(t, path).QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
 			t.Fatal(err)
 		}
-		if n != max || n == 0 {
-			t.Fatalf("schema_migrations: %d rows up to version %d, want one row per version", n, max)
+		files, err := filepath.Glob("migrations/*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(files) || n == 0 {
+			t.Fatalf("schema_migrations: %d rows up to version %d, want one row per migration (%d)", n, max, len(files))
 		}
 	})
 

@@ -622,3 +622,48 @@ func TestBrowser_Accessibility(t *testing.T) {
 		t.Error("the header's focused link shows no focus ring")
 	}
 }
+
+// An official edits a policy in the editor and sees its reach change in
+// the sandbox as she types, then saves it.
+func TestBrowser_Editor(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		b.signIn(w.token(t, huiqi.RoleOfficial, deptJinjiang, ""), "/ui/dashboard")
+		b.open("/ui/editor?id=jj-footwear-garment-upgrade")
+		b.noOverflow("editor")
+		before := eval[string](b, `document.querySelector("#sandbox-reach").textContent`)
+		const revenueCSS = `.cond-row[data-row="1"] input[name="f_cond_value"]`
+		revenue := chromedp.CSS(revenueCSS)
+		clear := func() { eval[bool](b, `(document.querySelector('`+revenueCSS+`').value = "", true)`) }
+		clear()
+		b.do("raise the revenue threshold", chromedp.SendKeys(revenue, "2000"))
+		doc := strings.Replace(mustCatalogueDoc(t, "jj-footwear-garment-upgrade"), "value: 5000000,", "value: 20000000,", 1)
+		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(doc), webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := itoa(int64(pv.Total))
+		if want == before {
+			t.Fatalf("the raised threshold reaches as many (%s): pick another", want)
+		}
+		_, err = chromedp.Run(b.ctx, chromedp.Poll[string](`(() => { const r = document.querySelector("#sandbox-reach").textContent; return r === "`+want+`" ? r : null; })()`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Fatalf("the sandbox did not show the reach %s (it showed %s before): %v", want, before, err)
+		}
+		if failed := eval[string](b, `document.querySelector("#sandbox-failed").textContent`); failed != "1" {
+			t.Errorf("failed tests in the sandbox = %s, want 1 (the 500万元 case)", failed)
+		}
+		clear()
+		b.do("lower it", chromedp.SendKeys(revenue, "300"))
+		b.submit("save", `button[name="action"][value="save"]`)
+		if text := b.bodyText(); !strings.Contains(text, "已保存") {
+			t.Fatalf("no confirmation after saving:\n%s", text)
+		}
+		p, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+		if err != nil || p.Version != 2 {
+			t.Errorf("after saving: version %v, %v; want 2", p.Version, err)
+		}
+		b.noOverflow("editor")
+		b.keep("editor-" + b.screen + ".png")
+	})
+}

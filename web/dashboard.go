@@ -37,6 +37,7 @@ type dashboardPage struct {
 	Chart           chart
 	Verification    *engine.Verification // admins and auditors only
 	ExportURL       string
+	WorkbookURL     string
 }
 
 type option struct{ Value, Label string }
@@ -174,6 +175,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		export.Set("policy", p.Policy)
 	}
 	p.ExportURL = "/ui/export.csv?" + export.Encode()
+	p.WorkbookURL = "/ui/export.xlsx?" + export.Encode()
 	h.render(w, r, http.StatusOK, "dashboard", "申兑时限看板", "dashboard", p)
 	return nil
 }

@@ -45,6 +45,10 @@ var funcs = template.FuncMap{
 	"actor":      actorText,
 	"fieldLabel": fieldLabel,
 	"invalid":    invalidAttrs,
+	"condRowOf":  condRowOf,
+	"blankRow":   func() condRow { return condRow{Op: huiqi.OpEq} },
+	"blankRows":  func(from int) []int { return []int{from, from + 1}[:blankRows] },
+	"isMoney":    func(f huiqi.Field) bool { return f.Type == huiqi.TypeMoney },
 	"sub":        func(a, b int) int { return a - b },
 }
 

@@ -160,6 +160,10 @@ type policyPage struct {
 	Open     bool // valid today
 	CanApply bool // a signed-in enterprise may apply from here
 	Status   string
+	CanEdit  bool // the caller writes this policy
+	// MatchesURL downloads the enterprises the published policy reaches,
+	// for those who may read them.
+	MatchesURL string
 }
 
 var policyStatusLabels = map[string]string{
@@ -194,6 +198,11 @@ func (h *Handler) policyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t := huiqi.TokenFromContext(r.Context()); t != nil && t.Role == huiqi.RoleEnterprise {
 		page.CanApply = p.Status == policies.StatusPublished && p.Mode == policies.ModeApply && page.Open
+	} else if t != nil {
+		page.CanEdit = t.Role == huiqi.RoleAdmin || (t.Role == huiqi.RoleOfficial && t.Department == p.Department)
+		if p.Status == policies.StatusPublished && (t.Role != huiqi.RoleOfficial || t.Department == p.Department) {
+			page.MatchesURL = matchesURL(p.ID, h.Engine.Today())
+		}
 	}
 	h.render(w, r, http.StatusOK, "policy", p.Title, "search", page)
 	return nil

@@ -99,6 +99,11 @@ func (h *Handler) routes() {
 	m.Handle("GET /ui/cases/{id}", h.page(h.caseView))
 	m.Handle("POST /ui/cases/{id}/events", h.page(h.caseEvent))
 	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
+	m.Handle("GET /ui/export.xlsx", h.page(h.exportXLSX))
+	m.Handle("GET /ui/policies/{id}/matches.xlsx", h.page(h.matchesXLSX))
+	m.Handle("GET /ui/editor", h.page(h.editor))
+	m.Handle("POST /ui/editor", h.page(h.editorAction))
+	m.Handle("POST /ui/editor/sandbox", h.page(h.sandboxPart))
 	m.Handle("GET /ui/preview", h.page(h.previewForm))
 	m.Handle("POST /ui/preview", h.page(h.preview))
 	m.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error {
@@ -277,6 +282,21 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 // that it cannot fail in turn.
 const renderFailed = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>系统内部错误 · 惠企政策直达兑现</title><h1>系统内部错误</h1><p>页面暂时无法显示，请稍后重试。<a href="/">返回政策计算器</a></p></html>`
 
+// renderPart executes one template of a page without the layout, for a
+// page's script that replaces part of the page.
+func (h *Handler) renderPart(w http.ResponseWriter, r *http.Request, page, part string, data any) {
+	v := view{User: huiqi.TokenFromContext(r.Context()), CSRF: h.csrfFor(r), Path: r.URL.Path, Data: data}
+	var buf bytes.Buffer
+	if err := h.pages[page].ExecuteTemplate(&buf, part, v); err != nil {
+		h.Logger.Error("render part", "page", page, "part", part, "err", err)
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
 // notices are the confirmations shown after a form's redirect (?ok=KEY);
 // keys rather than text in the URL, so that a link cannot put words in
 // huiqi's mouth.
@@ -294,12 +314,16 @@ var notices = map[string]string{
 	"case-approve":  "已批准。",
 	"case-disburse": "已兑现，计时结束。",
 	"case-reject":   "已驳回，驳回理由已告知企业。",
+	// The policy editor's.
+	"policy-save":     "已保存。",
+	"policy-publish":  "已保存并发布，符合条件的企业将收到推送。",
+	"policy-withdraw": "政策已撤回。",
 }
 
 // parsePages parses each page with the shared layout and partials.
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "case", "preview", "error"} {
+	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "case", "editor", "preview", "error"} {
 		t := template.New(name).Funcs(funcs)
 		t = template.Must(t.ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		pages[name] = t

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -41,18 +43,32 @@ Commands:
 
 	serve              start the HTTP API (SQLite and bleve in --data)
 	token create       issue an API token
+	token list         list the API tokens, with when each was last used
+	token revoke       revoke an API token at once
 	import enterprises load enterprise profiles from NDJSON or CSV
 	import policies    load policy documents from a YAML/JSON file or folder
 	import applications load historical applications with their events from NDJSON
 	audit verify       check every application's event hash chain
 	policy test        run the test cases of policy documents
 	reindex            rebuild the bleve indexes from SQLite
+	rematch            recompute every verdict as of today and notify new matches
+	calendar import    add or correct a year of the statutory calendar
+	calendar list      list the years the statutory calendar covers
 	gen                write generated enterprises and policies as NDJSON
 	version            print the version
 
 Run 'huiqi <command> -h' for a command's flags. The benchmark is a
 command of its own: go run ./cmd/huiqi-bench.
 `
+
+// subcommands lists, for each command that takes one, its subcommands.
+var subcommands = map[string][]string{
+	"token":    {"create"},
+	"import":   {"enterprises", "policies", "applications"},
+	"audit":    {"verify"},
+	"policy":   {"test"},
+	"calendar": {"import", "list"},
+}
 
 // Run runs the subcommand named by args.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,7 +77,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && (cmd == "token" || cmd == "import" || cmd == "policy" || cmd == "audit") {
+	if subs, ok := subcommands[cmd]; ok {
+		if len(rest) == 0 || !slices.Contains(subs, rest[0]) {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("%q needs a subcommand: %s", cmd, strings.Join(subs, ", "))
+		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -69,6 +89,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&ServeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "token create":
 		return (&TokenCreateCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token list":
+		return (&TokenListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "token revoke":
+		return (&TokenRevokeCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import enterprises":
 		return (&ImportEnterprisesCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "import policies":
@@ -79,6 +103,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&AuditVerifyCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "policy test":
 		return (&PolicyTestCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "rematch":
+		return (&RematchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "calendar import":
+		return (&CalendarImportCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "calendar list":
+		return (&CalendarListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "reindex":
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":

@@ -48,6 +48,24 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	requestTimeout := fs.Duration("request-timeout", envDuration("HUIQI_REQUEST_TIMEOUT", 30*time.Second), "longest time one request may take, bulk imports excepted (HUIQI_REQUEST_TIMEOUT)")
 	bulkLimit := fs.Int64("bulk-limit", envInt("HUIQI_BULK_LIMIT", httpapi.DefaultBulkLimit), "largest bulk import body in bytes (HUIQI_BULK_LIMIT)")
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
+	limits := httpapi.DefaultLimits
+	rateFlag := func(r *httpapi.Rate, name, env, what string) {
+		if v := os.Getenv(env); v != "" {
+			if parsed, err := httpapi.ParseRate(v); err == nil {
+				*r = parsed
+			}
+		}
+		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
+			parsed, err := httpapi.ParseRate(v)
+			*r = parsed
+			return err
+		})
+	}
+	rateFlag(&limits.AuthFailures, "rate-auth-failures", "HUIQI_RATE_AUTH_FAILURES", "failed authentications allowed per client address")
+	rateFlag(&limits.Anonymous, "rate-anonymous", "HUIQI_RATE_ANONYMOUS", "anonymous calculator and search calls allowed per client address")
+	rateFlag(&limits.Bulk, "rate-bulk", "HUIQI_RATE_BULK", "bulk imports allowed per token")
+	rateClients := fs.Int64("rate-clients", envInt("HUIQI_RATE_CLIENTS", int64(limits.MaxClients)), "client addresses or tokens each throttle remembers (HUIQI_RATE_CLIENTS)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
 		fs.PrintDefaults()
@@ -102,6 +120,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	srv := httpapi.NewServer(eng)
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
+	srv.MetricsAddr = *metricsAddr
+	limits.MaxClients = int(*rateClients)
+	srv.SetLimits(limits)
 	httpapi.Version = Version
 	if err := srv.Open(); err != nil {
 		return err
