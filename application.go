@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Event types of an application (SPEC §5).
+// Event types of an application: the steps that start, pause, resume and
+// stop its redemption clock.
 const (
 	EventSubmit   = "submit"   // 申报, by the enterprise
 	EventOffer    = "offer"    // 免申即享 match pushed, by the system
@@ -67,6 +68,9 @@ var stateLabels = map[string]string{
 	StateRejected: "已驳回", StateWithdrawn: "已撤回",
 }
 
+// StateLabel returns the Chinese name of an application state.
+func StateLabel(state string) string { return stateLabels[state] }
+
 // transitions maps a state and an event type to the next state; "" is the
 // state of an application with no events. A missing entry is an event out of
 // order. Final states have no entry at all. The two cases the table cannot
@@ -93,7 +97,7 @@ type Event struct {
 	Actor    string    `json:"actor"` // "enterprise:<credit code>", "official:<department>", "admin", "system"
 	Reason   string    `json:"reason,omitempty"`
 	Note     string    `json:"note,omitempty"`
-	Amount   *Money    `json:"amount,omitempty"` // required on disburse; optional on approve, for the budget check
+	Amount   *Money    `json:"amount,omitempty"` // required on disburse; on approve, the approved amount (the estimate when not given)
 	PrevHash string    `json:"prev_hash,omitempty"`
 	Hash     string    `json:"hash,omitempty"`
 }

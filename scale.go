@@ -50,7 +50,9 @@ type scaleRow struct {
 // tierScales names the tiers of scaleRow.tiers in order.
 var tierScales = [3]string{ScaleLarge, ScaleMedium, ScaleSmall}
 
-// scaleRows is the table of 第四条, read as in shared/data/sme-scale-thresholds.md.
+// scaleRows is the table of 第四条, read as 国统字〔2017〕213号 reads it: a
+// firm reaches large, medium or small only by meeting every lower bound of
+// that tier, and otherwise drops a tier.
 // Each tier lists X people, Y and Z as the standard does. The last row takes
 // every code no other row claims, including the industries the standard
 // leaves out (J, P, Q84, S, T, G53: 参照本规定).

@@ -46,8 +46,15 @@ func TestCalendar_IsWorkingDay(t *testing.T) {
 		// Outside the data only weekends rest: 2022-10-03 was a holiday,
 		// but the calendar does not know it.
 		{"Before2023Monday", day(2022, 10, 3), true},
-		{"After2026Friday", day(2027, 10, 1), true},
-		{"After2026Saturday", day(2027, 10, 2), false},
+		{"After2027Tuesday", day(2028, 10, 3), true},
+		{"After2027Saturday", day(2028, 10, 7), false},
+		// State Council notice for 2027: 元旦 01-01..01-03, Spring Festival
+		// 02-05..02-13 off, Sundays 01-31 and 02-14 worked.
+		{"2027NewYear", day(2027, 1, 1), false},
+		{"2027SpringFestivalFriday", day(2027, 2, 5), false},
+		{"2027SpringFestivalLast", day(2027, 2, 13), false},
+		{"2027WorkedSunday", day(2027, 1, 31), true},
+		{"2027WorkedSundayAfter", day(2027, 2, 14), true},
 	}
 	cal := clock.Default()
 	for _, tt := range tests {
@@ -147,7 +154,7 @@ func TestHolidaysData(t *testing.T) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
 	}
-	for _, y := range []string{"2023", "2024", "2025", "2026"} {
+	for _, y := range []string{"2023", "2024", "2025", "2026", "2027"} {
 		if len(f.Years[y].Off) == 0 || len(f.Years[y].Work) == 0 {
 			t.Errorf("holidays.json: year %s missing", y)
 		}

@@ -22,7 +22,7 @@ type Rules struct {
 	WorkingDays  bool `json:"working_days"`
 }
 
-// Clock statuses (SPEC §5).
+// Clock statuses, as the API and the officials' dashboard report them.
 const (
 	StatusNotStarted = "not_started"
 	StatusOnTrack    = "on_track"
@@ -46,6 +46,10 @@ type Clock struct {
 	TargetDays   int        `json:"target_days"`
 	Status       string     `json:"status"`
 	Deemed       bool       `json:"deemed_acceptance"`
+	// CalendarProvisional marks a deadline counted through a year whose
+	// holiday notice the calendar lacks: weekends only are rest days there,
+	// and the deadline is recomputed once the year is added.
+	CalendarProvisional bool `json:"calendar_provisional"`
 }
 
 // span is a pause from date from to date to; it pauses the days in (from, to].
@@ -143,6 +147,7 @@ func Compute(cal *Calendar, r Rules, events []huiqi.Event, asOf huiqi.Date) Cloc
 		c.ElapsedDays = end.Sub(start) - c.PausedDays
 		c.DeadlineOn = cal.NextWorkingDay(start.AddDays(r.DeadlineDays + c.PausedDays))
 	}
+	c.CalendarProvisional = cal.provisional(start, c.DeadlineOn)
 
 	switch {
 	case stopType == huiqi.EventDisburse && c.ElapsedDays <= r.TargetDays:

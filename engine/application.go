@@ -20,24 +20,31 @@ import (
 	"github.com/huiqi/huiqi/sqlite"
 )
 
-// Application is an application as the API shows it (SPEC §6): the stored
+// Application is an application as the API shows it: the stored
 // record with its events, and its redemption clock as of a date.
 type Application struct {
-	ID              int64              `json:"id"`
-	PolicyID        string             `json:"policy_id"`
-	PolicyVersion   int                `json:"policy_version"`
-	PolicyTitle     string             `json:"policy_title"`
-	Department      string             `json:"department"`
-	CreditCode      string             `json:"credit_code"`
-	EnterpriseName  string             `json:"enterprise_name"`
-	State           string             `json:"state"`
-	OpenedAt        time.Time          `json:"opened_at"`
-	UpdatedAt       time.Time          `json:"updated_at"`
-	AmountApproved  *huiqi.Money       `json:"amount_approved"`
-	AmountDisbursed *huiqi.Money       `json:"amount_disbursed"`
-	Events          []ApplicationEvent `json:"events,omitempty"` // left out of the audit lists
-	AsOf            huiqi.Date         `json:"as_of"`
-	Clock           clock.Clock        `json:"clock"`
+	ID              int64        `json:"id"`
+	PolicyID        string       `json:"policy_id"`
+	PolicyVersion   int          `json:"policy_version"`
+	PolicyTitle     string       `json:"policy_title"`
+	Department      string       `json:"department"`
+	CreditCode      string       `json:"credit_code"`
+	EnterpriseName  string       `json:"enterprise_name"`
+	State           string       `json:"state"`
+	OpenedAt        time.Time    `json:"opened_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
+	AmountApproved  *huiqi.Money `json:"amount_approved"`
+	AmountDisbursed *huiqi.Money `json:"amount_disbursed"`
+	// ApprovalEstimate is the estimate the approval was measured against;
+	// OverEstimate flags an approved amount above it, which needed a note.
+	ApprovalEstimate *huiqi.Money `json:"approval_estimate"`
+	OverEstimate     bool         `json:"over_estimate"`
+	// ExclusiveGroup is the policy's 就高不重复 group: of the enterprise's
+	// applications under it only one can be approved and paid.
+	ExclusiveGroup string             `json:"exclusive_group,omitempty"`
+	Events         []ApplicationEvent `json:"events,omitempty"` // left out of the audit lists
+	AsOf           huiqi.Date         `json:"as_of"`
+	Clock          clock.Clock        `json:"clock"`
 }
 
 // ApplicationEvent is one event of an application as the API shows it:
@@ -105,7 +112,13 @@ func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock,
 		Department: a.Department, CreditCode: a.CreditCode, State: a.State,
 		OpenedAt: a.OpenedAt.In(huiqi.Shanghai), UpdatedAt: a.UpdatedAt.In(huiqi.Shanghai),
 		AmountApproved: a.AmountApproved, AmountDisbursed: a.AmountDisbursed,
-		AsOf: asOf, Clock: c,
+		ApprovalEstimate: a.ApprovalEstimate, AsOf: asOf, Clock: c,
+	}
+	if a.AmountApproved != nil {
+		v.OverEstimate = overEstimate(a.AmountApproved, a.ApprovalEstimate)
+	}
+	if c, ok := e.Matcher.Policy(a.PolicyID); ok {
+		v.ExclusiveGroup = c.Policy.ExclusiveGroup
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name
@@ -215,6 +228,9 @@ func (e *Engine) SubmitApplication(ctx context.Context, in ApplicationInput) (*A
 	if p.Mode == policies.ModeAuto {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 为免申即享，由系统推送后确认即可，无需申报", p.ID)
 	}
+	if err := e.checkOnce(p, code); err != nil {
+		return nil, err
+	}
 	if day := huiqi.DateOf(at); !p.OpenOn(day) {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 在 %s 不在有效期内，不受理申请", p.ID, day)
 	}
@@ -261,6 +277,14 @@ func (e *Engine) OfferApplication(ctx context.Context, policyID, creditCode stri
 	if !p.OpenOn(huiqi.DateOf(now)) {
 		return nil, huiqi.Errorf(huiqi.EConflict, "政策 %q 今天不在有效期内", p.ID)
 	}
+	if err := e.checkOnce(p, creditCode); err != nil {
+		return nil, err
+	}
+	if ok, err := e.offeredInGroup(ctx, p, creditCode); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, huiqi.Errorf(huiqi.EConflict, "就高不重复：企业 %s 在同组（%s）政策中已有申请或另有推荐，不推送政策 %q", creditCode, p.ExclusiveGroup, p.ID)
+	}
 	if _, err := e.DB.FindEnterprise(ctx, creditCode); err != nil {
 		return nil, err
 	}
@@ -287,11 +311,14 @@ func (e *Engine) OfferApplication(ctx context.Context, policyID, creditCode stri
 // write transaction, so that racing events are applied one after the
 // other: two racing disbursements give one payout and one EConflict.
 //
-// approve is refused with EConflict when the enterprise is now on the
-// dishonesty list, or when the policy's budget would be exceeded by the
-// approved amount: the amount given, else the estimate of the policy
-// version for the current profile, which the event then records. disburse
-// is refused with EConflict when its amount would exceed the budget.
+// approve records the approved amount: the amount given, else the estimate
+// of the policy version for the current profile. An amount above the
+// estimate needs a note (EInvalid on "note") and is flagged in the audit
+// lists. approve is refused with EConflict when the enterprise is now on the
+// dishonesty list, when the approved amounts of the policy's applications
+// would exceed its budget, or when another application of the enterprise in
+// the same exclusive group is approved or disbursed. disburse is refused
+// with EConflict above the approved amount still unpaid.
 //
 // It returns EInvalid naming the field, EForbidden, ENotFound for an unknown
 // application, and EConflict for an event out of order.
@@ -308,6 +335,17 @@ func (e *Engine) AddEvent(ctx context.Context, id int64, in EventInput) (*Applic
 	}, e.eventAppended)
 	if err != nil {
 		return nil, err
+	}
+	// The event has committed and stands: what follows from it is logged
+	// when it fails, and a rematch catches up the decision record.
+	switch a.State {
+	case huiqi.StateDisbursed:
+		err = e.paidOut(ctx, a)
+	case huiqi.StateRejected, huiqi.StateWithdrawn:
+		err = e.offerNextInGroup(ctx, a)
+	}
+	if err != nil {
+		e.Logger.Error("after event", "application", a.ID, "state", a.State, "err", err)
 	}
 	return e.view(a, e.Today()), nil
 }
@@ -347,31 +385,136 @@ func (e *Engine) buildEvent(ctx context.Context, t *huiqi.Token, tx *sqlite.Even
 	}
 	switch ev.Type {
 	case huiqi.EventApprove:
-		en, err := e.DB.FindEnterprise(ctx, a.CreditCode)
-		if err != nil {
-			return ev, err
-		}
-		if en.Dishonest {
-			return ev, huiqi.Errorf(huiqi.EConflict, "企业 %s 目前被列入严重失信或经营异常名单，不能批准", a.CreditCode)
-		}
-		if ev.Amount == nil {
-			est, err := e.estimate(ctx, a, en)
-			if err != nil {
-				return ev, err
-			}
-			if est != nil && *est > 0 { // an event's amount is positive or absent
-				ev.Amount = est
-			}
-		}
-		if err := e.checkBudget(ctx, tx, a, ev); err != nil {
+		if err := e.checkApproval(ctx, tx, a, &ev); err != nil {
 			return ev, err
 		}
 	case huiqi.EventDisburse:
-		if err := e.checkBudget(ctx, tx, a, ev); err != nil {
+		if err := checkDisbursement(a, ev); err != nil {
 			return ev, err
 		}
 	}
 	return ev, nil
+}
+
+// checkApproval checks an approval against the enterprise, the money and
+// the exclusive group, sets its amount (the estimate when none is given)
+// and records the estimate it was measured against.
+func (e *Engine) checkApproval(ctx context.Context, tx *sqlite.EventTx, a *sqlite.Application, ev *huiqi.Event) error {
+	en, err := e.DB.FindEnterprise(ctx, a.CreditCode)
+	if err != nil {
+		return err
+	}
+	if en.Dishonest {
+		return huiqi.Errorf(huiqi.EConflict, "企业 %s 目前被列入严重失信或经营异常名单，不能批准", a.CreditCode)
+	}
+	est, err := e.estimate(ctx, a, en)
+	if err != nil {
+		return err
+	}
+	if est != nil && *est <= 0 {
+		est = nil // an event's amount is positive or absent
+	}
+	switch {
+	case ev.Amount == nil:
+		ev.Amount = est
+	case overEstimate(ev.Amount, est) && strings.TrimSpace(ev.Note) == "":
+		if est == nil {
+			return huiqi.FieldErrorf("note", "政策对本企业没有测算金额，批准金额 %s 元须在 note 中说明依据", *ev.Amount)
+		}
+		return huiqi.FieldErrorf("note", "批准金额 %s 元高于测算金额 %s 元，须在 note 中说明理由", *ev.Amount, *est)
+	}
+	p, err := e.DB.FindPolicy(ctx, a.PolicyID, 0)
+	if err != nil {
+		return err
+	}
+	paid, err := tx.PaidApplications(a.CreditCode, a.ID)
+	if err != nil {
+		return err
+	}
+	if err := e.checkGroup(ctx, paid, a, p); err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(paid, func(o sqlite.Paid) bool {
+		return o.PolicyID == p.ID && o.State == huiqi.StateDisbursed
+	}); p.Once && i >= 0 {
+		return errPaidOnce(p, a.CreditCode, paid[i].ID, huiqi.DateOf(paid[i].At))
+	}
+	if err := checkBudget(tx, a, p, *ev); err != nil {
+		return err
+	}
+	a.ApprovalEstimate = est
+	return tx.SetApprovalEstimate(a.ID, est)
+}
+
+// errPaidOnce refuses an application or approval under a once-only policy
+// that the enterprise was paid under already, naming that payout.
+func errPaidOnce(p *policies.Policy, code string, appID int64, on huiqi.Date) error {
+	return huiqi.Errorf(huiqi.EConflict, "政策 %q 为一次性奖励，不重复享受：企业 %s 已于 %s 兑现（申请 %d）", p.ID, code, on, appID)
+}
+
+// checkOnce returns errPaidOnce when p is once-only and the enterprise was
+// paid under it, as the matcher knows.
+func (e *Engine) checkOnce(p *policies.Policy, code string) error {
+	if !p.Once {
+		return nil
+	}
+	if paid, ok := e.Matcher.Paid(p.ID, code); ok {
+		return errPaidOnce(p, code, paid.ApplicationID, paid.On)
+	}
+	return nil
+}
+
+// paidOut runs after a disbursement commits: the matcher learns the payout,
+// and under a once-only policy the enterprise's decision record drops the
+// policy, so that it is neither matched nor offered again.
+func (e *Engine) paidOut(ctx context.Context, a *sqlite.Application) error {
+	e.Matcher.AddPayout(a.PolicyID, a.CreditCode, matcher.Payout{ApplicationID: a.ID, On: huiqi.DateOf(a.UpdatedAt)})
+	c, ok := e.Matcher.Policy(a.PolicyID)
+	p, found := e.Matcher.Profile(a.CreditCode)
+	if !ok || !c.Policy.Once || !found {
+		return nil
+	}
+	return e.refreshProfiles(ctx, []*huiqi.Enterprise{p.Enterprise})
+}
+
+// overEstimate reports whether an approved amount exceeds the estimate it
+// is measured against; any amount does when there is no estimate.
+func overEstimate(amount, est *huiqi.Money) bool {
+	return amount != nil && (est == nil || *amount > *est)
+}
+
+// checkDisbursement returns EConflict when a payout exceeds what was
+// approved and is not yet paid: one disbursement stops the clock, so that
+// is the approved amount itself.
+func checkDisbursement(a *sqlite.Application, ev huiqi.Event) error {
+	if a.AmountApproved == nil {
+		return huiqi.Errorf(huiqi.EConflict, "申请 %d 批准时未核定金额，不能兑现 %s 元", a.ID, *ev.Amount)
+	}
+	if *ev.Amount > *a.AmountApproved {
+		return huiqi.Errorf(huiqi.EConflict, "兑现金额 %s 元超过申请 %d 已批准未兑现的 %s 元", *ev.Amount, a.ID, *a.AmountApproved)
+	}
+	return nil
+}
+
+// checkGroup returns EConflict when another application of the enterprise
+// under a policy of p's exclusive group is among paid, those approved or
+// disbursed (就高不重复), naming it. The groups are the latest versions',
+// like the budget.
+func (e *Engine) checkGroup(ctx context.Context, paid []sqlite.Paid, a *sqlite.Application, p *policies.Policy) error {
+	if p.ExclusiveGroup == "" {
+		return nil
+	}
+	for _, o := range paid {
+		op, err := e.DB.FindPolicy(ctx, o.PolicyID, 0)
+		if err != nil {
+			return err
+		}
+		if op.ExclusiveGroup == p.ExclusiveGroup {
+			return huiqi.Errorf(huiqi.EConflict, "就高不重复：企业 %s 的申请 %d（政策 %q %s）%s，同组（%s）政策只能兑现一项，不能再批准",
+				a.CreditCode, o.ID, op.ID, op.Title, huiqi.StateLabel(o.State), p.ExclusiveGroup)
+		}
+	}
+	return nil
 }
 
 // estimate returns the benefit the application's policy version gives the
@@ -390,15 +533,12 @@ func (e *Engine) estimate(ctx context.Context, a *sqlite.Application, en *huiqi.
 }
 
 // checkBudget returns EConflict when ev's amount, with what the policy has
-// committed on its other applications, would exceed the policy's budget.
-// The budget is the latest version's: a change of budget is a new version.
-func (e *Engine) checkBudget(ctx context.Context, tx *sqlite.EventTx, a *sqlite.Application, ev huiqi.Event) error {
-	if ev.Amount == nil {
+// reserved on its other applications (approved amounts, and what was paid
+// on those disbursed), would exceed p's budget. p is the latest version: a
+// change of budget is a new version.
+func checkBudget(tx *sqlite.EventTx, a *sqlite.Application, p *policies.Policy, ev huiqi.Event) error {
+	if ev.Amount == nil || p.Budget == nil {
 		return nil
-	}
-	p, err := e.DB.FindPolicy(ctx, a.PolicyID, 0)
-	if err != nil || p.Budget == nil {
-		return err
 	}
 	committed, err := tx.CommittedAmount(a.PolicyID, a.ID)
 	if err != nil {
@@ -413,7 +553,7 @@ func (e *Engine) checkBudget(ctx context.Context, tx *sqlite.EventTx, a *sqlite.
 
 // eventAppended runs inside the transaction that appended ev to a, after
 // it is written. It is the one place where an event is told to anyone: a
-// pause's note is the written notice to the enterprise (SPEC §5), written
+// pause's note is the written notice the enterprise is owed for it, written
 // as a pause_notice notification through tx, so that the notice commits
 // with the pause or neither does.
 func (e *Engine) eventAppended(tx *sqlite.EventTx, a *sqlite.Application, ev huiqi.Event) error {
@@ -587,8 +727,13 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 		for i, err := range errs {
 			if err != nil {
 				reject(lines[i], err)
-			} else {
-				rep.Accepted++
+				continue
+			}
+			rep.Accepted++
+			if a := batch[i].Application; a.State == huiqi.StateDisbursed {
+				if err := e.paidOut(ctx, a); err != nil {
+					return err
+				}
 			}
 		}
 		batch, lines = batch[:0], lines[:0]

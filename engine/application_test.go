@@ -806,7 +806,7 @@ func TestEngine_AuditStats(t *testing.T) {
 		OnTimeRate: f(2.0 / 3), TargetRate: f(1.0 / 3),
 		MedianDays: n(42), P90Days: n(49), // elapsed 27 35 42 42 47 49
 		Overdue: 1, AtRisk: 1,
-		Funnel: engine.Funnel{Matched: 2 * matched, Pushed: 2 * matched, Applied: 6, Accepted: 6, Disbursed: 3, AmountDisbursed: 300_000 * huiqi.Yuan},
+		Funnel: engine.Funnel{Matched: 2 * matched, Pushed: 2 * matched, Applied: 6, Accepted: 6, Disbursed: 3, AmountApproved: 300_000 * huiqi.Yuan, AmountDisbursed: 300_000 * huiqi.Yuan},
 	}
 	groupB := engine.StatsGroup{
 		Key: appDeptB, Count: 3, Started: 1, MedianDays: n(21), P90Days: n(21),
@@ -815,7 +815,7 @@ func TestEngine_AuditStats(t *testing.T) {
 	total := engine.StatsGroup{
 		Key: "全部", Count: 9, Started: 7, OnTimeRate: f(2.0 / 3), TargetRate: f(1.0 / 3),
 		MedianDays: n(42), P90Days: n(49), Overdue: 1, AtRisk: 1, // elapsed 21 27 35 42 42 47 49
-		Funnel: engine.Funnel{Matched: 3 * matched, Pushed: 3 * matched, Applied: 9, Accepted: 7, Disbursed: 3, AmountDisbursed: 300_000 * huiqi.Yuan},
+		Funnel: engine.Funnel{Matched: 3 * matched, Pushed: 3 * matched, Applied: 9, Accepted: 7, Disbursed: 3, AmountApproved: 300_000 * huiqi.Yuan, AmountDisbursed: 300_000 * huiqi.Yuan},
 	}
 	t.Run("ByDepartment", func(t *testing.T) {
 		got, err := w.AuditStats(appAuditor, engine.StatsQuery{AsOf: on})
@@ -835,7 +835,7 @@ func TestEngine_AuditStats(t *testing.T) {
 		want := []engine.StatsGroup{{
 			Key: "p-a", Title: "测试政策 p-a", Department: appDeptA, Count: 3, Started: 3,
 			OnTimeRate: f(2.0 / 3), TargetRate: f(1.0 / 3), MedianDays: n(42), P90Days: n(47), // 35 42 47
-			Funnel: engine.Funnel{Matched: matched, Pushed: matched, Applied: 3, Accepted: 3, Disbursed: 3, AmountDisbursed: 300_000 * huiqi.Yuan},
+			Funnel: engine.Funnel{Matched: matched, Pushed: matched, Applied: 3, Accepted: 3, Disbursed: 3, AmountApproved: 300_000 * huiqi.Yuan, AmountDisbursed: 300_000 * huiqi.Yuan},
 		}, {
 			Key: "p-b", Title: "测试政策 p-b", Department: appDeptA, Count: 3, Started: 3,
 			MedianDays: n(42), P90Days: n(49), Overdue: 1, AtRisk: 1, // 27 42 49
@@ -856,7 +856,7 @@ func TestEngine_AuditStats(t *testing.T) {
 			Key: appDeptA, Count: 3, Started: 3, OnTimeRate: f(1), TargetRate: f(1), MedianDays: n(35), P90Days: n(37),
 			// The matches were pushed on 06-30, when the policies were
 			// published; the decision record holds today's matches only.
-			Funnel: engine.Funnel{Matched: 2 * matched, Pushed: 0, Applied: 3, Accepted: 3, Disbursed: 1, AmountDisbursed: 100_000 * huiqi.Yuan},
+			Funnel: engine.Funnel{Matched: 2 * matched, Pushed: 0, Applied: 3, Accepted: 3, Disbursed: 1, AmountApproved: 200_000 * huiqi.Yuan, AmountDisbursed: 100_000 * huiqi.Yuan},
 		}}
 		if diff := cmp.Diff(want, got.Groups, appCmp); diff != "" {
 			t.Fatalf("AuditStats(as of 2025-04-10) groups (-want +got):\n%s", diff)
@@ -971,7 +971,7 @@ func TestEngine_ExportClockCSV(t *testing.T) {
 		row[h] = rows[4][i] // application 4, overdue
 	}
 	want := map[string]string{
-		"申请编号": "4", "政策编号": "p-b", "主管部门": appDeptA, "统一社会信用代码": "\t" + appCodes[3],
+		"申请编号": "4", "政策编号": "p-b", "主管部门": appDeptA, "统一社会信用代码": appCodes[3],
 		"状态": "已受理", "受理日期": "2025-05-12", "截止日期": "2025-06-26", "已用天数": "49", "暂停天数": "0",
 		"时限天数": "45", "目标天数": "40", "时限状态": "已超期", "计时方式": "自然日",
 	}

@@ -185,7 +185,8 @@ type Stats struct {
 	Total  StatsGroup   `json:"total"` // all groups together
 }
 
-// StatsGroup holds the figures of one department or policy (SPEC §6).
+// StatsGroup holds the figures of one department or policy, as
+// GET /v1/audit/stats reports them.
 // Rates are fractions from 0 to 1 over the applications whose clock has
 // stopped by disbursement, and null when there are none; median_days and
 // p90_days are over the applications whose clock has started, null when
@@ -213,10 +214,13 @@ type Funnel struct {
 	// Pushed counts the enterprises sent a new-match notification of the
 	// policy by as_of. It is cumulative, so a match that lapsed later still
 	// counts: pushed can exceed matched.
-	Pushed          int         `json:"pushed"`
-	Applied         int         `json:"applied"`   // applications opened (submit or offer)
-	Accepted        int         `json:"accepted"`  // whose clock has started: accept, confirm or deemed acceptance
-	Disbursed       int         `json:"disbursed"` // paid out
+	Pushed    int `json:"pushed"`
+	Applied   int `json:"applied"`   // applications opened (submit or offer)
+	Accepted  int `json:"accepted"`  // whose clock has started: accept, confirm or deemed acceptance
+	Disbursed int `json:"disbursed"` // paid out
+	// AmountApproved is what the applications approved or paid by as_of
+	// were approved for: the money reserved against the budgets.
+	AmountApproved  huiqi.Money `json:"amount_approved"`
 	AmountDisbursed huiqi.Money `json:"amount_disbursed"`
 }
 
@@ -271,7 +275,9 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		g := get(keyOf(it.a.PolicyID, it.a.Department), it.a.PolicyTitle, it.a.Department)
 		g.clocks = append(g.clocks, it.clock)
 		f := &g.Funnel
-		f.Applied++
+		if applied(it.a.Events, q.AsOf) {
+			f.Applied++
+		}
 		if !it.clock.AcceptedOn.IsZero() {
 			f.Accepted++
 		}
@@ -280,6 +286,10 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		if it.state == huiqi.StateDisbursed && it.a.AmountDisbursed != nil {
 			f.Disbursed++
 			f.AmountDisbursed += *it.a.AmountDisbursed
+		}
+		if approved, _ := sqlite.Amounts(eventsBy(it.a.Events, q.AsOf)); approved != nil &&
+			(it.state == huiqi.StateApproved || it.state == huiqi.StateDisbursed) {
+			f.AmountApproved += *approved
 		}
 		return true
 	})
@@ -318,12 +328,29 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		total.Applied += g.Funnel.Applied
 		total.Accepted += g.Funnel.Accepted
 		total.Disbursed += g.Funnel.Disbursed
+		total.AmountApproved += g.Funnel.AmountApproved
 		total.AmountDisbursed += g.Funnel.AmountDisbursed
 	}
 	slices.SortFunc(st.Groups, func(a, b StatsGroup) int { return strings.Compare(a.Key, b.Key) })
 	st.Total = StatsGroup{Key: "全部", Funnel: total}
 	fill(&st.Total, all)
 	return st, nil
+}
+
+// applied reports whether an application counts as applied by asOf in the
+// funnel: a submission does at once, a 免申即享 offer only once the
+// enterprise confirms it (an offer is huiqi's push, not the enterprise's
+// application).
+func applied(events []huiqi.Event, asOf huiqi.Date) bool {
+	if len(events) == 0 || events[0].Type != huiqi.EventOffer {
+		return true
+	}
+	for _, ev := range eventsBy(events, asOf) {
+		if ev.Type == huiqi.EventConfirm {
+			return true
+		}
+	}
+	return false
 }
 
 // fill sets a group's clock figures from its clocks.
@@ -341,7 +368,7 @@ var csvHeader = []string{
 	"申请编号", "政策编号", "政策版本", "政策名称", "主管部门", "统一社会信用代码", "企业名称",
 	"状态", "申请时间", "受理日期", "视为受理", "截止日期", "办结日期",
 	"已用天数", "暂停天数", "时限天数", "目标天数", "计时方式", "时限状态",
-	"批准金额（元）", "兑现金额（元）",
+	"批准金额（元）", "兑现金额（元）", "批准时测算金额（元）", "批准金额超出测算",
 }
 
 // ExportClockCSV writes the whole clock list of q, as AuditClock selects it,
@@ -406,16 +433,37 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 		return m.String()
 	}
 	approved, disbursed := sqlite.Amounts(eventsBy(a.Events, asOf))
+	estimate, over := "", ""
+	if approved != nil {
+		estimate, over = money(a.ApprovalEstimate), "否"
+		if overEstimate(approved, a.ApprovalEstimate) {
+			over = "是"
+		}
+	}
 	return []string{
 		strconv.FormatInt(a.ID, 10), a.PolicyID, strconv.Itoa(a.PolicyVersion), cell(a.PolicyTitle), cell(a.Department),
-		// A tab first keeps Excel from reading an all-digit credit code as a
-		// number and rounding it to 15 significant digits.
-		"\t" + a.CreditCode, cell(name),
+		// As it is: the CSV is for programs, and people get the workbook,
+		// where the code is typed as text.
+		a.CreditCode, cell(name),
 		stateLabels[it.state], a.OpenedAt.In(huiqi.Shanghai).Format("2006-01-02 15:04:05"),
 		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
 		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,
-		clockStatusLabels[c.Status], money(approved), money(disbursed),
+		statusLabel(it.state, c), money(approved), money(disbursed), estimate, over,
 	}
+}
+
+// statusLabel names a clock status for the export. A paused clock reads
+// 中止计时: its status is that of the days counted so far, which would say
+// 正常计时 of a clock that is not running; a pause past the target or the
+// deadline says so too.
+func statusLabel(state string, c clock.Clock) string {
+	if state != huiqi.StatePaused || !c.StoppedOn.IsZero() {
+		return clockStatusLabels[c.Status]
+	}
+	if c.Status == clock.StatusAtRisk || c.Status == clock.StatusOverdue {
+		return "中止计时（" + clockStatusLabels[c.Status] + "）"
+	}
+	return "中止计时"
 }
 
 // eventsBy returns the events that had happened by the end of day asOf:

@@ -26,6 +26,9 @@ func (e *Engine) DailyPass(ctx context.Context) (bool, error) {
 	if !last.Before(today) {
 		return false, nil
 	}
+	if w := e.CalendarWarning(); w != "" {
+		e.Logger.Warn("statutory calendar", "warning", w, "last_covered", e.Calendar.LastCovered().String())
+	}
 	crossed := func(d huiqi.Date) bool { return !d.IsZero() && d.After(last) && !d.After(today) }
 	for _, c := range e.Matcher.Policies() {
 		p := c.Policy
@@ -54,4 +57,42 @@ func (e *Engine) RunDaily(ctx context.Context) {
 		case <-time.After(time.Hour):
 		}
 	}
+}
+
+// RematchProgress is how far a rematch has come.
+type RematchProgress struct {
+	Policies int `json:"policies"` // recomputed so far
+	Total    int `json:"total"`    // published policies
+	Eligible int `json:"eligible"` // eligible pairs recorded so far
+}
+
+// Rematch recomputes the decision record of every published policy as of
+// today (admin): eligible pairs that appear are notified (and 免申即享
+// offers opened) as after any change, those that lapse are dropped. It is
+// for after a bulk change the engine did not see, such as a restored
+// database or a payout recorded elsewhere. progress, when not nil, is
+// called after each policy. It returns EForbidden; other errors are
+// internal.
+func (e *Engine) Rematch(ctx context.Context, progress func(RematchProgress)) (RematchProgress, error) {
+	var p RematchProgress
+	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
+		return p, err
+	}
+	list := e.Matcher.Policies()
+	p.Total = len(list)
+	for _, c := range list {
+		if err := e.refreshCurrent(ctx, c.Policy.ID); err != nil {
+			return p, err
+		}
+		n, err := e.DB.PolicyVerdictCount(ctx, c.Policy.ID)
+		if err != nil {
+			return p, err
+		}
+		p.Policies++
+		p.Eligible += n
+		if progress != nil {
+			progress(p)
+		}
+	}
+	return p, nil
 }

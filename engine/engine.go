@@ -58,7 +58,7 @@ func New(db *sqlite.DB) *Engine {
 	return &Engine{
 		DB:         db,
 		Matcher:    matcher.New(),
-		Calendar:   clock.Default(),
+		Calendar:   clock.New(),
 		Logger:     slog.Default(),
 		Now:        time.Now,
 		PruneCosts: DefaultPruneCosts,
@@ -71,6 +71,9 @@ func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
 // Load fills the in-memory matcher from SQLite: every published policy and
 // every current profile.
 func (e *Engine) Load(ctx context.Context) error {
+	if err := e.loadCalendar(ctx); err != nil {
+		return fmt.Errorf("load calendar: %w", err)
+	}
 	published, err := e.DB.PublishedPolicies(ctx)
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
@@ -94,6 +97,13 @@ func (e *Engine) Load(ctx context.Context) error {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
 	e.Matcher.PutProfiles(buf...)
+	payouts, err := e.DB.Payouts(ctx)
+	if err != nil {
+		return fmt.Errorf("load payouts: %w", err)
+	}
+	for _, p := range payouts {
+		e.Matcher.AddPayout(p.PolicyID, p.CreditCode, matcher.Payout{ApplicationID: p.ApplicationID, On: huiqi.DateOf(p.At)})
+	}
 	// The first requests would otherwise pay for ordering the profiles and
 	// indexing the policies.
 	e.Matcher.Prepare(e.Today())

@@ -37,6 +37,10 @@ func (e *Engine) counted(evaluations, matches int) {
 func (e *Engine) Figures(ctx context.Context) (metrics.Figures, error) {
 	f := metrics.Figures{Evaluations: e.stats.evaluations.Load(), Matches: e.stats.matches.Load()}
 	f.IndexLag, _ = e.IndexLag()
+	if last := e.Calendar.LastCovered(); !last.IsZero() {
+		f.CalendarLastCovered = last.Time().Unix()
+	}
+	f.CalendarNextYearMissing = e.Calendar.MissingNextYear(e.Today()) != 0
 	clock, err := e.clockFigures(ctx)
 	if err != nil {
 		return f, err

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -263,16 +265,24 @@ type Preview struct {
 	Next            *string               `json:"next"`
 }
 
+// emptyDocument reports whether a request body carries no document: empty,
+// or an empty JSON object, which clients send for "no body".
+func emptyDocument(doc []byte) bool {
+	var m map[string]json.RawMessage
+	t := bytes.TrimSpace(doc)
+	return len(t) == 0 || (t[0] == '{' && json.Unmarshal(t, &m) == nil && len(m) == 0)
+}
+
 // PreviewPolicy evaluates a policy against every profile on day: the latest
 // stored version, draft or published, or the document in doc when one is
-// given (its id must match). It says how total estimated demand compares
+// given (its id must match; an empty object is none). It says how total estimated demand compares
 // with the budget. It returns EInvalid, EForbidden or ENotFound.
 func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day huiqi.Date, page Page) (*Preview, error) {
 	p, err := e.ownedPolicy(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(strings.TrimSpace(string(doc))) > 0 {
+	if !emptyDocument(doc) {
 		if p, err = policies.Parse(doc, e.Today()); err != nil {
 			return nil, err
 		} else if p.ID != id {

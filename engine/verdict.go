@@ -114,7 +114,7 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 			p = matcher.NewProfile(en)
 		}
 		ds := e.Matcher.Decide(p, day)
-		if len(ds) == 0 && en.Version == 1 {
+		if len(ds) == 0 && en.Version == 1 && !e.Matcher.HasPayouts(en.CreditCode) {
 			continue // a new profile has no record to replace, and eligible for nothing adds none
 		}
 		codes = append(codes, en.CreditCode)
@@ -192,6 +192,12 @@ func (e *Engine) openPendingOffers(ctx context.Context) error {
 				policyOf[note.PolicyID] = p
 			}
 			if p != nil {
+				// 就高不重复: of a group, only the enterprise's choice is offered.
+				if ok, err := e.offeredInGroup(sys, p, note.CreditCode); err != nil {
+					return err
+				} else if !ok {
+					continue
+				}
 				items = append(items, sqlite.NewApplication{
 					Application: newApplication(p, note.CreditCode),
 					Events:      []huiqi.Event{{Type: huiqi.EventOffer, At: now, Actor: actorSystem}},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,6 +24,45 @@ func (s *Server) applicationRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/audit/stats", s.auditStats)
 	v1.GET("/audit/export.csv", s.auditExport)
 	v1.GET("/audit/verify", s.auditVerify)
+}
+
+// upperCreditCode upper-cases the credit code of a path such as
+// /v1/enterprises/{code}: codes are stored in upper case, and one typed in
+// lower case names the same enterprise.
+func upperCreditCode(c *gin.Context) {
+	for i, p := range c.Params {
+		if p.Key == "code" {
+			c.Params[i].Value = strings.ToUpper(strings.TrimSpace(p.Value))
+		}
+	}
+	c.Next()
+}
+
+// calendarRoutes registers the statutory calendar: the years it covers,
+// and an operator's year.
+func (s *Server) calendarRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/calendar", s.getCalendar)
+	v1.PUT("/calendar/:year", s.putCalendarYear)
+}
+
+func (s *Server) getCalendar(c *gin.Context) {
+	st, err := s.Engine.CalendarYears(c.Request.Context())
+	s.respond(c, http.StatusOK, st, err)
+}
+
+func (s *Server) putCalendarYear(c *gin.Context) {
+	year, err := strconv.Atoi(c.Param("year"))
+	if err != nil {
+		s.fail(c, huiqi.FieldErrorf("year", "年份应为四位数字，收到 %q", c.Param("year")))
+		return
+	}
+	b, err := s.body(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	info, err := s.Engine.PutCalendarYear(c.Request.Context(), year, b)
+	s.respond(c, http.StatusOK, info, err)
 }
 
 // applicationRequest is the body of POST /v1/applications.

@@ -23,10 +23,7 @@ import (
 // The tests run on a fixed clock, so that nothing depends on the day they
 // run: founding dates, validity windows and as-of dates are all relative to
 // 2026-11-25.
-var (
-	apiNow   = time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
-	apiToday = huiqi.DateOf(apiNow)
-)
+var apiNow = time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
 
 // Departments of the officials in the tests.
 const (

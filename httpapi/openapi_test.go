@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -117,5 +118,27 @@ func TestOpenAPI_Served(t *testing.T) {
 	r := s.do(t, "GET", "/v1/openapi.yaml", "", nil)
 	if r.Status != http.StatusOK || !bytes.Equal(r.Body, httpapi.OpenAPI) {
 		t.Fatalf("GET /v1/openapi.yaml: status %d, %d bytes; want 200 and the document", r.Status, len(r.Body))
+	}
+}
+
+// Client generators name their methods after operationIds: every operation
+// has one, camelCase and unique. (.ci/run lints the whole document with
+// Redocly; this holds the part generators depend on without Node.)
+func TestOpenAPI_OperationIDs(t *testing.T) {
+	doc, _ := apiOpenAPI(t)
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	seen := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			switch id := op.OperationID; {
+			case !camel.MatchString(id):
+				t.Errorf("%s: operationId %q is not camelCase", where, id)
+			case seen[id] != "":
+				t.Errorf("%s: operationId %q is also %s", where, id, seen[id])
+			default:
+				seen[id] = where
+			}
+		}
 	}
 }

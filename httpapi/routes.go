@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,6 +27,7 @@ func (s *Server) routes() {
 	}
 
 	v1 := r.Group("/v1")
+	v1.Use(upperCreditCode)
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.POST("/tokens", s.createToken)
 	s.tokenRoutes(v1)
@@ -39,6 +41,8 @@ func (s *Server) routes() {
 	v1.POST("/policies/:id/withdraw", s.withdrawPolicy)
 	v1.POST("/policies/:id/preview", s.previewPolicy)
 	v1.GET("/policies/:id/matches", s.policyMatches)
+	v1.GET("/policies/:id/matches.xlsx", s.matchesWorkbook)
+	v1.GET("/audit/export.xlsx", s.auditWorkbook)
 
 	v1.POST("/enterprises", s.createEnterprise)
 	v1.GET("/enterprises", s.listEnterprises)
@@ -51,6 +55,22 @@ func (s *Server) routes() {
 	s.pushRoutes(v1)
 	s.applicationRoutes(v1)
 	s.checkpointRoutes(v1)
+	s.calendarRoutes(v1)
+}
+
+// noRoute answers a path no route takes: under the API's prefixes with the
+// API's JSON error, anywhere else with the pages' Chinese 404 page, since a
+// person typed or followed it.
+func (s *Server) noRoute(c *gin.Context) {
+	p := c.Request.URL.Path
+	for _, api := range []string{"/v1", "/healthz", "/readyz", "/metrics"} {
+		if strings.HasPrefix(p, api) {
+			s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, p))
+			return
+		}
+	}
+	c.Status(http.StatusOK) // gin presets 404 for unrouted paths; the pages set their own
+	s.Pages.ServeHTTP(c.Writer, c.Request)
 }
 
 func (s *Server) healthz(c *gin.Context) {
@@ -62,7 +82,11 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": huiqi.ErrorMessage(err)})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	ready := gin.H{"status": "ready"}
+	if w := s.Engine.CalendarWarning(); w != "" {
+		ready["warnings"] = []string{w} // ready still: only next year's deadlines are provisional
+	}
+	c.JSON(http.StatusOK, ready)
 }
 
 // Version is reported by /healthz; cmd/huiqi sets it from its build.

@@ -74,9 +74,7 @@ func NewServer(e *engine.Engine) *Server {
 	s.Pages = web.New(e)
 	s.router = gin.New()
 	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.limitAuthFailures, s.authenticate, s.limitRequests)
-	s.router.NoRoute(func(c *gin.Context) {
-		s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, c.Request.URL.Path))
-	})
+	s.router.NoRoute(s.noRoute)
 	s.routes()
 	return s
 }

@@ -292,7 +292,7 @@ func BenchmarkEnterpriseToPolicies(b *testing.B) {
 	}
 }
 
-// BenchmarkPutEnterprises measures the index catch-up of huiqi bench: the
+// BenchmarkPutEnterprises measures the index catch-up of huiqi-bench: the
 // demo profiles at benchmark scale put into a fresh on-disk index through
 // PutEnterprises, in calls of 2,000 (engine.ImportBatchSize). Sub-benchmark
 // rebuild measures the same profiles through Rebuild.

@@ -278,9 +278,9 @@ func TestBenchData_Agrees(t *testing.T) {
 	}
 }
 
-// The benchmarks below run on the data huiqi bench generates (package
+// The benchmarks below run on the data huiqi-bench generates (package
 // demo): 200,000 Quanzhou profiles and 2,000 policies, the catalogue's mix
-// of selective and broad rules, so that go test -bench and huiqi bench
+// of selective and broad rules, so that go test -bench and huiqi-bench
 // measure the same work.
 var (
 	demoOnce     sync.Once

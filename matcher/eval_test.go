@@ -63,8 +63,7 @@ type ordered struct {
 	field  string
 	value  string
 	set    [3]func(e *huiqi.Enterprise) // below, at, above
-	asOf   string
-	isInt  bool // in and not_in fit
+	isInt  bool                         // in and not_in fit
 	lowHi  string
 	setsLH [6]func(e *huiqi.Enterprise) // low−1, low, low+1, high−1, high, high+1
 }

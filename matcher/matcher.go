@@ -35,6 +35,8 @@ type Matcher struct {
 
 	ixMu    sync.Mutex
 	indexes []*policyIndex // the policy indexes of the last few dates, newest first
+
+	paid payouts // once-only exclusions (once.go)
 }
 
 // New returns an empty Matcher.
@@ -220,6 +222,7 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 		cands = newBitset(len(ix.list))
 	}
 	ix.decide(p, m.cols, elig, cands)
+	paid := m.dropPaid(ix.list, p, elig)
 	m.mu.RUnlock()
 	r := Result{AsOf: day, Eligible: make([]Verdict, 0, elig.count()), NearMisses: []NearMiss{}}
 	if near {
@@ -236,6 +239,12 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 			r.Eligible = append(r.Eligible, c.judge(p, &at))
 		case near && cands.has(i):
 			r.addNearMiss(c, p, &at)
+		}
+	}
+	for _, i := range paid {
+		if c := ix.list[i]; near && (keep == nil || keep(c)) {
+			pay, _ := m.PaidOnce(c, p.Enterprise.CreditCode)
+			r.addPaidNearMiss(c, pay)
 		}
 	}
 	r.rank()
@@ -332,6 +341,7 @@ func (m *Matcher) Decide(p *Profile, day huiqi.Date) []Decision {
 	ix := m.index(day)
 	elig := newBitset(len(ix.list))
 	ix.decide(p, m.cols, elig, nil)
+	m.dropPaid(ix.list, p, elig)
 	m.mu.RUnlock()
 	n := elig.count()
 	out := make([]Decision, 0, n)
@@ -355,6 +365,7 @@ func (m *Matcher) DecideCount(p *Profile, day huiqi.Date) int {
 	ix := m.index(day)
 	elig := newBitset(len(ix.list))
 	ix.decide(p, m.cols, elig, nil)
+	m.dropPaid(ix.list, p, elig)
 	m.mu.RUnlock()
 	return elig.count()
 }
@@ -434,6 +445,7 @@ func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	} else {
 		s.eligible(c, hits)
 	}
+	m.dropPaidRows(c, hits)
 	r.Total = hits.count()
 	if r.Total == 0 {
 		return r
@@ -501,6 +513,7 @@ func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 				}
 				c := m.policies[i]
 				s.eligible(c, hits)
+				m.dropPaidRows(c, hits)
 				t := PolicyTotal{PolicyID: c.Policy.ID, Version: c.Policy.Version, Total: hits.count()}
 				if t.Total > 0 {
 					am := s.amounts(c, hits)

@@ -25,6 +25,12 @@ type Figures struct {
 	// Clock counts applications per department and clock status
 	// (overdue, at_risk).
 	Clock map[string]map[string]int
+	// CalendarLastCovered is the last day the statutory calendar covers,
+	// as the Unix time of its start in Asia/Shanghai; 0 for none.
+	CalendarLastCovered int64
+	// CalendarNextYearMissing is set from 1 October while next year's
+	// holiday notice is missing.
+	CalendarNextYearMissing bool
 }
 
 // Source yields the figures.
@@ -101,6 +107,8 @@ var (
 	descBacklog     = prometheus.NewDesc("huiqi_outbox_backlog", "Notifications not yet delivered to every webhook subscriber.", nil, nil)
 	descDead        = prometheus.NewDesc("huiqi_webhook_dead_deliveries", "Webhook deliveries given up on.", nil, nil)
 	descIndexLag    = prometheus.NewDesc("huiqi_index_lag", "Changes committed to SQLite that the indexes have not applied.", nil, nil)
+	descCalendar    = prometheus.NewDesc("huiqi_calendar_last_covered_date_seconds", "Start of the last day the statutory calendar covers (Unix time).", nil, nil)
+	descCalMissing  = prometheus.NewDesc("huiqi_calendar_next_year_missing", "1 from 1 October while next year's holiday notice is not in the calendar.", nil, nil)
 	descClock       = prometheus.NewDesc("huiqi_applications_by_clock_status", "Open applications by department and redemption clock status.", []string{"department", "status"}, nil)
 	descClockTotal  = prometheus.NewDesc("huiqi_applications_by_clock_status_total", "Open applications of all departments by redemption clock status.", []string{"status"}, nil)
 )
@@ -112,7 +120,7 @@ type figureCollector struct {
 }
 
 func (c *figureCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvaluations, descMatches, descBacklog, descDead, descIndexLag, descClock, descClockTotal} {
+	for _, d := range []*prometheus.Desc{descEvaluations, descMatches, descBacklog, descDead, descIndexLag, descClock, descClockTotal, descCalendar, descCalMissing} {
 		ch <- d
 	}
 }
@@ -130,6 +138,12 @@ func (c *figureCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBacklog, prometheus.GaugeValue, float64(f.OutboxBacklog))
 	ch <- prometheus.MustNewConstMetric(descDead, prometheus.GaugeValue, float64(f.DeadDeliveries))
 	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(f.IndexLag))
+	ch <- prometheus.MustNewConstMetric(descCalendar, prometheus.GaugeValue, float64(f.CalendarLastCovered))
+	missing := 0.0
+	if f.CalendarNextYearMissing {
+		missing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descCalMissing, prometheus.GaugeValue, missing)
 	total := map[string]int{"overdue": 0, "at_risk": 0}
 	for dept, byStatus := range f.Clock {
 		for status, n := range byStatus {

@@ -30,6 +30,9 @@ func Parse(data []byte, today huiqi.Date) (*Policy, error) {
 		if err := huiqi.DecodeJSON(trimmed, &p); err != nil {
 			return nil, err
 		}
+		if err := checkZeroDays(genericJSON(trimmed)); err != nil {
+			return nil, err
+		}
 	} else {
 		if err := rejectAliases(data); err != nil {
 			return nil, err
@@ -43,6 +46,9 @@ func Parse(data []byte, today huiqi.Date) (*Policy, error) {
 			return nil, err
 		}
 		if err := huiqi.DecodeValue(g, &p); err != nil {
+			return nil, err
+		}
+		if err := checkZeroDays(g); err != nil {
 			return nil, err
 		}
 	}

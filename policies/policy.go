@@ -68,6 +68,10 @@ type Policy struct {
 	Benefit        Benefit      `json:"benefit"`
 	Tests          []TestCase   `json:"tests,omitempty"`
 
+	// Once marks a one-time benefit (一次性奖励): an enterprise paid under
+	// any version is no longer eligible.
+	Once bool `json:"once,omitempty"`
+
 	// Set by the store.
 	Status    string    `json:"status,omitempty"`
 	Version   int       `json:"version,omitempty"`

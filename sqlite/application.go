@@ -28,12 +28,15 @@ type Application struct {
 	TargetDays    int
 	WorkingDays   bool // the clock counts working days (clock: working_days)
 
-	AmountApproved  *huiqi.Money // of the last approve event
-	AmountDisbursed *huiqi.Money // of the disburse event
-	EventCount      int          // as stored: a removed last event makes it disagree with Events
-	HeadHash        string       // as stored: the hash of the last event
-	OpenedAt        time.Time    // time of the first event
-	UpdatedAt       time.Time    // time of the last event
+	AmountApproved *huiqi.Money // of the last approve event
+	// ApprovalEstimate is the estimate the approval was measured against:
+	// not derived from the events, set by SetApprovalEstimate.
+	ApprovalEstimate *huiqi.Money
+	AmountDisbursed  *huiqi.Money // of the disburse event
+	EventCount       int          // as stored: a removed last event makes it disagree with Events
+	HeadHash         string       // as stored: the hash of the last event
+	OpenedAt         time.Time    // time of the first event
+	UpdatedAt        time.Time    // time of the last event
 }
 
 // Amounts returns the approved and disbursed amounts that events record:
@@ -215,6 +218,48 @@ func (t *EventTx) CommittedAmount(policyID string, except int64) (huiqi.Money, e
 		return 0, fmt.Errorf("committed amount of %s: %w", policyID, err)
 	}
 	return huiqi.Money(sum), nil
+}
+
+// SetApprovalEstimate records the estimate an approval of the application
+// is measured against, in the approval's transaction. Errors are internal.
+func (t *EventTx) SetApprovalEstimate(id int64, estimate *huiqi.Money) error {
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE applications SET approval_estimate = ? WHERE id = ?`, nullMoney(estimate), id); err != nil {
+		return fmt.Errorf("approval estimate of %d: %w", id, err)
+	}
+	return nil
+}
+
+// Paid is an application of an enterprise that is approved or disbursed.
+type Paid struct {
+	ID       int64
+	PolicyID string
+	State    string
+	// At is the time of its last event: the approval or the payout.
+	At time.Time
+}
+
+// PaidApplications returns the applications of an enterprise now approved or
+// disbursed, leaving out except, in id order. Read inside the write
+// transaction, it cannot miss an approval racing this one. Errors are
+// internal.
+func (t *EventTx) PaidApplications(creditCode string, except int64) ([]Paid, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, policy_id, state, updated_at FROM applications
+		WHERE credit_code = ? AND state IN ('approved', 'disbursed') AND id <> ? ORDER BY id`, creditCode, except)
+	if err != nil {
+		return nil, fmt.Errorf("paid applications of %s: %w", creditCode, err)
+	}
+	defer rows.Close()
+	var out []Paid
+	for rows.Next() {
+		var p Paid
+		var at string
+		if err := rows.Scan(&p.ID, &p.PolicyID, &p.State, &at); err != nil {
+			return nil, fmt.Errorf("paid applications of %s: %w", creditCode, err)
+		}
+		p.At = storedTime(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // EventBuilder returns the event to append to a, as stored now, or an error
@@ -515,7 +560,7 @@ var (
 	applicationColumns = strings.Join([]string{"a.id", "a.policy_id", lenient("a.policy_version"), "a.policy_title",
 		"a.department", "a.credit_code", lenient("a.deadline_days"), lenient("a.target_days"), lenient("a.working_days"),
 		"a.state", lenient("a.amount_approved"), lenient("a.amount_disbursed"), lenient("a.events"), "a.head_hash",
-		"a.opened_at", "a.updated_at"}, ", ")
+		"a.opened_at", "a.updated_at", lenient("a.approval_estimate")}, ", ")
 	eventColumns = strings.Join([]string{lenient("e.seq"), "e.type", "e.at", "e.actor", "e.reason", "e.note",
 		lenient("e.amount"), "e.prev_hash", "e.hash"}, ", ")
 	// clockEventColumns leave out the text the clock never reads.
@@ -527,14 +572,14 @@ var (
 type appRow struct {
 	a                                         Application
 	version, deadline, target, working, count int64
-	approved, disbursed                       sql.NullInt64
+	approved, disbursed, estimate             sql.NullInt64
 	openedAt, updatedAt                       string
 }
 
 func (r *appRow) dest() []any {
 	return []any{&r.a.ID, &r.a.PolicyID, &r.version, &r.a.PolicyTitle, &r.a.Department, &r.a.CreditCode,
 		&r.deadline, &r.target, &r.working, &r.a.State, &r.approved, &r.disbursed, &r.count, &r.a.HeadHash,
-		&r.openedAt, &r.updatedAt}
+		&r.openedAt, &r.updatedAt, &r.estimate}
 }
 
 // application returns a new Application of the row just scanned.
@@ -543,6 +588,7 @@ func (r *appRow) application() *Application {
 	a.PolicyVersion, a.DeadlineDays, a.TargetDays = int(r.version), int(r.deadline), int(r.target)
 	a.WorkingDays = r.working != 0
 	a.AmountApproved, a.AmountDisbursed = storedMoney(r.approved), storedMoney(r.disbursed)
+	a.ApprovalEstimate = storedMoney(r.estimate)
 	a.EventCount = int(r.count)
 	a.OpenedAt, a.UpdatedAt = storedTime(r.openedAt), storedTime(r.updatedAt)
 	return &a
@@ -764,4 +810,39 @@ func (db *DB) ApplicationCount(ctx context.Context) (int, error) {
 // commits with the event it reports or not at all.
 func (t *EventTx) Notify(ns []Notification) error {
 	return insertNotifications(t.ctx, t.tx, t.now, ns)
+}
+
+// Payout is a disbursed application: who was paid under which policy, and
+// when.
+type Payout struct {
+	ApplicationID int64
+	PolicyID      string
+	CreditCode    string
+	At            time.Time
+}
+
+// Payouts returns every disbursed application in id order: what once-only
+// policies exclude. Errors are internal.
+func (db *DB) Payouts(ctx context.Context) ([]Payout, error) {
+	// A disbursement stops the application, so its last event is the payout.
+	rows, err := db.read.QueryContext(ctx, `SELECT id, policy_id, credit_code, updated_at FROM applications
+		WHERE state = 'disbursed' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	defer rows.Close()
+	var out []Payout
+	for rows.Next() {
+		var p Payout
+		var at string
+		if err := rows.Scan(&p.ApplicationID, &p.PolicyID, &p.CreditCode, &at); err != nil {
+			return nil, fmt.Errorf("payouts: %w", err)
+		}
+		p.At = storedTime(at)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	return out, nil
 }

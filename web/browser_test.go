@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,9 +59,10 @@ func needBrowser(t *testing.T) string {
 
 // tab is a browser tab on a running huiqi.
 type tab struct {
-	ctx context.Context // with the test's deadline
-	t   *testing.T
-	w   *world
+	ctx    context.Context // with the test's deadline
+	t      *testing.T
+	w      *world
+	screen string // the screen size's name, for messages and screenshots
 }
 
 // browserTimeout bounds one browser test.
@@ -189,47 +191,106 @@ func (b *tab) signIn(secret, wantPath string) {
 	}
 }
 
-// The calculator, filled in as a user would, shows the policies and amounts
-// that the engine's calculator computes for the same profile.
-func TestBrowser_Calculator(t *testing.T) {
-	needBrowser(t)
-	w := mustWorld(t)
-	b := newTab(t, w)
-	b.open("/")
-	b.do("fill the calculator",
-		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "示例鞋业"),
-		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
-		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="employees"]`), "120"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
-		chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
-	)
-	b.submit("calculate", `#calc button[type="submit"]`)
-	b.do("wait for the result", chromedp.WaitVisible(chromedp.CSS("#result")))
+// screens are the widths every page is tried at: a desktop and a phone.
+var screens = []struct {
+	name          string
+	width, height int64
+}{{"desktop", 1280, 900}, {"phone", 390, 844}}
 
-	var got []verdict
-	for _, v := range eval[[][2]string](b, `[...document.querySelectorAll("#result li.verdict")].map(li => [li.dataset.policy, li.dataset.amount])`) {
-		got = append(got, verdict{v[0], v[1]})
+// onScreens runs the test once per screen size, each with its own huiqi
+// and browser tab sized to the screen.
+func onScreens(t *testing.T, test func(t *testing.T, b *tab)) {
+	needBrowser(t)
+	for _, s := range screens {
+		t.Run(s.name, func(t *testing.T) {
+			b := newTab(t, mustWorld(t))
+			opts := []chromedp.EmulateViewportOption{}
+			if s.width < 720 {
+				opts = append(opts, chromedp.EmulateMobile)
+			}
+			b.do("size the screen", chromedp.EmulateViewport(s.width, s.height, opts...))
+			b.screen = s.name
+			test(t, b)
+		})
 	}
-	if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), got); diff != "" {
-		t.Errorf("eligible policies (-want +got):\n%s", diff)
+}
+
+// noOverflow fails when the page is wider than the screen.
+func (b *tab) noOverflow(page string) {
+	b.t.Helper()
+	if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		b.t.Errorf("%s at %s: %d px wider than the screen", page, b.screen, over)
 	}
-	text := b.bodyText()
-	for _, s := range []string{"可享政策", "✓", "差一项", "预计合计"} {
-		if !strings.Contains(text, s) {
-			t.Errorf("result lacks %q", s)
+}
+
+// The calculator, filled in as a user would, lands on its answer: the
+// summary in view, the policies and amounts the engine computes for the
+// same profile, amounts written the one way, and near misses that say what
+// is lacking rather than listing the enterprise's tags.
+func TestBrowser_Calculator(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		b.open("/")
+		b.do("fill the calculator",
+			chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "示例鞋业"),
+			chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+			chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="employees"]`), "120"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
+		)
+		b.submit("calculate", `#calc button[type="submit"]`)
+		b.do("wait for the result", chromedp.WaitVisible(chromedp.CSS("#result")))
+
+		// The answer is on screen, not below the form.
+		top := eval[float64](b, `document.querySelector("#summary").getBoundingClientRect().top`)
+		if height := eval[float64](b, `window.innerHeight`); top < 0 || top > height-40 {
+			t.Errorf("summary at %.0f px of a %.0f px screen: not in view after submit", top, height)
 		}
-	}
-	// The form keeps what was typed, so that the user can adjust and retry.
-	if v := eval[string](b, `document.querySelector('select[name="region"]').value`); v != "350582" {
-		t.Errorf("region after submit = %q, want 350582", v)
-	}
-	b.keep("calculator.png")
+		summary := eval[string](b, `document.querySelector("#summary").innerText`)
+		if !regexp.MustCompile(`^可享 \d+ 项，预计 \S+元`).MatchString(summary) {
+			t.Errorf("summary = %q, want 可享 N 项，预计 X", summary)
+		}
+
+		var got []verdict
+		for _, v := range eval[[][2]string](b, `[...document.querySelectorAll("#result li.verdict")].map(li => [li.dataset.policy, li.dataset.amount])`) {
+			got = append(got, verdict{v[0], v[1]})
+		}
+		if diff := cmp.Diff(wantVerdicts(t, w, shoeMakerProfile()), got); diff != "" {
+			t.Errorf("eligible policies (-want +got):\n%s", diff)
+		}
+		for _, a := range eval[[]string](b, `[...document.querySelectorAll("#result .amount")].map(e => e.innerText)`) {
+			if a != "不涉及资金数额" && !wellWritten.MatchString(a) {
+				t.Errorf("amount on the page written %q", a)
+			}
+		}
+		// The rate-based subsidy shows how its amount was worked out.
+		worked := eval[string](b, `document.querySelector('li[data-policy="jj-footwear-garment-upgrade"] .worked').innerText`)
+		if worked != "计算方式：营业收入 3000万元 × 0.3% = 9万元" {
+			t.Errorf("worked out = %q", worked)
+		}
+		near := eval[string](b, `document.querySelector('.near-list li[data-policy="qz-green-factory-award"] .missing').innerText`)
+		if !strings.Contains(near, "差一项：省级以上绿色工厂") || !strings.Contains(near, "尚未取得：") || strings.Contains(near, "高新技术企业") {
+			t.Errorf("near miss reads %q: want what is lacking, not the tags held", near)
+		}
+		text := b.bodyText()
+		for _, s := range []string{"可享政策", "✓", "差一项", "有效期", "政策原文", "补齐后可享：定额 30万元"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("result lacks %q", s)
+			}
+		}
+		// The form keeps what was typed, so that the user can adjust and retry.
+		if v := eval[string](b, `document.querySelector('select[name="region"]').value`); v != "350582" {
+			t.Errorf("region after submit = %q, want 350582", v)
+		}
+		b.noOverflow("calculator")
+		b.keep("calculator-" + b.screen + ".png")
+	})
 }
 
 // A user searches, sees highlighted hits and opens a policy, whose
@@ -286,7 +347,7 @@ func TestBrowser_Dashboard(t *testing.T) {
 		t.Errorf("overdue list rows for application %d = %d, want 1", a.ID, n)
 	}
 	labels := eval[[]string](b, `[...document.querySelectorAll("#elapsed-chart text")].map(t => t.textContent)`)
-	for _, want := range []string{"45天时限", "40天目标"} {
+	for _, want := range []string{"100% 时限", "提速目标"} {
 		if !strings.Contains(strings.Join(labels, " "), want) {
 			t.Errorf("chart labels %v lack %q", labels, want)
 		}
@@ -371,4 +432,238 @@ func TestBrowser_Preview(t *testing.T) {
 		t.Errorf("text box after upload starts %q", v[:min(len(v), 40)])
 	}
 	b.keep("preview.png")
+}
+
+// An official opens a case from the dashboard and takes it from 受理 to
+// 兑现 in the browser: each step's form is on the case's page, and the
+// engine records each event.
+func TestBrowser_OfficialCase(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		a := w.submitted(t, overduePolicy, w.codes(t, 1)[0], 2)
+		b.signIn(w.token(t, huiqi.RoleOfficial, deptIndustry, ""), "/ui/dashboard")
+		b.open("/ui/dashboard?status=not_started")
+		link := chromedp.CSS(`tr[data-app="` + itoa(a.ID) + `"] a.case-link`)
+		b.do("wait for the case", chromedp.WaitVisible(link))
+		b.noOverflow("dashboard")
+		b.submit("open the case", link)
+		b.noOverflow("case page")
+		b.submit("accept", `form[data-action="accept"] button[type="submit"]`)
+		if text := b.bodyText(); !strings.Contains(text, "已受理，兑现计时开始") {
+			t.Fatalf("no confirmation after 受理:\n%s", text)
+		}
+		b.do("type the approved amount",
+			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] input[name="amount"]`), "300000"),
+			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] textarea[name="note"]`), "材料齐全，同意"))
+		b.submit("approve", `form[data-action="approve"] button[type="submit"]`)
+		if got := eval[string](b, `document.querySelector("#amount-approved").innerText`); got != "30万元" {
+			t.Errorf("approved amount on the page = %q, want 30万元", got)
+		}
+		// The disbursement starts from the approved amount.
+		if v := eval[string](b, `document.querySelector('form[data-action="disburse"] input[name="amount"]').value`); v != "300000" {
+			t.Errorf("disburse amount starts at %q, want 300000", v)
+		}
+		b.submit("disburse", `form[data-action="disburse"] button[type="submit"]`)
+		if state := eval[string](b, `document.querySelector("#case-state").dataset.state`); state != huiqi.StateDisbursed {
+			t.Errorf("state on the page = %s, want disbursed", state)
+		}
+		events := eval[[]string](b, `[...document.querySelectorAll("#events li")].map(li => li.dataset.type)`)
+		if diff := cmp.Diff([]string{"submit", "accept", "approve", "disburse"}, events); diff != "" {
+			t.Errorf("办理记录 (-want +got):\n%s", diff)
+		}
+		got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != huiqi.StateDisbursed || got.AmountDisbursed == nil || *got.AmountDisbursed != 300000*huiqi.Yuan {
+			t.Errorf("application %d: %s, disbursed %v; want disbursed 300000", a.ID, got.State, got.AmountDisbursed)
+		}
+		b.noOverflow("case page")
+		b.keep("case-" + b.screen + ".png")
+	})
+}
+
+// Every page fits the screen: nothing wider than a phone's 390 px, the
+// navigation folded behind 菜单 there, the search filters folded.
+func TestBrowser_EveryPageFits(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		a := w.overdueApplication(t, w.codes(t, 1)[0])
+		phone := b.screen == "phone"
+		pages := []string{"/", "/ui/policies", "/ui/policies?q=" + "研发", "/ui/policies/qz-hightech-rd-subsidy", "/ui/login", "/ui/nothing-here"}
+		check := func(path string) {
+			t.Helper()
+			b.open(path)
+			b.noOverflow(path)
+			navShown := eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`)
+			if navShown == phone {
+				t.Errorf("%s at %s: navigation shown = %v", path, b.screen, navShown)
+			}
+		}
+		for _, path := range pages {
+			check(path)
+		}
+		b.open("/ui/policies")
+		if open := eval[bool](b, `document.querySelector("details.fold").open`); open == phone {
+			t.Errorf("search filters open = %v at %s", open, b.screen)
+		}
+		if phone {
+			b.do("open the menu", chromedp.Click(chromedp.CSS(`label.menu-toggle`)))
+			if !eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`) {
+				t.Error("菜单 does not open the navigation")
+			}
+		}
+		b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
+		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
+			check(path)
+		}
+		if phone {
+			// The clock list is cards with the status first.
+			b.open("/ui/dashboard")
+			first := eval[string](b, `document.querySelector("#overdue tbody tr td").dataset.label`)
+			if display := eval[string](b, `getComputedStyle(document.querySelector("#overdue tbody tr")).display`); display != "block" || first != "状态" {
+				t.Errorf("clock list on a phone: rows display %s, first cell %q; want cards with 状态 first", display, first)
+			}
+			b.keep("dashboard-phone.png")
+		}
+	})
+}
+
+// contrastScript lists the texts on the page whose colour is below WCAG
+// AA against the background they are drawn on: 4.5:1, or 3:1 for large
+// text. Opacity on the way up is blended in; SVG text is judged by its fill
+// on the chart's white.
+const contrastScript = `(() => {
+  const parse = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const bgOf = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const opacityOf = el => { let o = 1; for (; el; el = el.parentElement) o *= parseFloat(getComputedStyle(el).opacity); return o; };
+  const bad = new Set();
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden" || el.closest(".sr, option, title, desc")) continue;
+    const inSVG = el.closest("svg");
+    const bg = inSVG ? [255, 255, 255] : bgOf(el);
+    let fg = parse(inSVG ? cs.fill : cs.color).slice(0, 3);
+    if (fg.length < 3) continue;
+    const o = opacityOf(el);
+    fg = fg.map((v, i) => v * o + bg[i] * (1 - o));
+    const size = parseFloat(cs.fontSize), bold = parseInt(cs.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const r = ratio(fg, bg);
+    if (r < need) bad.add(node.textContent.trim().slice(0, 20) + " " + r.toFixed(2) + ":1 (" + cs.color + " on rgb(" + bg.join(",") + "))");
+  }
+  return [...bad];
+})()`
+
+// Every text colour meets WCAG AA, errors are tied to their fields and
+// take the focus, and the header shows where the keyboard is.
+func TestBrowser_Accessibility(t *testing.T) {
+	needBrowser(t)
+	w := mustWorld(t)
+	codes := w.codes(t, 3)
+	a := w.overdueApplication(t, codes[0])
+	risk := w.submitted(t, overduePolicy, codes[1], 43)
+	accepted := webNow.AddDate(0, 0, -42)
+	if _, err := w.Eng.AddEvent(admin(), risk.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, w)
+	check := func(path string) {
+		t.Helper()
+		if bad := eval[[]string](b, contrastScript); len(bad) > 0 {
+			t.Errorf("%s: text below WCAG AA contrast:\n%s", path, strings.Join(bad, "\n"))
+		}
+	}
+	for _, path := range []string{"/", "/ui/policies", "/ui/policies/qz-hightech-award", "/ui/login", "/ui/nothing"} {
+		b.open(path)
+		check(path)
+	}
+	// A field error: marked, described by the message, focused.
+	b.open("/")
+	b.do("type a bad revenue",
+		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "三千"))
+	b.submit("calculate", `#calc button[type="submit"]`)
+	check("/ (error)")
+	got := eval[[]string](b, `(() => { const e = document.activeElement; return [e.name, e.getAttribute("aria-invalid"), document.getElementById(e.getAttribute("aria-describedby") || "x")?.innerText || ""]; })()`)
+	if got[0] != "revenue" || got[1] != "true" || !strings.Contains(got[2], "营业收入") {
+		t.Errorf("after a bad revenue the focus is on %q (aria-invalid %q, described by %q); want the revenue field", got[0], got[1], got[2])
+	}
+	// The calculator's answer and the officials' pages.
+	b.open("/")
+	b.do("fill the calculator",
+		chromedp.SetValue(chromedp.CSS(`select[name="region"]`), "350582"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="industry"]`), "C1952"),
+		chromedp.SetValue(chromedp.CSS(`input[name="founded_on"]`), "2015-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="revenue"]`), "3000"),
+		chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)))
+	b.submit("calculate", `#calc button[type="submit"]`)
+	check("/ (answer)")
+	b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
+	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + codes[2]} {
+		b.open(path)
+		check(path)
+	}
+	// The keyboard's place shows on the red header.
+	b.open("/ui/dashboard")
+	b.do("tab to the first link", chromedp.KeyEvent("\t"))
+	if f := eval[string](b, `document.activeElement.className`); f != "brand" {
+		t.Fatalf("the first tab stop is %q, want the brand link", f)
+	}
+	if outline := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+		t.Error("the header's focused link shows no focus ring")
+	}
+}
+
+// An official edits a policy in the editor and sees its reach change in
+// the sandbox as she types, then saves it.
+func TestBrowser_Editor(t *testing.T) {
+	onScreens(t, func(t *testing.T, b *tab) {
+		w := b.w
+		b.signIn(w.token(t, huiqi.RoleOfficial, deptJinjiang, ""), "/ui/dashboard")
+		b.open("/ui/editor?id=jj-footwear-garment-upgrade")
+		b.noOverflow("editor")
+		before := eval[string](b, `document.querySelector("#sandbox-reach").textContent`)
+		const revenueCSS = `.cond-row[data-row="1"] input[name="f_cond_value"]`
+		revenue := chromedp.CSS(revenueCSS)
+		clear := func() { eval[bool](b, `(document.querySelector('`+revenueCSS+`').value = "", true)`) }
+		clear()
+		b.do("raise the revenue threshold", chromedp.SendKeys(revenue, "2000"))
+		doc := strings.Replace(mustCatalogueDoc(t, "jj-footwear-garment-upgrade"), "value: 5000000,", "value: 20000000,", 1)
+		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(doc), webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := itoa(int64(pv.Total))
+		if want == before {
+			t.Fatalf("the raised threshold reaches as many (%s): pick another", want)
+		}
+		_, err = chromedp.Run(b.ctx, chromedp.Poll[string](`(() => { const r = document.querySelector("#sandbox-reach").textContent; return r === "`+want+`" ? r : null; })()`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Fatalf("the sandbox did not show the reach %s (it showed %s before): %v", want, before, err)
+		}
+		if failed := eval[string](b, `document.querySelector("#sandbox-failed").textContent`); failed != "1" {
+			t.Errorf("failed tests in the sandbox = %s, want 1 (the 500万元 case)", failed)
+		}
+		clear()
+		b.do("lower it", chromedp.SendKeys(revenue, "300"))
+		b.submit("save", `button[name="action"][value="save"]`)
+		if text := b.bodyText(); !strings.Contains(text, "已保存") {
+			t.Fatalf("no confirmation after saving:\n%s", text)
+		}
+		p, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+		if err != nil || p.Version != 2 {
+			t.Errorf("after saving: version %v, %v; want 2", p.Version, err)
+		}
+		b.noOverflow("editor")
+		b.keep("editor-" + b.screen + ".png")
+	})
 }

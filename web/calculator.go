@@ -2,12 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/policies"
 )
 
 // calcForm is the calculator's form as typed, so that a page with an error
@@ -44,11 +46,30 @@ type resultView struct {
 	// (就高不重复) and Total their known amounts.
 	Recommended int
 	Total       huiqi.Money
+	// CanApply offers 一键申报 on the cards of apply-mode policies: the
+	// caller is a signed-in enterprise judged on its own profile. CSRF is
+	// the token of those forms.
+	CanApply bool
+	CSRF     string
 }
 
+// verdictView is an eligible policy's card: the verdict with the facts of
+// the policy an enterprise needs to act on it.
 type verdictView struct {
 	matcher.Verdict
 	Conditions []checkView
+	WorkedOut  string // how the amount follows from the formula
+	Facts      cardFacts
+}
+
+// cardFacts are the facts of a policy that a result card shows.
+type cardFacts struct {
+	Validity string
+	Deadline huiqi.Date // 申报截止: the last day of validity, if any
+	Apply    bool       // 需申报 rather than 免申即享
+	Formula  string     // the benefit in words, for near misses
+	URL      string     // the published text, else the policy's own page
+	External bool
 }
 
 type checkView struct {
@@ -57,16 +78,46 @@ type checkView struct {
 	Actual string
 }
 
+// nearMissView is a policy the profile misses by one condition: what that
+// condition asks, how far the profile is from it and what it would bring.
 type nearMissView struct {
 	PolicyID, Title string
-	Missing         checkView
+	Need, Gap       string
+	Facts           cardFacts
 }
 
-// newResultView turns a result into words.
-func newResultView(r matcher.Result) *resultView {
-	v := &resultView{AsOf: r.AsOf}
-	for _, x := range r.Eligible {
-		vv := verdictView{Verdict: x}
+// newResultView turns a result into words; en is the profile judged, whose
+// figures explain the amounts. Policies are read for their facts.
+func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.Enterprise) (*resultView, error) {
+	v := &resultView{AsOf: res.AsOf}
+	facts := func(id string, version int) (*policies.Policy, cardFacts, error) {
+		p, err := h.Engine.FindPolicy(r.Context(), id, version)
+		if err == nil {
+			// Validation types the leaf values that labels are written from.
+			err = p.Validate(res.AsOf)
+		}
+		if err != nil {
+			return nil, cardFacts{}, err
+		}
+		pv := newPolicyView(p)
+		f := cardFacts{Validity: pv.Validity, Deadline: p.ValidTo, Apply: p.Mode == policies.ModeApply, Formula: pv.Benefit.Formula, URL: "/ui/policies/" + url.PathEscape(p.ID) + "#original"}
+		switch {
+		case len(pv.Benefit.Tiers) > 0:
+			f.Formula = pv.Benefit.Kind + "，按档次确定金额"
+		case p.Benefit.Amount == nil:
+			f.Formula = pv.Benefit.Kind + "（不涉及资金数额）"
+		}
+		if p.URL != "" {
+			f.URL, f.External = p.URL, true
+		}
+		return p, f, nil
+	}
+	for _, x := range res.Eligible {
+		p, f, err := facts(x.PolicyID, x.Version)
+		if err != nil {
+			return nil, err
+		}
+		vv := verdictView{Verdict: x, Facts: f, WorkedOut: workedOut(p, en, res.AsOf, x.Amount)}
 		for _, c := range x.Conditions {
 			vv.Conditions = append(vv.Conditions, checkOf(c))
 		}
@@ -78,10 +129,14 @@ func newResultView(r matcher.Result) *resultView {
 		}
 		v.Eligible = append(v.Eligible, vv)
 	}
-	for _, n := range r.NearMisses {
-		v.NearMisses = append(v.NearMisses, nearMissView{PolicyID: n.PolicyID, Title: n.Title, Missing: checkOf(n.Missing)})
+	for _, n := range res.NearMisses {
+		_, f, err := facts(n.PolicyID, n.Version)
+		if err != nil {
+			return nil, err
+		}
+		v.NearMisses = append(v.NearMisses, nearMissView{PolicyID: n.PolicyID, Title: n.Title, Need: n.Missing.Label, Gap: gapText(n.Missing), Facts: f})
 	}
-	return v
+	return v, nil
 }
 
 func checkOf(c matcher.Check) checkView {
@@ -121,7 +176,10 @@ func (h *Handler) calculator(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			p.Mine, p.Result = true, newResultView(res)
+			if p.Result, err = h.newResultView(r, res, en); err != nil {
+				return err
+			}
+			p.Mine, p.Result.CanApply, p.Result.CSRF = true, true, h.csrfFor(r)
 		}
 	}
 	h.render(w, r, http.StatusOK, "calculator", "政策计算器", "calculator", p)
@@ -144,7 +202,7 @@ func (h *Handler) calculate(w http.ResponseWriter, r *http.Request) error {
 		var res matcher.Result
 		res, err = h.Engine.MatchProfile(r.Context(), en, h.Engine.Today(), true)
 		if err == nil {
-			p.Result = newResultView(res)
+			p.Result, err = h.newResultView(r, res, en)
 		}
 	}
 	status := http.StatusOK

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
@@ -16,6 +17,8 @@ type dashboardPage struct {
 	AsOf       huiqi.Date
 	Status     string
 	Department string
+	Policy     string // a policy id the lists are narrowed to
+	PolicyName string
 	// Departments are offered as a filter to those who see them all;
 	// an official's dashboard is its own department's.
 	Departments []string
@@ -25,24 +28,29 @@ type dashboardPage struct {
 	Overdue, AtRisk []clockRow
 	OverdueTotal    int
 	AtRiskTotal     int
-	Filtered        []clockRow // the list of the status filter, when one is set
+	Filtered        []clockRow // the list of the filters, when one is set
 	FilteredTotal   int
+	FilterHeading   string
 	Total           int // applications opened by the date
 	ByDepartment    *engine.Stats
 	ByPolicy        []engine.StatsGroup
 	Chart           chart
 	Verification    *engine.Verification // admins and auditors only
 	ExportURL       string
+	WorkbookURL     string
 }
 
 type option struct{ Value, Label string }
 
 // clockRow is an application of the clock list with its days to or past
-// the deadline as of the dashboard's date.
+// the deadline as of the dashboard's date, counted in its clock's unit.
 type clockRow struct {
 	*engine.Application
 	OverdueDays int
 	DaysLeft    int
+	Unit        string // 天 or 工作日
+	StatusLabel string
+	StatusClass string
 }
 
 // maxRows is how many applications each list shows; the totals stay exact.
@@ -70,7 +78,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	p := dashboardPage{AsOf: day, Status: q.Get("status"), Department: q.Get("department"), Official: t.Role == huiqi.RoleOfficial}
+	p := dashboardPage{AsOf: day, Status: q.Get("status"), Department: q.Get("department"), Policy: q.Get("policy"), Official: t.Role == huiqi.RoleOfficial}
 	if p.Official {
 		if p.Department != "" && p.Department != t.Department {
 			return huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）的申请和统计", t.Department)
@@ -80,32 +88,51 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range clockStatuses {
 		p.Statuses = append(p.Statuses, option{s, clockStatusLabels[s]})
 	}
+	p.Statuses = append(p.Statuses, option{statusPaused, "中止计时"})
 	ctx := r.Context()
-	items, err := h.clockList(r, engine.ClockQuery{AsOf: day, Status: p.Status, Department: p.Department})
+	// Paused is a state of the application, not a clock status: the whole
+	// list is read and narrowed here.
+	clockStatus := p.Status
+	if clockStatus == statusPaused {
+		clockStatus = ""
+	}
+	items, err := h.clockList(r, engine.ClockQuery{AsOf: day, Status: clockStatus, Department: p.Department, PolicyID: p.Policy})
 	if err != nil {
 		return err
 	}
-	p.Total = len(items)
-	clocks := make([]clock.Clock, len(items))
-	for i, a := range items {
-		clocks[i] = a.Clock
-		row := clockRow{Application: a, OverdueDays: day.Sub(a.Clock.DeadlineOn), DaysLeft: a.Clock.DeadlineOn.Sub(day)}
-		switch a.Clock.Status {
+	units := h.dayUnits(r)
+	var rows []clockRow
+	for _, a := range items {
+		row := clockRow{Application: a, DaysLeft: a.Clock.DeadlineOn.Sub(day), Unit: units.of(a)}
+		row.OverdueDays = -row.DaysLeft
+		row.StatusLabel, row.StatusClass = caseStatus(a)
+		if p.Status == statusPaused && row.StatusClass != statusPaused {
+			continue
+		}
+		rows = append(rows, row)
+		if p.PolicyName == "" && a.PolicyID == p.Policy {
+			p.PolicyName = a.PolicyTitle
+		}
+	}
+	p.Total = len(rows)
+	for _, row := range rows {
+		switch row.StatusClass {
 		case clock.StatusOverdue:
 			p.Overdue = append(p.Overdue, row)
 		case clock.StatusAtRisk:
 			p.AtRisk = append(p.AtRisk, row)
 		}
-		if p.Status != "" {
+		if p.Status != "" || p.Policy != "" || (p.Department != "" && !p.Official) {
 			p.Filtered = append(p.Filtered, row)
 		}
 	}
+	p.FilterHeading = p.filterHeading()
 	// Longest overdue and nearest deadline first: the order to act in.
 	slices.SortStableFunc(p.Overdue, func(a, b clockRow) int { return cmp.Compare(b.OverdueDays, a.OverdueDays) })
 	slices.SortStableFunc(p.AtRisk, func(a, b clockRow) int { return cmp.Compare(a.DaysLeft, b.DaysLeft) })
 	p.OverdueTotal, p.AtRiskTotal, p.FilteredTotal = len(p.Overdue), len(p.AtRisk), len(p.Filtered)
 	p.Overdue, p.AtRisk, p.Filtered = p.Overdue[:min(len(p.Overdue), maxRows)], p.AtRisk[:min(len(p.AtRisk), maxRows)], p.Filtered[:min(len(p.Filtered), maxRows)]
-	p.Chart = newChart(clocks)
+	p.Chart = newChart(rows, p.filterURL)
 
 	if p.ByDepartment, err = h.Engine.AuditStats(ctx, engine.StatsQuery{AsOf: day, By: "department", Department: p.Department}); err != nil {
 		return err
@@ -138,16 +165,69 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	export := url.Values{"as_of": {day.String()}}
-	if p.Status != "" {
+	if p.Status != "" && p.Status != statusPaused {
 		export.Set("status", p.Status)
 	}
 	if p.Department != "" && !p.Official {
 		export.Set("department", p.Department)
 	}
+	if p.Policy != "" {
+		export.Set("policy", p.Policy)
+	}
 	p.ExportURL = "/ui/export.csv?" + export.Encode()
+	p.WorkbookURL = "/ui/export.xlsx?" + export.Encode()
 	h.render(w, r, http.StatusOK, "dashboard", "申兑时限看板", "dashboard", p)
 	return nil
 }
+
+// filterURL is the dashboard as of the same date and department, listing
+// the applications of one status, a department's or a policy's: where
+// chart bars and table rows lead. Empty arguments keep the page's own.
+func (p dashboardPage) filterURL(status, department, policy string) string {
+	q := url.Values{"as_of": {p.AsOf.String()}}
+	set := func(key, v, own string) {
+		if v == "" {
+			v = own
+		}
+		if v != "" {
+			q.Set(key, v)
+		}
+	}
+	set("status", status, "")
+	if !p.Official {
+		set("department", department, p.Department)
+	}
+	set("policy", policy, p.Policy)
+	return "/ui/dashboard?" + q.Encode() + "#filtered"
+}
+
+// filterHeading names the filtered list: 中止计时 · 某政策 · 某部门.
+func (p dashboardPage) filterHeading() string {
+	var parts []string
+	for _, o := range p.Statuses {
+		if o.Value == p.Status {
+			parts = append(parts, o.Label)
+		}
+	}
+	if p.Policy != "" {
+		parts = append(parts, cmp.Or(p.PolicyName, "所选政策"))
+	}
+	if p.Department != "" && !p.Official {
+		parts = append(parts, p.Department)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// DepartmentURL lists a department's applications, for the stats rows.
+func (p dashboardPage) DepartmentURL(department string) string {
+	return p.filterURL("", department, "")
+}
+
+// PolicyURL lists a policy's applications, for the stats rows.
+func (p dashboardPage) PolicyURL(policy string) string { return p.filterURL("", "", policy) }
+
+// StatusURL lists the applications of a clock status.
+func (p dashboardPage) StatusURL(status string) string { return p.filterURL(status, "", "") }
 
 // clockList reads the whole clock list of q, page by page.
 func (h *Handler) clockList(r *http.Request, q engine.ClockQuery) ([]*engine.Application, error) {
@@ -204,4 +284,11 @@ func (c *csvWriter) Write(b []byte) (int, error) {
 		hdr.Set("Cache-Control", "no-store")
 	}
 	return c.w.Write(b)
+}
+
+// statsRows are the rows of a stats table with the page they link into.
+type statsRows struct {
+	Page   dashboardPage
+	Groups []engine.StatsGroup
+	By     string // department or policy
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
+	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
 )
@@ -17,7 +18,7 @@ import (
 // funcs are the template functions: they turn codes and figures into the
 // Chinese words and units a user reads.
 var funcs = template.FuncMap{
-	"money":       moneyText,
+	"money":       huiqi.Money.Text,
 	"moneyOrNone": moneyOrNone,
 	"yuan":        yuanValue,
 	"date":        func(d huiqi.Date) string { return dateText(d) },
@@ -37,30 +38,18 @@ var funcs = template.FuncMap{
 	"days":        daysText,
 	"scale":       huiqi.ScaleLabel,
 	"intp":        func(n *int64) string { return intText(n) },
-}
-
-// moneyText writes an amount the way people say it: whole 万元 as 万元,
-// amounts of whole hundreds of yuan from 1万 up as decimals of 万元, the
-// rest in 元 with thousands separators. Integer arithmetic throughout, so
-// that the figure shown is the exact fen the engine computed.
-func moneyText(m huiqi.Money) string {
-	sign := ""
-	if m < 0 {
-		sign, m = "-", -m
-	}
-	const wan = 10000 * huiqi.Yuan
-	switch {
-	case m >= wan && m%wan == 0:
-		return sign + strconv.FormatInt(int64(m/wan), 10) + "万元"
-	case m >= wan && m%(100*huiqi.Yuan) == 0:
-		frac := strings.TrimRight(fmt.Sprintf("%02d", int64(m%wan)/int64(100*huiqi.Yuan)), "0")
-		return sign + strconv.FormatInt(int64(m/wan), 10) + "." + frac + "万元"
-	}
-	whole := groupThousands(int64(m / huiqi.Yuan))
-	if f := int64(m % huiqi.Yuan); f != 0 {
-		whole += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
-	}
-	return sign + whole + "元"
+	"statsRows": func(p dashboardPage, g []engine.StatsGroup, by string) statsRows {
+		return statsRows{Page: p, Groups: g, By: by}
+	},
+	"caseStatus": func(a *engine.Application) string { l, _ := caseStatus(a); return l },
+	"actor":      actorText,
+	"fieldLabel": fieldLabel,
+	"invalid":    invalidAttrs,
+	"condRowOf":  condRowOf,
+	"blankRow":   func() condRow { return condRow{Op: huiqi.OpEq} },
+	"blankRows":  func(from int) []int { return []int{from, from + 1}[:blankRows] },
+	"isMoney":    func(f huiqi.Field) bool { return f.Type == huiqi.TypeMoney },
+	"sub":        func(a, b int) int { return a - b },
 }
 
 // moneyOrNone writes an optional amount; a benefit without a money figure
@@ -69,7 +58,7 @@ func moneyOrNone(m *huiqi.Money) string {
 	if m == nil {
 		return "不涉及资金数额"
 	}
-	return moneyText(*m)
+	return m.Text()
 }
 
 // yuanValue is an amount as the API writes it (yuan, e.g. "200000"), for
@@ -86,18 +75,6 @@ func yuanValue(v any) string {
 	return ""
 }
 
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 func dateText(d huiqi.Date) string {
 	if d.IsZero() {
 		return "—"
@@ -110,6 +87,42 @@ func intText(n *int64) string {
 		return "—"
 	}
 	return strconv.FormatInt(*n, 10)
+}
+
+// invalidAttrs marks the form field named name when the error is its own:
+// announced as invalid, described by the error message and focused, so
+// that a user lands on what to correct.
+func invalidAttrs(errField, name string) template.HTMLAttr {
+	if errField != name {
+		return ""
+	}
+	return ` aria-invalid="true" aria-describedby="form-error" autofocus`
+}
+
+// fieldLabel names the field of an error path such as "profile.revenue"
+// in words; a path that names no profile field says nothing rather than
+// show a code.
+func fieldLabel(path string) string {
+	name := path[strings.LastIndexByte(path, '.')+1:]
+	if f, ok := huiqi.LookupField(name); ok {
+		return f.Label
+	}
+	return ""
+}
+
+// actorText names who recorded an event: the department for an official,
+// rather than the record's "official:…" form.
+func actorText(actor string) string {
+	role, who, _ := strings.Cut(actor, ":")
+	switch role {
+	case "system":
+		return "系统"
+	case huiqi.RoleOfficial:
+		return who
+	case huiqi.RoleEnterprise:
+		return "企业"
+	}
+	return roleLabels[role]
 }
 
 func modeText(m string) string {
@@ -203,7 +216,7 @@ func actualText(field string, v any) string {
 		}
 		return strings.Join(names, "、")
 	case huiqi.Money:
-		return moneyText(v)
+		return v.Text()
 	case int64:
 		return strconv.FormatInt(v, 10) + f.Unit
 	case int:

@@ -5,31 +5,9 @@ import (
 	"testing"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 )
-
-func TestMoneyText(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		fen  huiqi.Money
-		want string
-	}{
-		{"WholeWan", 30_000_000, "30万元"},
-		{"HundredsOfYuan", 12_500_000, "12.5万元"},
-		{"TwoDecimalsOfWan", 12_340_000, "12.34万元"},
-		{"WholeYuan", 709_443_600, "7,094,436元"},
-		{"Fen", 7_094_436, "70,944.36元"},
-		{"Small", 800_00, "800元"},
-		{"Zero", 0, "0元"},
-		{"Negative", -30_000_000, "-30万元"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := moneyText(tc.fen); got != tc.want {
-				t.Errorf("moneyText(%d) = %q, want %q", tc.fen, got, tc.want)
-			}
-		})
-	}
-}
 
 func TestActualText(t *testing.T) {
 	for _, tc := range []struct {
@@ -145,5 +123,30 @@ func TestChart(t *testing.T) {
 	}
 	if got := niceCeil(41); got != 100 {
 		t.Errorf("niceCeil(41) = %d", got)
+	}
+}
+
+func TestGapText(t *testing.T) {
+	held := []string{"hightech", "park_resident"}
+	for _, tc := range []struct {
+		name string
+		c    matcher.Check
+		want string
+	}{
+		{"TagLacking", matcher.Check{Field: "tags", Op: "has", Required: json.RawMessage(`"green_factory"`), Actual: held}, "尚未取得：绿色工厂"},
+		{"TagsPartlyHeld", matcher.Check{Field: "tags", Op: "has_all", Required: json.RawMessage(`["park_resident","green_factory"]`), Actual: held}, "尚未取得：绿色工厂"},
+		{"AnyTag", matcher.Check{Field: "tags", Op: "has_any", Required: json.RawMessage(`["specialized","little_giant"]`), Actual: held}, "尚未取得以下任一项：专精特新中小企业、专精特新\"小巨人\"企业"},
+		{"MoneyShort", matcher.Check{Field: "revenue", Op: "gte", Required: json.RawMessage(`50000000`), Actual: huiqi.Money(30_000_000_00)}, "企业情况：3000万元，还差 2000万元"},
+		{"MoneyNotAbove", matcher.Check{Field: "rd_expense", Op: "gt", Required: json.RawMessage(`300000`), Actual: huiqi.Money(300_000_00)}, "企业情况：30万元，需超过 30万元"},
+		{"TooMany", matcher.Check{Field: "employees", Op: "lte", Required: json.RawMessage(`200`), Actual: int64(350)}, "企业情况：350人，超出 150人"},
+		{"TaxCreditUnrated", matcher.Check{Field: "tax_credit", Op: "eq", Required: json.RawMessage(`"A"`)}, "未评定纳税信用等级"},
+		{"Unfilled", matcher.Check{Field: "revenue", Op: "gte", Required: json.RawMessage(`1`)}, "营业收入未填写，填写后即可判断"},
+		{"Code", matcher.Check{Field: "industry", Op: "prefix", Required: json.RawMessage(`"I65"`), Actual: "C1952"}, "企业情况：皮鞋制造"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := gapText(tc.c); got != tc.want {
+				t.Errorf("gapText() = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,10 +13,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/xlsx"
 )
 
 // shoeMaker is the calculator's example: a shoe maker in 晋江 with the
@@ -412,7 +415,7 @@ func TestDashboard(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("GET /ui/dashboard = %d:\n%s", p.StatusCode, p.Body)
 	}
-	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "45天时限", "40天目标",
+	mustContain(t, p, "申兑时限看板", "已超期", `data-app="`+itoa(overdue.ID)+`"`, "<svg", "100% 时限", `href="/ui/cases/`+itoa(overdue.ID)+`"`,
 		"按部门统计", "按政策统计", "/ui/export.csv?as_of=2026-11-25", deptIndustry)
 	mustNotContain(t, p, `data-app="`+itoa(foreign.ID)+`"`, deptScience, "事件链校验")
 	if p := c.get(t, "/ui/dashboard?department="+url.QueryEscape(deptScience)); p.StatusCode != http.StatusForbidden {
@@ -523,3 +526,438 @@ func mustCatalogueDoc(tb testing.TB, id string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// amountOnPage is a figure with a money unit in a page's text.
+var amountOnPage = regexp.MustCompile(`[0-9][0-9,.]*(万元|元)`)
+
+// wellWritten is the one way amounts are written: under 1万 in 元 with two
+// decimals, from 1万 in 万元 with at most two decimals.
+var wellWritten = regexp.MustCompile(`^([1-9][0-9]*(\.[0-9]?[1-9])?万元|[0-9]{1,4}\.[0-9]{2}元)$`)
+
+// Every amount on the calculator's answer, a policy page and the dashboard
+// is written the one way.
+func TestPages_MoneyOneWay(t *testing.T) {
+	w := mustWorld(t)
+	w.overdueApplication(t, w.codes(t, 1)[0])
+	c := w.client(t)
+	official := w.client(t)
+	official.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+	for _, p := range []page{
+		c.post(t, "/", shoeMaker),
+		c.get(t, "/ui/policies/qz-hightech-award"),
+		c.get(t, "/ui/policies/qz-hightech-rd-subsidy"),
+		official.get(t, "/ui/dashboard"),
+	} {
+		text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(p.Body, "")
+		n := 0
+		for _, a := range amountOnPage.FindAllString(text, -1) {
+			n++
+			if !wellWritten.MatchString(a) {
+				t.Errorf("%s %s: amount written %q", p.Request.Method, p.Request.URL.Path, a)
+			}
+		}
+		if n == 0 && p.Request.Method == http.MethodPost {
+			t.Errorf("the calculator's answer shows no amount")
+		}
+	}
+}
+
+// A signed-in enterprise's own results offer 一键申报 on each apply-mode
+// policy; the button files the application.
+func TestCalculator_ApplyFromCard(t *testing.T) {
+	w := mustWorld(t)
+	code, policy := "", ""
+	for _, c := range w.codes(t, 50) {
+		r, err := w.Eng.MatchEnterprise(admin(), c, webToday, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range r.Eligible {
+			if v.Mode == "apply" {
+				code, policy = c, v.PolicyID
+				break
+			}
+		}
+		if code != "" {
+			break
+		}
+	}
+	if code == "" {
+		t.Fatal("no demo enterprise qualifies for an apply-mode policy")
+	}
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+	p := c.get(t, "/?profile=mine")
+	mustContain(t, p, `id="summary"`, `class="inline apply-one" data-policy="`+policy+`"`, "一键申报")
+	got := c.post(t, "/ui/workbench/apply", url.Values{"csrf": {csrf(t, p)}, "policy_id": {policy}})
+	if got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("一键申报 = %d, want 303:\n%s", got.StatusCode, got.Body)
+	}
+	list, _, _, err := w.Eng.ListApplications(admin(), engine.ApplicationQuery{CreditCode: code, PolicyID: policy}, webToday, engine.Page{Limit: 5})
+	if err != nil || len(list) != 1 || list[0].State != huiqi.StateSubmitted {
+		t.Errorf("applications of %s for %s = %v, %v; want one submitted", code, policy, list, err)
+	}
+}
+
+// submitted files an application of the enterprise for the policy, days
+// ago, as an admin migrating history may.
+func (w *world) submitted(tb testing.TB, policy, code string, daysAgo int) *engine.Application {
+	tb.Helper()
+	at := webNow.AddDate(0, 0, -daysAgo)
+	a, err := w.Eng.SubmitApplication(admin(), engine.ApplicationInput{PolicyID: policy, CreditCode: code, At: &at})
+	if err != nil {
+		tb.Fatalf("SubmitApplication(%s, %s) = %v", policy, code, err)
+	}
+	return a
+}
+
+// An official works a case on its page: each action is a CSRF-protected
+// form calling the engine; a missing notice comes back at its field; a
+// paused case reads 中止计时 on the page and the dashboard.
+func TestCases(t *testing.T) {
+	w := mustWorld(t)
+	codes := w.codes(t, 3)
+	a := w.submitted(t, overduePolicy, codes[0], 3)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	path := "/ui/cases/" + itoa(a.ID)
+	p := c.get(t, path)
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d:\n%s", path, p.StatusCode, p.Body)
+	}
+	mustContain(t, p, "办件详情", "办理记录", `data-action="accept"`, `data-action="pause"`, `data-action="reject"`, "尚未开始计时")
+	mustNotContain(t, p, `data-action="disburse"`, `data-action="approve"`)
+	send := func(form url.Values) page {
+		t.Helper()
+		form.Set("csrf", csrf(t, c.get(t, path)))
+		return c.post(t, path+"/events", form)
+	}
+	if got := c.post(t, path+"/events", url.Values{"type": {"accept"}}); got.StatusCode != http.StatusForbidden {
+		t.Errorf("accept without CSRF token = %d, want 403", got.StatusCode)
+	}
+	if got := send(url.Values{"type": {"accept"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept = %d:\n%s", got.StatusCode, got.Body)
+	}
+	// A pause needs its written notice: the form comes back with the error
+	// tied to the field.
+	bad := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("pause without notice = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `id="pause-error"`, `name="note" rows="3" maxlength="2000" aria-invalid="true" aria-describedby="pause-error" autofocus`, `<option value="expert_review" selected>`)
+	if got := send(url.Values{"type": {"pause"}, "reason": {huiqi.PauseExpertReview}, "note": {"组织专家评审，预计 10 个工作日"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pause = %d:\n%s", got.StatusCode, got.Body)
+	}
+	p = c.get(t, path+"?ok=case-pause")
+	mustContain(t, p, "中止计时", "组织专家评审，预计 10 个工作日", "专家评审", `data-action="resume"`, "已中止计时")
+	mustNotContain(t, p, "正常计时")
+
+	d := c.get(t, "/ui/dashboard?status=paused")
+	mustContain(t, d, `<option value="paused" selected>`, `<tr data-app="`+itoa(a.ID)+`" class="status-paused">`, "中止计时")
+	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
+		t.Error("the paused case reads as running on the dashboard")
+	}
+
+	t.Run("WorkingDays", func(t *testing.T) {
+		// A 20-working-day policy is counted and labelled in working days.
+		b := w.submitted(t, "qz-digital-transformation", codes[1], 40)
+		accepted := webNow.AddDate(0, 0, -39)
+		if _, err := w.Eng.AddEvent(admin(), b.ID, engine.EventInput{Type: huiqi.EventAccept, At: &accepted}); err != nil {
+			t.Fatal(err)
+		}
+		d := c.get(t, "/ui/dashboard?policy=qz-digital-transformation")
+		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
+		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
+	})
+	t.Run("OtherDepartment", func(t *testing.T) {
+		other := w.client(t)
+		other.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
+		if p := other.get(t, path); p.StatusCode != http.StatusForbidden && p.StatusCode != http.StatusNotFound {
+			t.Errorf("another department's official: GET %s = %d, want 403 or 404", path, p.StatusCode)
+		}
+	})
+}
+
+// Outside the API every path answers a person in Chinese: an HTML 404 page,
+// no folder listing, /ui leads somewhere, the icon is there; the API keeps
+// its JSON.
+func TestPages_ChineseEverywhere(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	for _, path := range []string{"/nothing", "/ui/nothing", "/static/", "/static/nothing.css", "/admin/login.php"} {
+		t.Run(path, func(t *testing.T) {
+			p := c.get(t, path)
+			if p.StatusCode != http.StatusNotFound || p.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Fatalf("GET %s = %d %q, want an HTML 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+			}
+			mustContain(t, p, `<html lang="zh-CN">`, "未找到", "返回政策计算器")
+			mustNotContain(t, p, `<a href="style.css">`, "<pre>")
+		})
+	}
+	for _, path := range []string{"/v1/nothing", "/v1"} {
+		if p := c.get(t, path); p.StatusCode != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET %s = %d %q, want the API's JSON 404", path, p.StatusCode, p.Header.Get("Content-Type"))
+		}
+	}
+	if p := c.get(t, "/ui"); p.StatusCode != http.StatusMovedPermanently || p.Header.Get("Location") != "/ui/" {
+		t.Errorf("GET /ui = %d → %q, want 301 → /ui/", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/ui/"); p.StatusCode != http.StatusFound || p.Header.Get("Location") != "/" {
+		t.Errorf("GET /ui/ = %d → %q, want 302 → /", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.get(t, "/favicon.ico"); p.StatusCode != http.StatusOK || p.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET /favicon.ico = %d %q", p.StatusCode, p.Header.Get("Content-Type"))
+	}
+	mustContain(t, c.get(t, "/"), `rel="icon" href="/static/favicon.svg"`)
+
+	// A policy page names the other policies of its group, never the
+	// group's code, and says when applications close.
+	p := c.get(t, "/ui/policies/qz-hightech-rd-subsidy")
+	mustContain(t, p, "同组政策", `<a href="/ui/policies/qz-tech-sme-rd-subsidy">`, "申报截止", "2027-12-31", `id="original"`, "政策原文")
+	mustNotContain(t, p, "rd-subsidy：", ">rd-subsidy<")
+}
+
+// openWorkbook reads a downloaded workbook.
+func openWorkbook(t *testing.T, p page) *excelize.File {
+	t.Helper()
+	if p.StatusCode != http.StatusOK || p.Header.Get("Content-Type") != xlsx.ContentType {
+		t.Fatalf("%s = %d %q:\n%.300s", p.Request.URL, p.StatusCode, p.Header.Get("Content-Type"), p.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(p.Body))
+	if err != nil {
+		t.Fatalf("open the workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// cellFormat returns a cell's number format: its built-in id, or the
+// custom format code.
+func cellFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return strconv.Itoa(st.NumFmt)
+}
+
+// The clock list and a policy's matches download as workbooks people can
+// open: Chinese headers, a frozen header row, credit codes as text, dates
+// as dates, amounts as numbers of yuan; the CSV keeps codes as they are.
+func TestExports(t *testing.T) {
+	w := mustWorld(t)
+	code := w.codes(t, 1)[0]
+	a := w.overdueApplication(t, code)
+	amount := huiqi.Money(300000 * huiqi.Yuan)
+	if _, err := w.Eng.AddEvent(admin(), a.ID, engine.EventInput{Type: huiqi.EventApprove, Amount: &amount}); err != nil {
+		t.Fatal(err)
+	}
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptIndustry, ""))
+	mustContain(t, c.get(t, "/ui/dashboard"), `href="/ui/export.xlsx?as_of=2026-11-25"`)
+
+	check := func(t *testing.T, f *excelize.File) {
+		sheet := f.GetSheetName(0)
+		rows, err := f.GetRows(sheet)
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("rows = %d, %v", len(rows), err)
+		}
+		want := []string{"申请编号", "政策名称", "政策版本", "主管部门", "统一社会信用代码", "企业名称", "办理状态", "时限状态", "申请时间", "受理日期", "截止日期", "办结日期", "已用", "中止天数", "时限", "提速目标", "计时单位", "批准金额（元）", "兑现金额（元）"}
+		if diff := cmp.Diff(want, rows[0]); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		var row int
+		for i, r := range rows {
+			if r[0] == itoa(a.ID) {
+				row = i + 1
+			}
+		}
+		if row == 0 {
+			t.Fatalf("application %d not in the workbook", a.ID)
+		}
+		cell := func(col string) string { return col + strconv.Itoa(row) }
+		if typ, _ := f.GetCellType(sheet, cell("E")); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+			t.Errorf("credit code cell type = %v, want text", typ)
+		}
+		if v, _ := f.GetCellValue(sheet, cell("E")); v != code {
+			t.Errorf("credit code = %q, want %q", v, code)
+		}
+		if got := cellFormat(t, f, sheet, cell("E")); got != "49" {
+			t.Errorf("credit code format = %s, want 49 (text)", got)
+		}
+		if raw, _ := f.GetCellValue(sheet, cell("J"), excelize.Options{RawCellValue: true}); raw != "46292" { // 2026-09-27, the day after the submission 60 days ago
+			t.Errorf("受理日期 stored as %q, want the date serial 46292", raw)
+		}
+		if got := cellFormat(t, f, sheet, cell("J")); got != "yyyy-mm-dd" {
+			t.Errorf("date format = %q", got)
+		}
+		if raw, _ := f.GetCellValue(sheet, cell("R"), excelize.Options{RawCellValue: true}); raw != "300000" {
+			t.Errorf("批准金额 stored as %q, want the number 300000", raw)
+		}
+		if got := cellFormat(t, f, sheet, cell("R")); got != "#,##0.00" {
+			t.Errorf("money format = %q", got)
+		}
+		panes, err := f.GetPanes(sheet)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("panes = %+v, %v; want the header row frozen", panes, err)
+		}
+	}
+	t.Run("Page", func(t *testing.T) {
+		check(t, openWorkbook(t, c.get(t, "/ui/export.xlsx?as_of=2026-11-25")))
+	})
+	t.Run("API", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, w.URL+"/v1/audit/export.xlsx?as_of=2026-11-25", nil)
+		req.Header.Set("Authorization", "Bearer "+w.token(t, huiqi.RoleAuditor, "", ""))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, openWorkbook(t, readPage(t, resp)))
+	})
+	t.Run("Matches", func(t *testing.T) {
+		p := c.get(t, "/ui/policies/"+overduePolicy)
+		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
+		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
+		rows, _ := f.GetRows("匹配企业")
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: engine.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != pv.Total+1 || (len(rows) > 1 && rows[1][0] != pv.Items[0].CreditCode) {
+			t.Errorf("workbook rows = %d, engine matches %d", len(rows)-1, pv.Total)
+		}
+		if diff := cmp.Diff([]string{"统一社会信用代码", "企业名称", "预计金额（元）", "测算日期"}, rows[0]); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		if p := c.get(t, "/ui/policies/qz-tech-sme-rd-subsidy/matches.xlsx"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("another department's matches = %d, want 403", p.StatusCode)
+		}
+	})
+	t.Run("CSVKeepsCodes", func(t *testing.T) {
+		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
+		if strings.Contains(p.Body, "\t") || !strings.Contains(p.Body, ","+code+",") {
+			t.Errorf("the CSV does not carry the credit code %s as it is", code)
+		}
+	})
+}
+
+// deptJinjiang writes the Jinjiang footwear policy.
+const deptJinjiang = "晋江市工业和信息化和科技局"
+
+// jjForm is the editor's form for the Jinjiang footwear policy as the
+// page fills it, with the revenue threshold in 万元.
+func jjForm(revenueWan string) url.Values {
+	return url.Values{
+		"id": {"jj-footwear-garment-upgrade"}, "f_title": {"晋江市制鞋、纺织服装产业智能化技改奖励"},
+		"f_valid_from": {"2023-06-01"}, "f_valid_to": {"2027-12-31"}, "f_mode": {"apply"}, "f_deadline_days": {"45"},
+		"f_amount_kind": {"rate"}, "f_rate": {"0.3"}, "f_of": {"revenue"}, "f_cap": {"30"}, "f_floor": {"2"},
+		"f_cond_field": {"industry", "revenue", "dishonest", ""}, "f_cond_op": {"prefix", "gte", "eq", "eq"},
+		"f_cond_value": {"C17、C18、C19", revenueWan, "否", ""}, "f_cond_label": {"纺织业、纺织服装服饰业或皮革制鞋业", "", "", ""},
+	}
+}
+
+// An official edits a policy in the browser's editor: the sandbox gives
+// the engine's reach for the form as typed, a bad value comes back at its
+// row, a change that breaks the policy's own tests is refused, and a good
+// one is saved as a new version, then withdrawn.
+func TestEditor(t *testing.T) {
+	w := mustWorld(t)
+	c := w.client(t)
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptJinjiang, ""))
+	p := c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET the editor = %d:\n%.500s", p.StatusCode, p.Body)
+	}
+	doc := mustCatalogueDoc(t, "jj-footwear-garment-upgrade")
+	reach := func(d string) int {
+		t.Helper()
+		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(d), webToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pv.Total
+	}
+	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="C17、C18、C19"`, `<option value="revenue" selected>`, "value: 5000000")
+	token := csrf(t, p)
+	send := func(action string, form url.Values) page {
+		t.Helper()
+		form.Set("csrf", token)
+		form.Set("action", action)
+		form.Set("doc", doc)
+		return c.post(t, "/ui/editor", form)
+	}
+
+	// The sandbox part the page's script asks for, with the threshold raised.
+	form := jjForm("2000")
+	form.Set("csrf", token)
+	form.Set("doc", doc)
+	part := c.post(t, "/ui/editor/sandbox", form)
+	raised := reach(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
+	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised)+"<", `id="sandbox-failed">1<`)
+	mustNotContain(t, part, "<html")
+
+	bad := send("try", jjForm("很多"))
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a bad value = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `<div class="cond-row invalid" data-row="1">`, "营业收入应为以万元计的金额", `aria-describedby="form-error"`)
+
+	// A published policy's change goes live, so its tests must pass.
+	if refused := send("save", jjForm("2000")); refused.StatusCode == http.StatusSeeOther {
+		t.Fatal("a change that fails the policy's own tests was saved")
+	} else {
+		mustContain(t, refused, `id="form-error"`)
+	}
+	if saved := send("save", jjForm("300")); saved.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d:\n%.800s", saved.StatusCode, saved.Body)
+	}
+	got, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || !strings.Contains(string(got.Eligibility.All[1].Value), "3000000") || got.Benefit.Amount.Floor == nil {
+		t.Errorf("saved version %d: revenue condition %s, floor %v", got.Version, got.Eligibility.All[1].Value, got.Benefit.Amount.Floor)
+	}
+	if p := send("withdraw", url.Values{"id": {"jj-footwear-garment-upgrade"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw = %d:\n%.500s", p.StatusCode, p.Body)
+	}
+	mustContain(t, c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade&ok=policy-withdraw"), "政策已撤回", "已撤回")
+
+	t.Run("New", func(t *testing.T) {
+		p := c.get(t, "/ui/editor")
+		mustContain(t, p, "新建政策", "id: qz-new-policy", deptJinjiang)
+		d := strings.Replace(strings.Replace(newDocOf(p.Body), "qz-new-policy", "jj-new-award", 1), "新政策", "晋江市新政策", 1)
+		got := c.post(t, "/ui/editor", url.Values{"csrf": {token}, "action": {"publish"}, "doc": {d}})
+		if got.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish a new policy = %d:\n%.800s", got.StatusCode, got.Body)
+		}
+		pol, err := w.Eng.FindPolicy(admin(), "jj-new-award", 0)
+		if err != nil || pol.Status != "published" || pol.Title != "晋江市新政策" {
+			t.Errorf("new policy = %+v, %v", pol, err)
+		}
+	})
+	t.Run("Enterprises", func(t *testing.T) {
+		e := w.client(t)
+		e.signIn(t, w.token(t, huiqi.RoleEnterprise, "", w.codes(t, 1)[0]))
+		if p := e.get(t, "/ui/editor"); p.StatusCode != http.StatusForbidden {
+			t.Errorf("an enterprise's editor = %d, want 403", p.StatusCode)
+		}
+	})
+}
+
+// newDocOf returns the YAML in an editor page's text box.
+func newDocOf(body string) string {
+	m := regexp.MustCompile(`(?s)<textarea name="doc"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/sqlite"
 )
 
 // condView is a node of a condition tree in words: all is 同时满足, any is
@@ -77,15 +78,15 @@ func amountText(a *policies.Amount) string {
 	case a == nil:
 		return "不涉及资金数额"
 	case a.Fixed != nil:
-		return "定额 " + moneyText(*a.Fixed)
+		return "定额 " + a.Fixed.Text()
 	case a.Rate != nil:
 		f, _ := huiqi.LookupField(a.Of)
 		s := "按" + f.Label + "的 " + policies.FormatDecimal(int64(*a.Rate)*100) + "% 计算"
 		if a.Cap != nil {
-			s += "，最高 " + moneyText(*a.Cap)
+			s += "，最高 " + a.Cap.Text()
 		}
 		if a.Floor != nil && *a.Floor > 0 {
-			s += "，最低 " + moneyText(*a.Floor)
+			s += "，最低 " + a.Floor.Text()
 		}
 		return s
 	}
@@ -125,7 +126,12 @@ type policyView struct {
 	Scope      string
 	Counting   string
 	Auto       bool
+	// Siblings are the titles of the other published policies of its
+	// exclusive group: the group's code means nothing to a reader.
+	Siblings []policyLink
 }
+
+type policyLink struct{ ID, Title string }
 
 func newPolicyView(p *policies.Policy) policyView {
 	v := policyView{
@@ -154,6 +160,10 @@ type policyPage struct {
 	Open     bool // valid today
 	CanApply bool // a signed-in enterprise may apply from here
 	Status   string
+	CanEdit  bool // the caller writes this policy
+	// MatchesURL downloads the enterprises the published policy reaches,
+	// for those who may read them.
+	MatchesURL string
 }
 
 var policyStatusLabels = map[string]string{
@@ -181,9 +191,41 @@ func (h *Handler) policyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := policyPage{Policy: newPolicyView(p), Open: p.OpenOn(h.Engine.Today()), Status: policyStatusLabels[p.Status]}
+	if p.ExclusiveGroup != "" {
+		if page.Policy.Siblings, err = h.groupSiblings(r, p); err != nil {
+			return err
+		}
+	}
 	if t := huiqi.TokenFromContext(r.Context()); t != nil && t.Role == huiqi.RoleEnterprise {
 		page.CanApply = p.Status == policies.StatusPublished && p.Mode == policies.ModeApply && page.Open
+	} else if t != nil {
+		page.CanEdit = t.Role == huiqi.RoleAdmin || (t.Role == huiqi.RoleOfficial && t.Department == p.Department)
+		if p.Status == policies.StatusPublished && (t.Role != huiqi.RoleOfficial || t.Department == p.Department) {
+			page.MatchesURL = matchesURL(p.ID, h.Engine.Today())
+		}
 	}
 	h.render(w, r, http.StatusOK, "policy", p.Title, "search", page)
 	return nil
+}
+
+// groupSiblings returns the other published policies of p's exclusive
+// group, read page by page.
+func (h *Handler) groupSiblings(r *http.Request, p *policies.Policy) ([]policyLink, error) {
+	var out []policyLink
+	f := sqlite.PolicyFilter{Status: policies.StatusPublished, Limit: sqlite.MaxLimit}
+	for {
+		list, _, next, err := h.Engine.ListPolicies(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range list {
+			if x.ExclusiveGroup == p.ExclusiveGroup && x.ID != p.ID {
+				out = append(out, policyLink{x.ID, x.Title})
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		f.After = next
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -75,6 +76,15 @@ func New(e *engine.Engine) *Handler {
 func (h *Handler) routes() {
 	m := h.mux
 	m.Handle("GET /static/", h.staticFiles())
+	m.Handle("GET /favicon.ico", h.favicon())
+	m.Handle("GET /ui/{$}", h.page(func(w http.ResponseWriter, r *http.Request) error {
+		home := "/"
+		if t := huiqi.TokenFromContext(r.Context()); t != nil {
+			home = homeOf(t)
+		}
+		http.Redirect(w, r, home, http.StatusFound)
+		return nil
+	}))
 	m.Handle("GET /{$}", h.page(h.calculator))
 	m.Handle("POST /{$}", h.page(h.calculate))
 	m.Handle("GET /ui/login", h.page(h.loginForm))
@@ -86,7 +96,14 @@ func (h *Handler) routes() {
 	m.Handle("POST /ui/workbench/apply", h.page(h.apply))
 	m.Handle("POST /ui/workbench/applications/{id}/events", h.page(h.applicationEvent))
 	m.Handle("GET /ui/dashboard", h.page(h.dashboard))
+	m.Handle("GET /ui/cases/{id}", h.page(h.caseView))
+	m.Handle("POST /ui/cases/{id}/events", h.page(h.caseEvent))
 	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
+	m.Handle("GET /ui/export.xlsx", h.page(h.exportXLSX))
+	m.Handle("GET /ui/policies/{id}/matches.xlsx", h.page(h.matchesXLSX))
+	m.Handle("GET /ui/editor", h.page(h.editor))
+	m.Handle("POST /ui/editor", h.page(h.editorAction))
+	m.Handle("POST /ui/editor/sandbox", h.page(h.sandboxPart))
 	m.Handle("GET /ui/preview", h.page(h.previewForm))
 	m.Handle("POST /ui/preview", h.page(h.preview))
 	m.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error {
@@ -122,15 +139,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.mux.ServeHTTP(w, r.WithContext(ctx))
+	r = r.WithContext(ctx)
+	// A page that panics still answers with the Chinese 500 page.
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.fail(w, r, huiqi.Errorf(huiqi.EInternal, "panic: %v", v))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
 }
 
-// staticFiles serves the embedded CSS; it changes only with the binary,
-// so browsers may keep it for a day.
+// staticFiles serves the embedded CSS and icon; they change only with the
+// binary, so browsers may keep them for a day. A folder is not a page: it
+// gets the 404 page rather than a listing.
 func (h *Handler) staticFiles() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if f, err := fs.Stat(staticFiles, "static/"+name); err != nil || f.IsDir() {
+			h.fail(w, r, huiqi.Errorf(huiqi.ENotFound, "页面不存在：%s", r.URL.Path))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		h.static.ServeHTTP(w, r)
+	})
+}
+
+// favicon answers the browsers that ask for /favicon.ico before reading
+// the page's icon link, with the same SVG icon.
+func (h *Handler) favicon() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := staticFiles.ReadFile("static/favicon.svg")
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Write(b)
 	})
 }
 
@@ -220,12 +267,33 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.Logger.Error("render page", "page", name, "err", err)
-		http.Error(w, "内部错误 (internal error)", http.StatusInternalServerError)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, renderFailed)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store") // pages show a user's own data
 	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// renderFailed is the page of a page that could not be drawn: plain, so
+// that it cannot fail in turn.
+const renderFailed = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>系统内部错误 · 惠企政策直达兑现</title><h1>系统内部错误</h1><p>页面暂时无法显示，请稍后重试。<a href="/">返回政策计算器</a></p></html>`
+
+// renderPart executes one template of a page without the layout, for a
+// page's script that replaces part of the page.
+func (h *Handler) renderPart(w http.ResponseWriter, r *http.Request, page, part string, data any) {
+	v := view{User: huiqi.TokenFromContext(r.Context()), CSRF: h.csrfFor(r), Path: r.URL.Path, Data: data}
+	var buf bytes.Buffer
+	if err := h.pages[page].ExecuteTemplate(&buf, part, v); err != nil {
+		h.Logger.Error("render part", "page", page, "part", part, "err", err)
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
 }
 
@@ -239,12 +307,23 @@ var notices = map[string]string{
 	"applied":  "申报已提交，请等待主管部门受理。",
 	"login":    "已登录。",
 	"logout":   "已退出登录。",
+	// An official's actions on a case.
+	"case-accept":   "已受理，兑现计时开始。",
+	"case-pause":    "已中止计时，书面告知已送达企业。",
+	"case-resume":   "已恢复计时。",
+	"case-approve":  "已批准。",
+	"case-disburse": "已兑现，计时结束。",
+	"case-reject":   "已驳回，驳回理由已告知企业。",
+	// The policy editor's.
+	"policy-save":     "已保存。",
+	"policy-publish":  "已保存并发布，符合条件的企业将收到推送。",
+	"policy-withdraw": "政策已撤回。",
 }
 
 // parsePages parses each page with the shared layout and partials.
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "preview", "error"} {
+	for _, name := range []string{"calculator", "login", "search", "policy", "workbench", "dashboard", "case", "editor", "preview", "error"} {
 		t := template.New(name).Funcs(funcs)
 		t = template.Must(t.ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		pages[name] = t

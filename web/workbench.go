@@ -34,7 +34,8 @@ type applicationView struct {
 	CanConfirm  bool
 	CanResume   bool // a pause for supplement, ended by handing in the materials
 	CanWithdraw bool
-	Running     bool // the clock runs
+	Running     bool   // the clock runs
+	Unit        string // 天 or 工作日
 }
 
 // pauseView is a pause of the clock with its written notice.
@@ -121,16 +122,21 @@ func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Matches = newResultView(res)
+	if p.Matches, err = h.newResultView(r, res, p.Enterprise); err != nil {
+		return err
+	}
 	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: engine.MaxLimit})
 	if err != nil {
 		return err
 	}
 	p.Open = map[string]int64{}
+	units := h.dayUnits(r)
 	// Newest first: what is under way matters more than what is closed.
 	for i := len(apps) - 1; i >= 0; i-- {
 		a := apps[i]
-		p.Applications = append(p.Applications, newApplicationView(a))
+		v := newApplicationView(a)
+		v.Unit = units.of(a)
+		p.Applications = append(p.Applications, v)
 		if !slices.Contains(closedStates, a.State) {
 			p.Open[a.PolicyID] = a.ID
 		}

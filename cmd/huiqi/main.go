@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -49,12 +51,24 @@ Commands:
 	audit verify       check every application's event hash chain
 	policy test        run the test cases of policy documents
 	reindex            rebuild the bleve indexes from SQLite
+	rematch            recompute every verdict as of today and notify new matches
+	calendar import    add or correct a year of the statutory calendar
+	calendar list      list the years the statutory calendar covers
 	gen                write generated enterprises and policies as NDJSON
-	bench              measure matching at a city's scale beside SQL, bleve and expr baselines
 	version            print the version
 
-Run 'huiqi <command> -h' for a command's flags.
+Run 'huiqi <command> -h' for a command's flags. The benchmark is a
+command of its own: go run ./cmd/huiqi-bench.
 `
+
+// subcommands lists, for each command that takes one, its subcommands.
+var subcommands = map[string][]string{
+	"token":    {"create"},
+	"import":   {"enterprises", "policies", "applications"},
+	"audit":    {"verify"},
+	"policy":   {"test"},
+	"calendar": {"import", "list"},
+}
 
 // Run runs the subcommand named by args.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -63,7 +77,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && (cmd == "token" || cmd == "import" || cmd == "policy" || cmd == "audit") {
+	if subs, ok := subcommands[cmd]; ok {
+		if len(rest) == 0 || !slices.Contains(subs, rest[0]) {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("%q needs a subcommand: %s", cmd, strings.Join(subs, ", "))
+		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -85,12 +103,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&AuditVerifyCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "policy test":
 		return (&PolicyTestCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "rematch":
+		return (&RematchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "calendar import":
+		return (&CalendarImportCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "calendar list":
+		return (&CalendarListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "reindex":
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":
 		return (&GenCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
-	case "bench":
-		return (&BenchCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "huiqi", Version)
 		return nil

@@ -25,6 +25,14 @@ import (
 // adminToken is the HUIQI_ADMIN_TOKEN of these tests.
 const adminToken = "test-admin-token-0123456789"
 
+// testNow is the clock of the servers these tests run in process, and
+// testToday the day their generated profiles are as of: the bundled
+// catalogue's validity windows do not move under the tests.
+var (
+	testNow   = time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
+	testToday = huiqi.DateOf(testNow)
+)
+
 // catalogueDir is the bundled demo catalogue, relative to this package.
 const catalogueDir = "../../policies/catalogue"
 
@@ -67,33 +75,31 @@ type Server struct {
 }
 
 // MustRunServe runs `huiqi serve` on dataDir at a free port with the given
-// extra flags and waits until it listens. The server is stopped at cleanup
-// if the test has not stopped it.
+// extra flags, on the fixed clock testNow, and waits until it listens. The
+// server is stopped at cleanup if the test has not stopped it.
 func MustRunServe(tb testing.TB, dataDir string, flags ...string) *Server {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{Log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-format", "json"}, flags...)
-	go func() { s.done <- main.Run(ctx, args, io.Discard, s.Log) }()
-	tb.Cleanup(func() { s.Stop(tb) })
-
-	deadline := time.After(60 * time.Second)
-	for {
-		// serve logs this once it listens, right before it calls
-		// ServeCommand.Ready.
-		if e := logEntry(s.Log.String(), "huiqi serving"); e != nil {
-			s.URL, _ = e["url"].(string)
-			return s
-		}
-		select {
-		case err := <-s.done:
-			s.done <- err
-			tb.Fatalf("huiqi serve exited before listening: %v\n%s", err, s.Log)
-		case <-deadline:
-			tb.Fatalf("huiqi serve did not listen within 60s:\n%s", s.Log)
-		case <-time.After(10 * time.Millisecond):
-		}
+	ready := make(chan string, 1)
+	cmd := &main.ServeCommand{
+		Stdout: io.Discard, Stderr: s.Log,
+		Now:   func() time.Time { return testNow },
+		Ready: func(url string) { ready <- url },
 	}
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--log-format", "json"}, flags...)
+	go func() { s.done <- cmd.Run(ctx, args) }()
+	tb.Cleanup(func() { s.Stop(tb) })
+	select {
+	case s.URL = <-ready:
+		return s
+	case err := <-s.done:
+		s.done <- err
+		tb.Fatalf("huiqi serve exited before listening: %v\n%s", err, s.Log)
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("huiqi serve did not listen within 60s:\n%s", s.Log)
+	}
+	return nil
 }
 
 // Stop cancels the server's context and returns what Run returned; a
@@ -391,7 +397,7 @@ func TestServe_NoDemo(t *testing.T) {
 	}
 
 	// A folder that holds data is never given the demo, even when asked.
-	if _, _, err := runCLI(t, "import", "enterprises", "--data", dir, writeNDJSON(t, demo.Enterprises(3, 11, huiqi.DateOf(time.Now())))); err != nil {
+	if _, _, err := runCLI(t, "import", "enterprises", "--data", dir, writeNDJSON(t, demo.Enterprises(3, 11, testToday))); err != nil {
 		t.Fatal(err)
 	}
 	s = MustRunServe(t, dir)
@@ -445,11 +451,10 @@ func writeNDJSON(tb testing.TB, es []*huiqi.Enterprise, extra ...string) string 
 
 func TestImportEnterprises(t *testing.T) {
 	t.Setenv("HUIQI_ADMIN_TOKEN", adminToken)
-	today := huiqi.DateOf(time.Now())
 
 	t.Run("NDJSON", func(t *testing.T) {
 		dir := t.TempDir()
-		es := demo.Enterprises(40, 5, today)
+		es := demo.Enterprises(40, 5, testToday)
 		// Lines 41-45: a bad region, blank, an unknown field, broken JSON,
 		// and a changed copy of line 1 (the later line wins).
 		first := *es[0]
@@ -485,7 +490,7 @@ func TestImportEnterprises(t *testing.T) {
 
 	t.Run("CSV", func(t *testing.T) {
 		dir := t.TempDir()
-		es := demo.Enterprises(5, 6, today)
+		es := demo.Enterprises(5, 6, testToday)
 		var b strings.Builder
 		b.WriteString("\ufeffcredit_code,name,region,industry,founded_on,employees,revenue,tags,dishonest\n")
 		for _, e := range es {
@@ -639,7 +644,7 @@ func TestImportPolicies(t *testing.T) {
 
 func TestPolicyTest(t *testing.T) {
 	t.Run("Catalogue", func(t *testing.T) {
-		list, err := policies.ParsePath(catalogueDir, huiqi.DateOf(time.Now()))
+		list, err := policies.ParsePath(catalogueDir, testToday)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -770,4 +775,13 @@ func TestRun_SubcommandHelp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMain removes the huiqi binary that the child-process tests share.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }

@@ -27,7 +27,12 @@ const DemoEnterprises = 300
 // ServeCommand starts the HTTP API.
 type ServeCommand struct {
 	Stdout, Stderr io.Writer
-	// Ready, when set, receives the server's URL once it listens (tests).
+	// Now, when set, is the engine's clock (today's date for verdicts, the
+	// time of events) instead of the system's, so that tests run on a fixed
+	// day. Webhook retries keep to the system's clock: they wait on it.
+	Now func() time.Time
+	// Ready, when set, is called with the server's URL once it listens, so
+	// that a caller in the same process need not read the log.
 	Ready func(url string)
 }
 
@@ -75,7 +80,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	slog.SetDefault(logger)
 	start := time.Now()
-	eng, closeDB, err := openEngine(ctx, *dataDir)
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	eng, closeDB, err := openEngineAt(ctx, *dataDir, now)
 	if err != nil {
 		return err
 	}
@@ -152,6 +161,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // openEngine opens the database in dataDir and loads the matcher from it.
 func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
+	return openEngineAt(ctx, dataDir, time.Now)
+}
+
+// openEngineAt is openEngine on the clock now, which the engine has from
+// before it loads: loading judges as of today.
+func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, func(), error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -160,6 +175,7 @@ func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), er
 		return nil, nil, err
 	}
 	eng := engine.New(db)
+	eng.Now = now
 	if err := eng.Load(ctx); err != nil {
 		db.Close()
 		return nil, nil, err

@@ -32,7 +32,7 @@ CREATE TABLE applications (
 	opened_at        TEXT NOT NULL,    -- time of the first event
 	updated_at       TEXT NOT NULL     -- time of the last event
 );
--- At most one open application per enterprise and policy (SPEC §5): a second
+-- At most one open application per enterprise and policy: a second
 -- one is a constraint violation, whatever races to insert it.
 CREATE UNIQUE INDEX applications_open ON applications (credit_code, policy_id)
 	WHERE state NOT IN ('disbursed', 'rejected', 'withdrawn');

@@ -7,20 +7,20 @@ import (
 	"testing"
 )
 
-// TestBench runs huiqi bench on a small data set: every approach must agree
+// TestBench runs huiqi-bench on a small data set: every approach must agree
 // with huiqi, and the table must come out whole.
 func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a bleve index and three baselines")
 	}
 	var out, errs bytes.Buffer
-	err := Run(context.Background(), []string{"bench", "--enterprises", "3000", "--policies", "120", "--runs", "2", "--sample", "20"}, &out, &errs)
+	err := (&BenchCommand{Stdout: &out, Stderr: &errs}).Run(context.Background(), []string{"--enterprises", "3000", "--policies", "120", "--runs", "2", "--sample", "20"})
 	if err != nil {
-		t.Fatalf("huiqi bench: %v\n%s", err, errs.String())
+		t.Fatalf("huiqi-bench: %v\n%s", err, errs.String())
 	}
 	for _, want := range []string{"| measure |", "decision + amounts", "over HTTP", "selective", "broad", "SQLite WHERE", "bleve query", "expr programs", "full rematch", "import 3,000 profiles", "start-up", "index catch-up", "VmHWM", "Checked before timing"} {
 		if !strings.Contains(out.String(), want) {
-			t.Errorf("huiqi bench output lacks %q:\n%s", want, out.String())
+			t.Errorf("huiqi-bench output lacks %q:\n%s", want, out.String())
 		}
 	}
 }

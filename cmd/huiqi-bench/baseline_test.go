@@ -1,4 +1,4 @@
-package sqlite_test
+package main
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/matcher"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // TestBaseline_MatchesMatcher holds the benchmark's SQL baseline to the
@@ -18,7 +17,7 @@ func TestBaseline_MatchesMatcher(t *testing.T) {
 	ctx := context.Background()
 	day := huiqi.NewDate(2026, 6, 15)
 	es := demo.Enterprises(3000, 5, day)
-	b, err := sqlite.OpenBaseline(ctx, filepath.Join(t.TempDir(), "baseline.db"), es)
+	b, err := OpenBaseline(ctx, filepath.Join(t.TempDir(), "baseline.db"), es)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +34,7 @@ func TestBaseline_MatchesMatcher(t *testing.T) {
 			want = append(want, h.CreditCode)
 		}
 		if !slices.Equal(got, want) {
-			where, _ := sqlite.BaselineWhere(p, day)
+			where, _ := BaselineWhere(p, day)
 			t.Fatalf("Match(%s) = %d enterprises, matcher %d; WHERE %s", p.ID, len(got), len(want), where)
 		}
 	}

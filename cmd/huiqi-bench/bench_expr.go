@@ -12,7 +12,7 @@ import (
 	"github.com/huiqi/huiqi/policies"
 )
 
-// This file is the expression-engine baseline of huiqi bench: what a vendor
+// This file is the expression-engine baseline of huiqi-bench: what a vendor
 // gets by turning each policy's condition tree into an expr-lang program
 // and running every program against each enterprise, whose fields (derived
 // ones included, computed as of the date) are handed over as a struct.

@@ -44,7 +44,7 @@ const benchToday = "2026-06-15"
 
 // Run runs the benchmark.
 func (c *BenchCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("huiqi bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("huiqi-bench", flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
 	b := &bench{out: c.Stdout, log: c.Stderr}
 	fs.IntVar(&b.n, "enterprises", 200_000, "number of generated enterprise profiles")
@@ -55,7 +55,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	asOf := fs.String("today", benchToday, "the date the data is generated and matched as of, YYYY-MM-DD")
 	dataDir := fs.String("data", "", "data folder to build (default: a temporary folder, removed at the end)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: huiqi bench [flags]
+		fmt.Fprintln(fs.Output(), `Usage: huiqi-bench [flags]
 
 Generates enterprises and policies (as huiqi gen does), imports them into a
 fresh data folder and measures, in one process on the same data: matching
@@ -432,7 +432,7 @@ func (b *bench) rematch() error {
 func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 	// SQL: one WHERE per policy over a plain table with indexes.
 	b.logf("SQL baseline: loading %d rows", b.n)
-	sb, err := sqlite.OpenBaseline(ctx, filepath.Join(b.dir, "baseline.db"), b.es)
+	sb, err := OpenBaseline(ctx, filepath.Join(b.dir, "baseline.db"), b.es)
 	if err != nil {
 		return err
 	}
@@ -444,7 +444,7 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 			return err
 		}
 		if !slices.Equal(got, pc.codes) {
-			where, _ := sqlite.BaselineWhere(pc.c.Policy, b.day)
+			where, _ := BaselineWhere(pc.c.Policy, b.day)
 			return fmt.Errorf("SQL baseline of %s: %d enterprises, huiqi %d; WHERE %s", pc.c.Policy.ID, len(got), len(pc.codes), where)
 		}
 		for range b.runs {
@@ -572,7 +572,7 @@ func (b *bench) print() {
 	w := bufio.NewWriter(b.out)
 	defer w.Flush()
 	cpu := cpuModel()
-	fmt.Fprintf(w, "huiqi bench: %s enterprises × %s policies, seed %d, as of %s; %d runs, %d enterprises a run\n",
+	fmt.Fprintf(w, "huiqi-bench: %s enterprises × %s policies, seed %d, as of %s; %d runs, %d enterprises a run\n",
 		count(b.n), count(b.k), b.seed, b.day, b.runs, b.sample)
 	fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s memory; %s %s/%s\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), cpu, memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)

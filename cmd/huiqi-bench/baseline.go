@@ -1,4 +1,4 @@
-package sqlite
+package main
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mattn/go-sqlite3"
+	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
 )
 
 // Baseline is the way a city's IT vendor would match policies, kept to
-// measure huiqi against (huiqi bench): every profile a row of plain columns
+// measure huiqi against (huiqi-bench): every profile a row of plain columns
 // in SQLite, an index on each column rules filter on, and each policy's
 // scope and eligibility compiled into one SQL WHERE clause. It lives in its
 // own database file, apart from huiqi's schema.
@@ -63,7 +63,10 @@ CREATE INDEX enterprises_rd_expense ON enterprises (rd_expense);
 // OpenBaseline creates the baseline database at path, which must not
 // exist, and loads es into it. Errors are internal.
 func OpenBaseline(ctx context.Context, path string, es []*huiqi.Enterprise) (*Baseline, error) {
-	db := sql.OpenDB(connector{dsn: withParams(path, "_journal_mode=WAL&_synchronous=OFF"), driver: &sqlite3.SQLiteDriver{}})
+	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL&_synchronous=OFF")
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
 	// One connection: the comparison is one query at a time, as huiqi's is.
 	db.SetMaxOpenConns(1)
 	b := &Baseline{db: db}
@@ -198,15 +201,13 @@ func (w *sqlWhere) node(c *policies.Condition) string {
 	return "(" + w.leaf(c) + ")"
 }
 
-// prefix is an index range for each prefix, or'ed.
+// prefix is an index range for each prefix, or'ed. Text compares byte by
+// byte, and no UTF-8 text holds the byte 0xff, so every value that starts
+// with p lies in [p, p+"\xff").
 func (w *sqlWhere) prefix(col string, prefixes ...string) string {
 	parts := make([]string, len(prefixes))
 	for i, p := range prefixes {
-		if end, ok := prefixEnd(p); ok {
-			parts[i] = col + " >= " + w.arg(p) + " AND " + col + " < " + w.arg(end)
-		} else {
-			parts[i] = col + " IS NOT NULL"
-		}
+		parts[i] = col + " >= " + w.arg(p) + " AND " + col + " < " + w.arg(p+"\xff")
 	}
 	return strings.Join(parts, " OR ")
 }

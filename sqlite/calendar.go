@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// CalendarYear is a year of the statutory calendar an operator set: the
+// year's document (JSON of clock.Year), the notice it follows, who set it
+// and when.
+type CalendarYear struct {
+	Year     int
+	Document []byte
+	Source   string
+	Actor    string
+	At       time.Time
+}
+
+// CalendarYears returns the operators' years in order. Errors are internal.
+func (db *DB) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT year, document, source, actor, updated_at FROM calendar_years ORDER BY year`)
+	if err != nil {
+		return nil, fmt.Errorf("calendar years: %w", err)
+	}
+	defer rows.Close()
+	var out []CalendarYear
+	for rows.Next() {
+		var y CalendarYear
+		var at string
+		if err := rows.Scan(&y.Year, &y.Document, &y.Source, &y.Actor, &at); err != nil {
+			return nil, fmt.Errorf("calendar years: %w", err)
+		}
+		if y.At, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("calendar years: %w", err)
+		}
+		out = append(out, y)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("calendar years: %w", err)
+	}
+	return out, nil
+}
+
+// PutCalendarYear stores a year, replacing the one stored before, and
+// records the change in the calendar's history, in one transaction. Errors
+// are internal.
+func (db *DB) PutCalendarYear(ctx context.Context, y CalendarYear) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		at := formatTime(y.At)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, document, source, actor, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (year) DO UPDATE SET document = excluded.document, source = excluded.source,
+				actor = excluded.actor, updated_at = excluded.updated_at`,
+			y.Year, string(y.Document), y.Source, y.Actor, at); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO calendar_changes (year, document, source, actor, at) VALUES (?, ?, ?, ?, ?)`,
+			y.Year, string(y.Document), y.Source, y.Actor, at)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put calendar year %d: %w", y.Year, err)
+	}
+	return nil
+}
