@@ -406,8 +406,10 @@ func TestEngine_Review(t *testing.T) {
 	}
 	_, err := w.AddEvent(appEnterprise(0), id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "自查"})
 	appWantCode(t, err, huiqi.EForbidden)
-	a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &no, Note: "现场核查未见生产线"})
-	a = w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "补查后生产线在位"})
+	if a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &no, Note: "现场核查未见生产线"}); a.Review == nil || a.Review.Passed {
+		t.Fatalf("after a failed review: finding %+v, want the failing one", a.Review)
+	}
+	a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "补查后生产线在位"})
 	if a.State != huiqi.StateAccepted || a.Review == nil || !a.Review.Passed || a.Review.Note != "补查后生产线在位" {
 		t.Fatalf("after two reviews: state %q, finding %+v; want accepted with the passing one", a.State, a.Review)
 	}

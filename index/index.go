@@ -111,15 +111,6 @@ func OpenMem() (*Index, error) {
 	return ix, nil
 }
 
-func specNamed(name string) spec {
-	for _, s := range specs {
-		if s.name == name {
-			return s
-		}
-	}
-	panic("index: no index named " + name)
-}
-
 func (ix *Index) set(name string, idx bleve.Index) {
 	switch name {
 	case nameSearch:
