@@ -21,6 +21,13 @@ const (
 	EventDisburse = "disburse" // 兑现, with amount: the clock stops
 	EventReject   = "reject"   // 驳回, with note: the clock stops
 	EventWithdraw = "withdraw" // 撤回, by the enterprise: the clock stops
+	EventReview   = "review"   // 部门审核 finding on the conditions a department checks, by an official
+)
+
+// Outcomes of a review, carried in the event's Reason.
+const (
+	ReviewPassed = "passed"
+	ReviewFailed = "failed"
 )
 
 // Pause reasons: the statutory grounds on which the clock may be paused.
@@ -58,7 +65,7 @@ const (
 var eventLabels = map[string]string{
 	EventSubmit: "申报", EventOffer: "推送", EventConfirm: "确认", EventAccept: "受理",
 	EventPause: "中止计时", EventResume: "恢复计时", EventApprove: "批准",
-	EventDisburse: "兑现", EventReject: "驳回", EventWithdraw: "撤回",
+	EventDisburse: "兑现", EventReject: "驳回", EventWithdraw: "撤回", EventReview: "部门审核",
 }
 
 var stateLabels = map[string]string{
@@ -74,17 +81,18 @@ func StateLabel(state string) string { return stateLabels[state] }
 // transitions maps a state and an event type to the next state; "" is the
 // state of an application with no events. A missing entry is an event out of
 // order. Final states have no entry at all. The two cases the table cannot
-// express (pause before acceptance, resume) are handled in NextState.
+// express (pause before acceptance, resume) are handled in NextState. A
+// review records a finding before approval and leaves the state as it is.
 var transitions = map[string]map[string]string{
 	"": {EventSubmit: StateSubmitted, EventOffer: StateOffered},
 	StateSubmitted: {EventAccept: StateAccepted, EventPause: StatePaused,
-		EventReject: StateRejected, EventWithdraw: StateWithdrawn},
+		EventReject: StateRejected, EventWithdraw: StateWithdrawn, EventReview: StateSubmitted},
 	StateOffered: {EventConfirm: StateAccepted, EventReject: StateRejected,
 		EventWithdraw: StateWithdrawn},
 	StateAccepted: {EventPause: StatePaused, EventApprove: StateApproved,
-		EventReject: StateRejected, EventWithdraw: StateWithdrawn},
+		EventReject: StateRejected, EventWithdraw: StateWithdrawn, EventReview: StateAccepted},
 	StatePaused: {EventResume: StateAccepted, EventReject: StateRejected,
-		EventWithdraw: StateWithdrawn},
+		EventWithdraw: StateWithdrawn, EventReview: StatePaused},
 	StateApproved: {EventDisburse: StateDisbursed, EventReject: StateRejected},
 }
 
@@ -120,12 +128,20 @@ func (e Event) Validate() error {
 	if !utf8.ValidString(e.Note) {
 		return FieldErrorf("note", "说明含有无效字符")
 	}
-	if e.Type == EventPause {
+	switch {
+	case e.Type == EventPause:
 		if _, ok := PauseReasons[e.Reason]; !ok {
 			return FieldErrorf("reason", "中止计时须注明事由（补正、专家评审、听证、检验检测鉴定或公示）")
 		}
-	} else if e.Reason != "" {
+	case e.Type == EventReview:
+		if e.Reason != ReviewPassed && e.Reason != ReviewFailed {
+			return FieldErrorf("passed", "部门审核须注明是否通过")
+		}
+	case e.Reason != "":
 		return FieldErrorf("reason", "只有中止计时事件可以注明事由")
+	}
+	if e.Type == EventReview && e.Note == "" {
+		return FieldErrorf("note", "部门审核须附审核意见")
 	}
 	if (e.Type == EventPause || e.Type == EventReject) && e.Note == "" {
 		return FieldErrorf("note", "%s须附书面告知内容", eventLabels[e.Type])
@@ -197,7 +213,7 @@ var eventSenders = map[string]string{
 	EventSubmit: RoleEnterprise, EventConfirm: RoleEnterprise, EventWithdraw: RoleEnterprise,
 	EventOffer:  "system",
 	EventAccept: RoleOfficial, EventPause: RoleOfficial, EventResume: RoleOfficial,
-	EventApprove: RoleOfficial, EventDisburse: RoleOfficial, EventReject: RoleOfficial,
+	EventApprove: RoleOfficial, EventDisburse: RoleOfficial, EventReject: RoleOfficial, EventReview: RoleOfficial,
 }
 
 // ComputeHash returns the hex SHA-256 of the event's canonical form, chained
@@ -284,10 +300,16 @@ func (a *Application) accepted() bool {
 // PauseReason returns the reason of a's open pause, or "" when a is not
 // paused; it is the pauseReason argument of EventAllowedFor.
 func (a *Application) PauseReason() string {
-	if a.State != StatePaused || len(a.Events) == 0 {
+	if a.State != StatePaused {
 		return ""
 	}
-	return a.Events[len(a.Events)-1].Reason
+	// The open pause is the last one: a review may have followed it.
+	for i := len(a.Events) - 1; i >= 0; i-- {
+		if a.Events[i].Type == EventPause {
+			return a.Events[i].Reason
+		}
+	}
+	return ""
 }
 
 // Verify replays a's events from scratch and checks that each follows the

@@ -25,7 +25,7 @@ func TestDependencyHomes(t *testing.T) {
 		"github.com/expr-lang/expr":                      {bench},
 		"github.com/expr-lang/expr/vm":                   {bench},
 	}
-	tamperers := []string{"github.com/huiqi/huiqi/engine", "github.com/huiqi/huiqi/httpapi"}
+	tamperers := []string{"github.com/huiqi/huiqi/engine", "github.com/huiqi/huiqi/httpapi", "github.com/huiqi/huiqi/cmd/huiqi"}
 	intruders := map[string][]string{"database/sql": tamperers, "github.com/mattn/go-sqlite3": tamperers}
 	gobin, err := exec.LookPath("go")
 	if err != nil {

@@ -41,10 +41,16 @@ type Application struct {
 	OverEstimate     bool         `json:"over_estimate"`
 	// ExclusiveGroup is the policy's 就高不重复 group: of the enterprise's
 	// applications under it only one can be approved and paid.
-	ExclusiveGroup string             `json:"exclusive_group,omitempty"`
-	Events         []ApplicationEvent `json:"events,omitempty"` // left out of the audit lists
-	AsOf           huiqi.Date         `json:"as_of"`
-	Clock          clock.Clock        `json:"clock"`
+	ExclusiveGroup string `json:"exclusive_group,omitempty"`
+	ExclusiveNote  string `json:"exclusive_note,omitempty"`
+	// ReviewStatus is 需部门审核 while a policy with conditions a department
+	// checks by hand awaits its finding, then the finding's outcome;
+	// Review is the last finding.
+	ReviewStatus string             `json:"review_status,omitempty"`
+	Review       *Finding           `json:"review,omitempty"`
+	Events       []ApplicationEvent `json:"events,omitempty"` // left out of the audit lists
+	AsOf         huiqi.Date         `json:"as_of"`
+	Clock        clock.Clock        `json:"clock"`
 }
 
 // ApplicationEvent is one event of an application as the API shows it:
@@ -79,6 +85,7 @@ type EventInput struct {
 	Reason string
 	Note   string
 	Amount *huiqi.Money
+	Passed *bool // the finding of a review
 }
 
 // ApplicationQuery selects applications for ListApplications. Empty fields
@@ -117,8 +124,10 @@ func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock,
 	if a.AmountApproved != nil {
 		v.OverEstimate = overEstimate(a.AmountApproved, a.ApprovalEstimate)
 	}
-	if c, ok := e.Matcher.Policy(a.PolicyID); ok {
+	v.ReviewStatus, v.Review = e.reviewStatus(a, a.Events, a.State), lastFinding(a.Events)
+	if c, ok := e.Matcher.Policy(a.PolicyID); ok && c.Policy.ExclusiveGroup != "" {
 		v.ExclusiveGroup = c.Policy.ExclusiveGroup
+		v.ExclusiveNote = "同组（" + v.ExclusiveGroup + "）政策就高不重复：本企业只能有一项申请获批兑现"
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name
@@ -357,6 +366,9 @@ func (e *Engine) buildEvent(ctx context.Context, t *huiqi.Token, tx *sqlite.Even
 		return huiqi.Event{}, err
 	}
 	ev := huiqi.Event{Type: in.Type, Actor: t.Actor(), Reason: in.Reason, Note: in.Note, Amount: in.Amount}
+	if err := reviewEvent(&ev, in); err != nil {
+		return ev, err
+	}
 	now := e.Now()
 	if in.At != nil {
 		ev.At = *in.At
@@ -438,6 +450,9 @@ func (e *Engine) checkApproval(ctx context.Context, tx *sqlite.EventTx, a *sqlit
 		return o.PolicyID == p.ID && o.State == huiqi.StateDisbursed
 	}); p.Once && i >= 0 {
 		return errPaidOnce(p, a.CreditCode, paid[i].ID, huiqi.DateOf(paid[i].At))
+	}
+	if err := checkReviewed(a, p); err != nil {
+		return err
 	}
 	if err := checkBudget(tx, a, p, *ev); err != nil {
 		return err

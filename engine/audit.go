@@ -164,7 +164,14 @@ func (e *Engine) AuditClock(ctx context.Context, q ClockQuery, pg Page) (*ClockL
 			return false
 		}
 		v := e.viewWith(it.a, q.AsOf, it.clock, false)
-		v.State = it.state // as of the date, like the clock
+		v.State = it.state // as of the date, like the clock, and so are the amounts
+		events := eventsBy(it.a.Events, q.AsOf)
+		v.AmountApproved, v.AmountDisbursed = sqlite.Amounts(events)
+		// The clock list's events carry no notes: its review is the status.
+		v.ReviewStatus, v.Review = e.reviewStatus(it.a, events, it.state), nil
+		if v.AmountApproved == nil {
+			v.OverEstimate = false
+		}
 		list.Items = append(list.Items, v)
 		return true
 	})
@@ -368,7 +375,7 @@ var csvHeader = []string{
 	"申请编号", "政策编号", "政策版本", "政策名称", "主管部门", "统一社会信用代码", "企业名称",
 	"状态", "申请时间", "受理日期", "视为受理", "截止日期", "办结日期",
 	"已用天数", "暂停天数", "时限天数", "目标天数", "计时方式", "时限状态",
-	"批准金额（元）", "兑现金额（元）", "批准时测算金额（元）", "批准金额超出测算",
+	"批准金额（元）", "兑现金额（元）", "批准时测算金额（元）", "批准金额超出测算", "部门审核",
 }
 
 // ExportClockCSV writes the whole clock list of q, as AuditClock selects it,
@@ -449,6 +456,7 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
 		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,
 		statusLabel(it.state, c), money(approved), money(disbursed), estimate, over,
+		e.reviewStatus(a, eventsBy(a.Events, asOf), it.state),
 	}
 }
 

@@ -11,13 +11,22 @@ import (
 )
 
 // loadCalendar adds the operators' stored years to the calendar: each
-// replaces the embedded year of the same number.
+// replaces the embedded year of the same number. A year already in force
+// as stored is left alone, so that reloading costs nothing when nothing
+// changed.
 func (e *Engine) loadCalendar(ctx context.Context) error {
 	years, err := e.DB.CalendarYears(ctx)
 	if err != nil {
 		return err
 	}
+	inForce := map[int]clock.YearInfo{}
+	for _, y := range e.Calendar.Years() {
+		inForce[y.Year] = y
+	}
 	for _, sy := range years {
+		if cur := inForce[sy.Year]; cur.Origin == clock.OriginOperator && cur.Actor == sy.Actor && cur.At.Equal(sy.At) {
+			continue
+		}
 		y, err := clock.ParseYear(sy.Year, sy.Document)
 		if err != nil {
 			return fmt.Errorf("stored calendar year %d: %w", sy.Year, err)

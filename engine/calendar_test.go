@@ -2,9 +2,12 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
@@ -41,6 +44,14 @@ func TestEngine_Calendar(t *testing.T) {
 			t.Fatal("a refused year was put in force")
 		}
 	})
+	// A second engine on the same database, as a server beside the command
+	// line, loaded before the year is put.
+	server := engine.New(w.DB)
+	server.Now = w.clock
+	server.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := server.Load(appAdmin); err != nil {
+		t.Fatal(err)
+	}
 	info, err := w.PutCalendarYear(appAdmin, 2028, []byte(year2028))
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +65,18 @@ func TestEngine_Calendar(t *testing.T) {
 	}
 	if w.CalendarWarning() != "" {
 		t.Fatalf("warning %q after 2028 is added", w.CalendarWarning())
+	}
+	// The running one takes it on its next hourly round.
+	ctx, cancel := context.WithCancel(appAdmin)
+	done := make(chan struct{})
+	go func() { server.RunDaily(ctx); close(done) }()
+	for deadline := time.Now().Add(5 * time.Second); !server.Calendar.Covers(2028) && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond) // polls the goroutine, not a deadline
+	}
+	cancel()
+	<-done
+	if !server.Calendar.Covers(2028) {
+		t.Fatal("a running engine did not take the year stored beside it")
 	}
 	// A restart reads the year back from SQLite.
 	e2 := engine.New(w.DB)

@@ -43,9 +43,15 @@ func (e *Engine) DailyPass(ctx context.Context) (bool, error) {
 }
 
 // RunDaily runs DailyPass at start and then every hour (a pass does work
-// only once the date has changed) until ctx is done.
+// only once the date has changed), reloading the operators' calendar years
+// first, until ctx is done.
 func (e *Engine) RunDaily(ctx context.Context) {
 	for {
+		// A year imported from the command line beside a running server is
+		// in force within the hour.
+		if err := e.loadCalendar(ctx); err != nil && ctx.Err() == nil {
+			e.Logger.Error("reload calendar", "err", err)
+		}
 		if ran, err := e.DailyPass(ctx); err != nil && ctx.Err() == nil {
 			e.Logger.Error("daily pass", "err", err)
 		} else if ran {

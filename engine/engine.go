@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -30,6 +31,8 @@ type Engine struct {
 	// Wake, when set, is called after notifications are committed, so that
 	// the webhook deliverer need not poll.
 	Wake func()
+	// Signer signs checkpoints of the event log; nil disables them.
+	Signer ed25519.PrivateKey
 	// WebhookTargets is the rule for subscriber addresses: public
 	// addresses only, unless its Hosts list the internal hosts allowed.
 	WebhookTargets push.Targets

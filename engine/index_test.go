@@ -61,16 +61,20 @@ func openIndexWorld(tb testing.TB, dir string) *indexWorld {
 }
 
 // caughtUp waits until the indexes have applied every committed change.
+// Its two minutes guard against a hang, not against slowness: under -race
+// on a loaded machine a catch-up of a few thousand profiles takes tens of
+// seconds.
 func (w *indexWorld) caughtUp(tb testing.TB) {
 	tb.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	const limit = 2 * time.Minute
+	deadline := time.Now().Add(limit)
 	for {
 		if lag, ready := w.IndexLag(); ready && lag == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
 			lag, ready := w.IndexLag()
-			tb.Fatalf("indexes not caught up after 20 s: lag %d, ready %v", lag, ready)
+			tb.Fatalf("indexes not caught up after %v: lag %d, ready %v", limit, lag, ready)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -376,3 +376,52 @@ func TestEngine_FunnelAndPausedLabel(t *testing.T) {
 		t.Fatalf("export of a paused application lacks 中止计时:\n%s", b.String())
 	}
 }
+
+// A review records a department's finding without moving the application;
+// it needs an outcome and a note, comes from an official, and comes before
+// approval.
+func TestEngine_Review(t *testing.T) {
+	w := newAppWorld(t)
+	w.set("2025-03-03 09:00")
+	w.policy(t, "p-a", appDeptA, nil)
+	id := w.accepted(t, "p-a", 0)
+	yes, no := true, false
+	for _, tt := range []struct {
+		name  string
+		ctx   func() any
+		in    engine.EventInput
+		code  string
+		field string
+	}{
+		{"no outcome", nil, engine.EventInput{Type: huiqi.EventReview, Note: "核查"}, huiqi.EInvalid, "passed"},
+		{"no note", nil, engine.EventInput{Type: huiqi.EventReview, Passed: &yes}, huiqi.EInvalid, "note"},
+		{"reason", nil, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "核查", Reason: "passed"}, huiqi.EInvalid, "reason"},
+		{"passed elsewhere", nil, engine.EventInput{Type: huiqi.EventAccept, Passed: &yes}, huiqi.EInvalid, "passed"},
+	} {
+		_, err := w.AddEvent(appOfficialA, id, tt.in)
+		appWantCode(t, err, tt.code)
+		if f := huiqi.ErrorField(err); f != tt.field {
+			t.Fatalf("%s: field %q, want %q", tt.name, f, tt.field)
+		}
+	}
+	_, err := w.AddEvent(appEnterprise(0), id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "自查"})
+	appWantCode(t, err, huiqi.EForbidden)
+	if a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &no, Note: "现场核查未见生产线"}); a.Review == nil || a.Review.Passed {
+		t.Fatalf("after a failed review: finding %+v, want the failing one", a.Review)
+	}
+	a := w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "补查后生产线在位"})
+	if a.State != huiqi.StateAccepted || a.Review == nil || !a.Review.Passed || a.Review.Note != "补查后生产线在位" {
+		t.Fatalf("after two reviews: state %q, finding %+v; want accepted with the passing one", a.State, a.Review)
+	}
+	appChainOK(t, a)
+	// A review during a supplement pause leaves the enterprise able to end it.
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventPause, Reason: huiqi.PauseSupplement, Note: "请补正"})
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "复核"})
+	w.do(t, appEnterprise(0), id, engine.EventInput{Type: huiqi.EventResume})
+	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventApprove})
+	_, err = w.AddEvent(appOfficialA, id, engine.EventInput{Type: huiqi.EventReview, Passed: &yes, Note: "迟来的审核"})
+	appWantCode(t, err, huiqi.EConflict)
+	if v, err := w.VerifyChain(appAuditor); err != nil || !v.OK {
+		t.Fatalf("VerifyChain with reviews = %+v, %v", v, err)
+	}
+}

@@ -79,6 +79,7 @@ type eventRequest struct {
 	Reason string       `json:"reason"`
 	Note   string       `json:"note"`
 	Amount *huiqi.Money `json:"amount"`
+	Passed *bool        `json:"passed"` // the finding of a review
 }
 
 // parseAt reads the optional "at" of a request as RFC 3339.
@@ -133,7 +134,7 @@ func (s *Server) addEvent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Engine.AddEvent(c.Request.Context(), id, engine.EventInput{Type: req.Type, At: at, Reason: req.Reason, Note: req.Note, Amount: req.Amount})
+	a, err := s.Engine.AddEvent(c.Request.Context(), id, engine.EventInput{Type: req.Type, At: at, Reason: req.Reason, Note: req.Note, Amount: req.Amount, Passed: req.Passed})
 	s.respond(c, http.StatusCreated, a, err)
 }
 

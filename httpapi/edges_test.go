@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 )
 
@@ -367,4 +369,42 @@ func TestTokens_ListRevoke(t *testing.T) {
 	}
 	s.mustDo(t, "DELETE", "/v1/tokens/999", s.Admin, nil, http.StatusNotFound, nil)
 	s.mustDo(t, "DELETE", "/v1/tokens/x", s.Admin, nil, http.StatusBadRequest, nil)
+}
+
+// Checkpoints are signed on demand, listed for auditors and checked
+// against the event log; a checkpoint altered after signing is refused.
+func TestCheckpoints_API(t *testing.T) {
+	s := mustAPIServer(t)
+	s.mustDo(t, "POST", "/v1/audit/checkpoints", s.Admin, nil, http.StatusServiceUnavailable, nil) // no key yet
+	key, err := engine.LoadSigningKey(filepath.Join(t.TempDir(), "signing.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Eng.Signer = key
+	s.mustDo(t, "POST", "/v1/policies", s.Admin, apiPolicy("cp-a", apiDeptA), http.StatusCreated, nil)
+	s.mustDo(t, "POST", "/v1/policies/cp-a/publish", s.Admin, nil, http.StatusOK, nil)
+	s.mustDo(t, "POST", "/v1/enterprises", s.Admin, apiProfile(apiCode(3)), http.StatusCreated, nil)
+	s.mustDo(t, "POST", "/v1/applications", s.Admin, map[string]any{"policy_id": "cp-a", "credit_code": apiCode(3)}, http.StatusCreated, nil)
+	var cp map[string]any
+	s.mustDo(t, "POST", "/v1/audit/checkpoints", s.Admin, nil, http.StatusCreated, &cp)
+	auditor := s.mustToken(t, huiqi.RoleAuditor, "", "")
+	var list struct{ Items []map[string]any }
+	s.mustDo(t, "GET", "/v1/audit/checkpoints", auditor, nil, http.StatusOK, &list)
+	if len(list.Items) != 1 || list.Items[0]["head"] != cp["head"] {
+		t.Errorf("GET /v1/audit/checkpoints = %+v, want the one signed", list)
+	}
+	s.mustDo(t, "GET", "/v1/audit/checkpoints", s.mustToken(t, huiqi.RoleOfficial, apiDeptA, ""), nil, http.StatusForbidden, nil)
+	var v struct {
+		OK     bool
+		Events int
+	}
+	s.mustDo(t, "POST", "/v1/audit/checkpoints/verify", auditor, cp, http.StatusOK, &v)
+	if !v.OK || v.Events != 1 {
+		t.Errorf("verify = %+v, want ok over 1 event", v)
+	}
+	cp["events"] = 0
+	r := s.mustDo(t, "POST", "/v1/audit/checkpoints/verify", auditor, cp, http.StatusBadRequest, nil)
+	if f := r.apiError(t).Field; f != "signature" {
+		t.Errorf("altered checkpoint: field %q, want signature", f)
+	}
 }

@@ -200,8 +200,9 @@ func (s *Server) limitAuthFailures(c *gin.Context) {
 	}
 }
 
-// anonymousPaths are the routes anyone may call that cost real work: the
-// policy calculator and search, in the API and on the web pages.
+// anonymousPath reports whether a request is one anyone may make that costs
+// real work: the policy calculator and search, in the API and on the web
+// pages.
 func anonymousPath(r *http.Request) bool {
 	switch {
 	case r.URL.Path == "/v1/match" || r.URL.Path == "/v1/policies/search":

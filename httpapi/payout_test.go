@@ -272,3 +272,32 @@ func TestAPI_PreviewEmptyObject(t *testing.T) {
 	}).wantError(t, http.StatusBadRequest, huiqi.EInvalid, "deadline_days")
 	s.call(t, "GET", "/v1/policies/p-zero", s.admin, nil).wantError(t, http.StatusNotFound, huiqi.ENotFound, "")
 }
+
+func TestAPI_Review(t *testing.T) {
+	s := newAppServer(t)
+	s.setup(t)
+	off := s.token(t, huiqi.RoleOfficial, appDeptA, "")
+	id, events := s.acceptedVia(t, off, "p-a", appCodes[0])
+	s.call(t, "POST", events, off, map[string]any{"type": "review", "note": "现场核查"}).
+		wantError(t, http.StatusBadRequest, huiqi.EInvalid, "passed")
+	s.call(t, "POST", events, off, map[string]any{"type": "accept", "passed": true}).
+		wantError(t, http.StatusBadRequest, huiqi.EInvalid, "passed")
+	var a struct {
+		State  string `json:"state"`
+		Review struct {
+			Passed bool   `json:"passed"`
+			Note   string `json:"note"`
+		} `json:"review"`
+		Events []struct {
+			Type   string `json:"type"`
+			Reason string `json:"reason"`
+		} `json:"events"`
+	}
+	s.must(t, "POST", events, off, map[string]any{"type": "review", "passed": true, "note": "现场核查通过"}, http.StatusCreated, &a)
+	if a.State != "accepted" || !a.Review.Passed || a.Review.Note != "现场核查通过" || a.Events[2].Type != "review" || a.Events[2].Reason != "passed" {
+		t.Fatalf("after a review: %+v", a)
+	}
+	if n := s.eventCount(t, id); n != 3 {
+		t.Fatalf("%d events, want 3", n)
+	}
+}

@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	v1.POST("/match", s.match)
 	s.pushRoutes(v1)
 	s.applicationRoutes(v1)
+	s.checkpointRoutes(v1)
 	s.calendarRoutes(v1)
 }
 

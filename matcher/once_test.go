@@ -79,3 +79,51 @@ func TestMatcher_Once(t *testing.T) {
 		t.Errorf("RematchAll = %+v, want once-award 1 and every-year 3", totals)
 	}
 }
+
+// BenchmarkMatchEnterprisePaid is BenchmarkMatchEnterprise with the
+// once-only exclusion at work: every tenth policy is once-only and the
+// enterprise was paid under each of them.
+func BenchmarkMatchEnterprisePaid(b *testing.B) {
+	loadBenchPolicies(b)
+	e := benchEnterprise()
+	m := matcher.New()
+	for i, p := range benchPolicyList {
+		c := *p
+		c.Once = i%10 == 0
+		m.PutPolicy(matcher.Compile(&c))
+		if c.Once {
+			m.AddPayout(c.ID, e.CreditCode, matcher.Payout{ApplicationID: int64(i + 1), On: benchDay})
+		}
+	}
+	p := matcher.NewProfile(e)
+	var r matcher.Result
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r = m.MatchProfile(p, benchDay, true)
+	}
+	b.ReportMetric(float64(len(r.Eligible)), "eligible")
+	b.ReportMetric(float64(len(r.NearMisses)), "near")
+}
+
+// BenchmarkMatchPolicyPaid is BenchmarkMatchPolicy of a once-only policy
+// that a tenth of the enterprises were paid under.
+func BenchmarkMatchPolicyPaid(b *testing.B) {
+	loadBenchProfiles()
+	p := mustPolicy(b, benchReachPolicy)
+	p.ID, p.Once = "bench-reach-once", true
+	c := matcher.Compile(p)
+	for i, e := range benchEnterprises {
+		if i%10 == 0 {
+			benchProfileMatch.AddPayout(p.ID, e.CreditCode, matcher.Payout{ApplicationID: int64(i + 1), On: benchDay})
+		}
+	}
+	var r matcher.Reach
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r = benchProfileMatch.MatchPolicy(c, benchDay, true)
+	}
+	b.ReportMetric(float64(r.Total), "eligible")
+	b.ReportMetric(float64(r.NearMissTotal), "near")
+}

@@ -364,9 +364,7 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
 			}
 		}
 	}
-	if near != nil {
-		for w := range near {
-			near[w] = ix.open[w] &^ two[w] &^ out[w]
-		}
+	for w := range near {
+		near[w] = ix.open[w] &^ two[w] &^ out[w]
 	}
 }

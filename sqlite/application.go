@@ -465,7 +465,7 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter) (items 
 // its events, in id order, from one snapshot of the database, and stops at
 // the first error fn returns, which it returns. With clockOnly set, events
 // carry only what the clock and the audit figures read (sequence number,
-// type, time and amount), which makes a scan of every application about
+// type, time, reason and amount), which makes a scan of every application about
 // twice as fast. It returns EInvalid for a bad state; other errors are
 // internal. fn may use the DB.
 func (db *DB) ForEachApplication(ctx context.Context, f ApplicationFilter, clockOnly bool, fn func(*Application) error) error {
@@ -563,8 +563,9 @@ var (
 		"a.opened_at", "a.updated_at", lenient("a.approval_estimate")}, ", ")
 	eventColumns = strings.Join([]string{lenient("e.seq"), "e.type", "e.at", "e.actor", "e.reason", "e.note",
 		lenient("e.amount"), "e.prev_hash", "e.hash"}, ", ")
-	// clockEventColumns leave out the text the clock never reads.
-	clockEventColumns = strings.Join([]string{lenient("e.seq"), "e.type", "e.at", "''", "''", "''",
+	// clockEventColumns leave out the text the clock never reads; the
+	// reason stays, for a review's outcome.
+	clockEventColumns = strings.Join([]string{lenient("e.seq"), "e.type", "e.at", "''", "e.reason", "''",
 		lenient("e.amount"), "''", "''"}, ", ")
 )
 

@@ -40,7 +40,8 @@ off lists the public holidays, the weekends inside a holiday block
 included; work lists the adjusted working days (调休), each a Saturday or
 Sunday. Every date must lie inside the year. The year replaces the one
 huiqi had, is recorded with the actor and the time, and every clock
-counts with it from then on.
+counts with it from then on; a server running on the same data folder
+takes it within the hour (PUT /v1/calendar/{year} takes effect at once).
 
 Flags:`)
 		fs.PrintDefaults()

@@ -50,7 +50,7 @@ func TestCLI_Rematch(t *testing.T) {
 
 // A command that takes a subcommand names them when given none.
 func TestCLI_SubcommandMissing(t *testing.T) {
-	for cmd, want := range map[string]string{"token": "create", "import": "enterprises, policies, applications", "calendar": "import, list"} {
+	for cmd, want := range map[string]string{"token": "create, list, revoke", "import": "enterprises, policies, applications", "calendar": "import, list"} {
 		_, _, err := runCLI(t, cmd)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("huiqi %s = %v, want an error naming %s", cmd, err, want)

@@ -63,7 +63,7 @@ command of its own: go run ./cmd/huiqi-bench.
 
 // subcommands lists, for each command that takes one, its subcommands.
 var subcommands = map[string][]string{
-	"token":    {"create"},
+	"token":    {"create", "list", "revoke"},
 	"import":   {"enterprises", "policies", "applications"},
 	"audit":    {"verify"},
 	"policy":   {"test"},

@@ -65,9 +65,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	rateFlag(&limits.AuthFailures, "rate-auth-failures", "HUIQI_RATE_AUTH_FAILURES", "failed authentications allowed per client address")
 	rateFlag(&limits.Anonymous, "rate-anonymous", "HUIQI_RATE_ANONYMOUS", "anonymous calculator and search calls allowed per client address")
 	rateFlag(&limits.Bulk, "rate-bulk", "HUIQI_RATE_BULK", "bulk imports allowed per token")
+	checkpointEvery := fs.Duration("checkpoint-every", envDuration("HUIQI_CHECKPOINT_EVERY", time.Hour), "how often to sign a checkpoint of the event log when it grew; 0: only on demand (HUIQI_CHECKPOINT_EVERY)")
 	rateClients := fs.Int64("rate-clients", envInt("HUIQI_RATE_CLIENTS", int64(limits.MaxClients)), "client addresses or tokens each throttle remembers (HUIQI_RATE_CLIENTS)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: huiqi serve [flags]\n\nStarts the HTTP API. HUIQI_ADMIN_TOKEN, when set, is a valid admin token (a changed value revokes the previous one). Checkpoints of the event log are signed with the Ed25519 key in HUIQI_SIGNING_KEY, or signing.key in the data folder, made with mode 0600 when missing.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +101,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	deliverer.Logger = logger
 	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
+	if eng.Signer, err = engine.LoadSigningKey(signingKeyPath(*dataDir)); err != nil {
+		return err
+	}
 	if secret := os.Getenv("HUIQI_ADMIN_TOKEN"); secret != "" {
 		if err := eng.EnsureAdminToken(ctx, secret); err != nil {
 			return err
@@ -133,6 +137,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	var workers sync.WaitGroup
 	workers.Go(func() { deliverer.Run(background) })
 	workers.Go(func() { eng.RunDaily(background) })
+	if *checkpointEvery > 0 {
+		workers.Go(func() { eng.RunCheckpoints(background, *checkpointEvery) })
+	}
 	workers.Go(func() {
 		if err := eng.RunIndexer(background); err != nil && background.Err() == nil {
 			logger.Error("indexer stopped", "err", err)

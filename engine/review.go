@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/sqlite"
+)
+
+// Review statuses of an application, as the clock list and the export show
+// them.
+const (
+	reviewNeeded = "需部门审核"
+	reviewPassed = "审核通过"
+	reviewFailed = "审核未通过"
+)
+
+// Finding is the last review of an application: a department's finding on
+// the conditions of its policy that no profile field settles.
+type Finding struct {
+	Passed bool      `json:"passed"`
+	Note   string    `json:"note"`
+	Actor  string    `json:"actor"`
+	At     time.Time `json:"at"`
+}
+
+// reviewLabels returns the labels of the review leaves of a condition tree
+// in its generic JSON form: the nodes with a "review" member, which a
+// department decides by hand.
+func reviewLabels(tree any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if r, ok := v["review"].(string); ok && r != "" {
+				label, _ := v["label"].(string)
+				if label == "" {
+					label = r
+				}
+				out = append(out, label)
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(tree)
+	return out
+}
+
+// reviewCache holds, per policy version, whether it has review conditions:
+// the clock list asks once per application.
+var reviewCache sync.Map // *policies.Policy → []string
+
+// policyReviews returns the labels of p's review conditions, nil for none.
+func policyReviews(p *policies.Policy) []string {
+	if v, ok := reviewCache.Load(p); ok {
+		return v.([]string)
+	}
+	var tree any
+	if b, err := json.Marshal(p.Eligibility); err == nil {
+		_ = json.Unmarshal(b, &tree) // marshalled just now: it decodes
+	}
+	labels := reviewLabels(tree)
+	reviewCache.Store(p, labels)
+	return labels
+}
+
+// lastFinding returns the last review among events, nil for none.
+func lastFinding(events []huiqi.Event) *Finding {
+	for i := len(events) - 1; i >= 0; i-- {
+		if ev := events[i]; ev.Type == huiqi.EventReview {
+			return &Finding{Passed: ev.Reason == huiqi.ReviewPassed, Note: ev.Note, Actor: ev.Actor, At: ev.At.In(huiqi.Shanghai)}
+		}
+	}
+	return nil
+}
+
+// reviewStatus returns where an application's review stands as of its
+// events: "" when its policy has no review conditions, 需部门审核 until a
+// finding is recorded on an open application, else the finding.
+func (e *Engine) reviewStatus(a *sqlite.Application, events []huiqi.Event, state string) string {
+	c, ok := e.Matcher.Policy(a.PolicyID)
+	if !ok || len(policyReviews(c.Policy)) == 0 {
+		return ""
+	}
+	switch f := lastFinding(events); {
+	case f != nil && f.Passed:
+		return reviewPassed
+	case f != nil:
+		return reviewFailed
+	case state == huiqi.StateRejected || state == huiqi.StateWithdrawn:
+		return ""
+	}
+	return reviewNeeded
+}
+
+// checkReviewed returns EConflict when p has review conditions and the
+// application's last finding is not a pass: a department approves what it
+// has checked.
+func checkReviewed(a *sqlite.Application, p *policies.Policy) error {
+	labels := policyReviews(p)
+	if len(labels) == 0 {
+		return nil
+	}
+	if f := lastFinding(a.Events); f == nil || !f.Passed {
+		return huiqi.Errorf(huiqi.EConflict, "政策 %q 有须部门审核的条件（%s），申请 %d 须先记录审核通过（review）才能批准",
+			p.ID, strings.Join(labels, "、"), a.ID)
+	}
+	return nil
+}
+
+// reviewEvent sets the outcome of a review from in, and refuses a passed
+// on any other event: it returns EInvalid on "passed" or "reason".
+func reviewEvent(ev *huiqi.Event, in EventInput) error {
+	switch {
+	case in.Type != huiqi.EventReview && in.Passed != nil:
+		return huiqi.FieldErrorf("passed", "只有部门审核（review）事件可以注明 passed")
+	case in.Type != huiqi.EventReview:
+		return nil
+	case in.Reason != "":
+		return huiqi.FieldErrorf("reason", "部门审核以 passed 注明结论，不用 reason")
+	case in.Passed == nil:
+		return huiqi.FieldErrorf("passed", "部门审核须注明是否通过（passed: true 或 false）")
+	}
+	ev.Reason = huiqi.ReviewFailed
+	if *in.Passed {
+		ev.Reason = huiqi.ReviewPassed
+	}
+	return nil
+}
