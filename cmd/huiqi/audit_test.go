@@ -62,7 +62,7 @@ func TestAuditVerify_Checkpoint(t *testing.T) {
 	}
 	db.Close()
 	file := filepath.Join(t.TempDir(), "checkpoints.json")
-	b, _ := json.Marshal(map[string]any{"items": []*sqlite.Checkpoint{cp}})
+	b, _ := json.Marshal(map[string]any{"items": []*huiqi.Checkpoint{cp}})
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
