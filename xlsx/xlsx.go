@@ -174,6 +174,12 @@ func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writ
 	if err != nil {
 		return err
 	}
+	if labels.State == nil {
+		labels.State = func(a *engine.Application) string { return a.State }
+	}
+	if labels.Status == nil {
+		labels.Status = func(a *engine.Application) string { return a.Clock.Status }
+	}
 	units := map[string]string{}
 	for _, a := range items {
 		key := a.PolicyID + "@" + strconv.Itoa(a.PolicyVersion)
@@ -200,7 +206,8 @@ func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writ
 }
 
 // Labels names an application's state and clock status in words; the
-// pages supply theirs, so that the workbook reads as the screen does.
+// pages supply theirs, so that the workbook reads as the screen does. A
+// zero Labels writes the codes.
 type Labels struct {
 	State  func(*engine.Application) string
 	Status func(*engine.Application) string
