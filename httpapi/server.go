@@ -129,14 +129,6 @@ func (s *Server) Open() error {
 	return nil
 }
 
-// MetricsURL returns the base URL of the metrics address, or "" without one.
-func (s *Server) MetricsURL() string {
-	if s.metricsLn == nil {
-		return ""
-	}
-	return "http://" + s.metricsLn.Addr().String()
-}
-
 // serveMetrics serves /metrics: every department's clock figures for an
 // admin or auditor, its own for an official, totals only otherwise.
 func (s *Server) serveMetrics(c *gin.Context) {
