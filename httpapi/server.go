@@ -363,15 +363,8 @@ func (s *Server) asOfPage(c *gin.Context) (huiqi.Date, engine.Page, error) {
 
 // page reads the limit and after query parameters.
 func page(c *gin.Context) (engine.Page, error) {
-	p := engine.Page{After: c.Query("after")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > engine.MaxLimit {
-			return p, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d 的整数", engine.MaxLimit)
-		}
-		p.Limit = n
-	}
-	return p, nil
+	n, err := huiqi.ParseLimit(c.Query("limit"))
+	return engine.Page{Limit: n, After: c.Query("after")}, err
 }
 
 // boolQuery reads a boolean query parameter.

@@ -389,8 +389,8 @@ type ApplicationFilter struct {
 	// AfterID keeps the applications with a greater id: the cursor of the
 	// previous page.
 	AfterID int64
-	// Limit is the page size of ListApplications: DefaultLimit when 0, at
-	// most MaxLimit. ForEachApplication ignores it.
+	// Limit is the page size of ListApplications: huiqi.PageLimit reads it;
+	// ForEachApplication ignores it.
 	Limit int
 }
 
@@ -425,7 +425,7 @@ func (f ApplicationFilter) where() (*where, error) {
 // pass as AfterID for the next page, 0 on the last page. It returns EInvalid
 // for a bad state or limit.
 func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter) (items []*Application, total int, nextID int64, err error) {
-	limit, err := pageLimit(f.Limit)
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, 0, err
 	}

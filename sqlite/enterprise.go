@@ -184,7 +184,7 @@ type EnterpriseFilter struct {
 	Scale    string // effective scale: large, medium, small or micro
 	Tag      string // the profile carries this tag
 
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
+	Limit int    // page size, as huiqi.PageLimit reads it
 	After string // the next cursor of the previous page
 }
 
@@ -222,7 +222,7 @@ func (f EnterpriseFilter) where(walk bool) where {
 // next page ("" on the last page). It returns EInvalid for a bad scale,
 // limit or cursor.
 func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []*huiqi.Enterprise, total int, next string, err error) {
-	limit, err := pageLimit(f.Limit)
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, "", err
 	}

@@ -165,7 +165,7 @@ type PolicyFilter struct {
 	// may see: published policies, and the department's own in any status.
 	VisibleTo string
 
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
+	Limit int    // page size, as huiqi.PageLimit reads it
 	After string // the next cursor of the previous page
 }
 
@@ -178,7 +178,7 @@ const latestOnly = `p.version = (SELECT MAX(version) FROM policy_versions WHERE 
 // the next page ("" on the last page). It returns EInvalid for a bad status,
 // limit or cursor.
 func (db *DB) ListPolicies(ctx context.Context, f PolicyFilter) (items []*policies.Policy, total int, next string, err error) {
-	limit, err := pageLimit(f.Limit)
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, "", err
 	}

@@ -96,7 +96,7 @@ func scanNotifications(rows *sql.Rows) ([]Notification, error) {
 // EnterpriseNotifications returns an enterprise's notifications with ids
 // above after, oldest first, at most limit.
 func (db *DB) EnterpriseNotifications(ctx context.Context, code string, after int64, limit int) ([]Notification, error) {
-	limit, err := pageLimit(limit)
+	limit, err := huiqi.PageLimit(limit)
 	if err != nil {
 		return nil, err
 	}

@@ -31,12 +31,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Page sizes of the List methods.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 1000
-)
-
 // DB is a huiqi database in one SQLite file.
 //
 // It keeps two connection pools on the file. Writes go through a pool of a
@@ -328,18 +322,6 @@ func isConflict(err error) bool {
 		}
 	}
 	return false
-}
-
-// pageLimit returns the page size for a requested limit: the default for 0,
-// at most MaxLimit.
-func pageLimit(limit int) (int, error) {
-	switch {
-	case limit < 0:
-		return 0, huiqi.FieldErrorf("limit", "每页条数不能为负数")
-	case limit == 0:
-		return DefaultLimit, nil
-	}
-	return min(limit, MaxLimit), nil
 }
 
 // Cursors are the last key of the previous page, base64url-encoded so that

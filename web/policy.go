@@ -212,7 +212,7 @@ func (h *Handler) policyPage(w http.ResponseWriter, r *http.Request) error {
 // group, read page by page.
 func (h *Handler) groupSiblings(r *http.Request, p *policies.Policy) ([]policyLink, error) {
 	var out []policyLink
-	f := sqlite.PolicyFilter{Status: policies.StatusPublished, Limit: sqlite.MaxLimit}
+	f := sqlite.PolicyFilter{Status: policies.StatusPublished, Limit: huiqi.MaxLimit}
 	for {
 		list, _, next, err := h.Engine.ListPolicies(r.Context(), f)
 		if err != nil {

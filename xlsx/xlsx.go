@@ -158,7 +158,7 @@ var clockColumns = []column{
 // read it; the error is then the engine's.
 func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writer, labels Labels) error {
 	var items []*engine.Application
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	for {
 		l, err := e.AuditClock(ctx, q, pg)
 		if err != nil {
@@ -220,7 +220,7 @@ var matchColumns = []column{
 // Matches writes the enterprises eligible for a published policy on day,
 // as the engine's PolicyMatches gives them to the caller, as a workbook.
 func Matches(ctx context.Context, e *engine.Engine, id string, day huiqi.Date, w io.Writer) error {
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	var s *sheet
 	for {
 		pv, err := e.PolicyMatches(ctx, id, day, pg)
