@@ -654,11 +654,8 @@ func (e *Engine) ListApplications(ctx context.Context, q ApplicationQuery, asOf 
 // ids reads a page request over lists in id order: the page size and the
 // id the page starts after.
 func (pg Page) ids() (limit int, after int64, err error) {
-	switch limit = pg.Limit; {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return 0, 0, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	if limit, err = huiqi.PageLimit(pg.Limit); err != nil {
+		return 0, 0, err
 	}
 	if pg.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(pg.After)

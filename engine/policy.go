@@ -336,20 +336,11 @@ type Page struct {
 	After string
 }
 
-// Page sizes, the same for every list.
-const (
-	DefaultLimit = huiqi.DefaultLimit
-	MaxLimit     = huiqi.MaxLimit
-)
-
 // hits cuts one page out of hits sorted by credit code.
 func (pg Page) hits(hits []matcher.Hit) ([]matcher.Hit, *string, error) {
-	limit := pg.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return nil, nil, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	limit, err := huiqi.PageLimit(pg.Limit)
+	if err != nil {
+		return nil, nil, err
 	}
 	start := 0
 	if pg.After != "" {

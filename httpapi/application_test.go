@@ -72,7 +72,7 @@ func newAppServerAt(tb testing.TB, now time.Time) *appServer {
 	if err := s.eng.Load(ctx); err != nil {
 		tb.Fatalf("Load() = %v", err)
 	}
-	s.srv = httpapi.NewServer(s.eng)
+	s.srv = newServer(s.eng)
 	s.srv.Addr, s.srv.Logger = "127.0.0.1:0", quiet
 	if err := s.srv.Open(); err != nil {
 		tb.Fatalf("Open server: %v", err)

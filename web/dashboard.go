@@ -232,7 +232,7 @@ func (p dashboardPage) StatusURL(status string) string { return p.filterURL(stat
 // clockList reads the whole clock list of q, page by page.
 func (h *Handler) clockList(r *http.Request, q engine.ClockQuery) ([]*engine.Application, error) {
 	var out []*engine.Application
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	for {
 		l, err := h.Engine.AuditClock(r.Context(), q, pg)
 		if err != nil {

@@ -827,7 +827,7 @@ func TestExports(t *testing.T) {
 		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
 		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
 		rows, _ := f.GetRows("匹配企业")
-		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: engine.MaxLimit})
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: huiqi.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
 )
@@ -288,7 +289,7 @@ func (b *bench) enterpriseDirection(ctx context.Context) error {
 	if err := b.eng.EnsureAdminToken(ctx, secret); err != nil {
 		return err
 	}
-	srv := httpapi.NewServer(b.eng)
+	srv := httpapi.NewServer(b.eng, metrics.New(b.eng))
 	srv.Addr, srv.Logger = "127.0.0.1:0", slog.New(slog.DiscardHandler)
 	if err := srv.Open(); err != nil {
 		return err

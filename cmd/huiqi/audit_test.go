@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 
@@ -27,10 +28,12 @@ func TestAuditVerify_Checkpoint(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := sqlite.NewDB(filepath.Join(dir, "huiqi.db"))
+	db.Now = func() time.Time { return testNow } // the catalogue's policies are open on it
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	eng := engine.New(db)
+	eng.Now = db.Now
 	sys := engine.System(ctx)
 	today := eng.Today()
 	catalogue, err := policies.Catalogue(today)

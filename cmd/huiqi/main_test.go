@@ -19,6 +19,7 @@ import (
 	"github.com/huiqi/huiqi"
 	main "github.com/huiqi/huiqi/cmd/huiqi"
 	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -779,6 +780,7 @@ func TestRun_SubcommandHelp(t *testing.T) {
 
 // TestMain removes the huiqi binary that the child-process tests share.
 func TestMain(m *testing.M) {
+	httpapi.ReleaseMode() // as main does
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

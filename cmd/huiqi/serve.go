@@ -16,9 +16,11 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/web"
 )
 
 // DemoEnterprises is how many generated enterprises the demo holds.
@@ -122,12 +124,15 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			logger.Info("demo catalogue loaded", "policies", len(catalogue), "enterprises", DemoEnterprises)
 		}
 	}
-	srv := httpapi.NewServer(eng)
+	// One server: the API and the pages, with the metrics both record into.
+	srv := httpapi.NewServer(eng, metrics.New(eng))
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
-	srv.MetricsAddr = *metricsAddr
+	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels
 	limits.MaxClients = int(*rateClients)
 	srv.SetLimits(limits)
-	httpapi.Version = Version
+	pages := web.New(eng)
+	pages.Logger = logger
+	srv.Mount(pages)
 	if err := srv.Open(); err != nil {
 		return err
 	}
