@@ -657,6 +657,31 @@ func TestCases(t *testing.T) {
 	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
 		t.Error("the paused case reads as running on the dashboard")
 	}
+	if got := send(url.Values{"type": {"resume"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resume = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-resume"), "已恢复计时", `data-action="approve"`)
+	// A rejection needs its reason, which the enterprise is told.
+	bad = send(url.Values{"type": {"reject"}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("reject without a reason = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `aria-describedby="reject-error"`)
+	if got := send(url.Values{"type": {"reject"}, "note": {"不属于本政策支持范围"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-reject"), "已驳回", "不属于本政策支持范围")
+	got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range got.Events {
+		types = append(types, e.Type)
+	}
+	if diff := cmp.Diff([]string{"submit", "accept", "pause", "resume", "reject"}, types); diff != "" || got.State != huiqi.StateRejected {
+		t.Errorf("after the page's actions: %s, events (-want +got):\n%s", got.State, diff)
+	}
 
 	t.Run("WorkingDays", func(t *testing.T) {
 		// A 20-working-day policy is counted and labelled in working days.
