@@ -677,7 +677,7 @@ func TestPolicyTest(t *testing.T) {
 		if err == nil {
 			t.Fatalf("policy test with a wrong expected amount = nil error:\n%s", stdout)
 		}
-		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 60000 元，实际 50000 元") {
+		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 6万元，实际 5万元") {
 			t.Errorf("policy test output lacks the FAIL line:\n%s", stdout)
 		}
 		if !strings.Contains(stdout, "ok   test-employment-subsidy (3 cases)") || !strings.HasSuffix(stdout, "4 passed, 1 failed\n") {
