@@ -437,6 +437,16 @@ func TestDashboard(t *testing.T) {
 		p := c.get(t, "/ui/dashboard?status=overdue")
 		mustContain(t, p, `<option value="overdue" selected>`, `data-app="`+itoa(overdue.ID)+`"`)
 	})
+	t.Run("ChartLinks", func(t *testing.T) {
+		// The overdue bar leads to the list of overdue cases, which leads to
+		// the case.
+		bar := regexp.MustCompile(`<a href="([^"]*)"><rect class="bar-overdue"`).FindStringSubmatch(p.Body)
+		if bar == nil {
+			t.Fatal("the chart's overdue bar links nowhere")
+		}
+		list := c.get(t, html.UnescapeString(bar[1]))
+		mustContain(t, list, `id="filtered"`, `<option value="overdue" selected>`, `href="/ui/cases/`+itoa(overdue.ID)+`"`)
+	})
 	t.Run("Export", func(t *testing.T) {
 		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
 		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
@@ -458,6 +468,14 @@ func TestDashboard(t *testing.T) {
 		c.signIn(t, w.token(t, huiqi.RoleAuditor, "", ""))
 		p := c.get(t, "/ui/dashboard?status=on_track")
 		mustContain(t, p, "事件链校验：完好", deptScience, deptIndustry, `data-app="`+itoa(foreign.ID)+`"`)
+		// A department's row leads to that department's cases alone.
+		row := regexp.MustCompile(`<a href="([^"]*department=[^"]*)">` + deptIndustry + `</a>`).FindStringSubmatch(c.get(t, "/ui/dashboard").Body)
+		if row == nil {
+			t.Fatalf("the row of %s links nowhere", deptIndustry)
+		}
+		list := c.get(t, html.UnescapeString(row[1]))
+		mustContain(t, list, `id="filtered"`, `data-app="`+itoa(overdue.ID)+`"`)
+		mustNotContain(t, list, `data-app="`+itoa(foreign.ID)+`"`)
 		if strings.Contains(p.Body, `action="/ui/preview"`) {
 			t.Error("an auditor is offered the preview")
 		}
