@@ -920,14 +920,15 @@ func TestEditor(t *testing.T) {
 		t.Fatalf("GET the editor = %d:\n%.500s", p.StatusCode, p.Body)
 	}
 	doc := mustCatalogueDoc(t, "jj-footwear-garment-upgrade")
-	reach := func(d string) int {
+	preview := func(d string) *engine.Preview {
 		t.Helper()
 		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(d), webToday)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pv.Total
+		return pv
 	}
+	reach := func(d string) int { t.Helper(); return preview(d).Total }
 	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="C17、C18、C19"`, `<option value="revenue" selected>`, "value: 5000000")
 	token := csrf(t, p)
 	send := func(action string, form url.Values) page {
@@ -943,8 +944,9 @@ func TestEditor(t *testing.T) {
 	form.Set("csrf", token)
 	form.Set("doc", doc)
 	part := c.post(t, "/ui/editor/sandbox", form)
-	raised := reach(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
-	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised)+"<", `id="sandbox-failed">1<`)
+	raised := preview(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
+	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised.Total)+"<", `id="sandbox-failed">1<`,
+		`data-amount="`+raised.AmountTotal.String()+`">`+raised.AmountTotal.Text()+"<", `id="sandbox-near">`+strconv.Itoa(raised.NearMissTotal)+"<")
 	mustNotContain(t, part, "<html")
 
 	bad := send("try", jjForm("很多"))
