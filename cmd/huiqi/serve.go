@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,11 +53,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
 	limits := httpapi.DefaultLimits
+	// A mistyped limit in the environment stops the start rather than
+	// leaving the default in force unnoticed.
+	var envErr error
 	rateFlag := func(r *httpapi.Rate, name, env, what string) {
 		if v := os.Getenv(env); v != "" {
-			if parsed, err := httpapi.ParseRate(v); err == nil {
-				*r = parsed
+			parsed, err := httpapi.ParseRate(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", env, err))
 			}
+			*r = parsed
 		}
 		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
 			parsed, err := httpapi.ParseRate(v)
@@ -75,6 +81,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
 	}
 	logger, err := newLogger(c.Stderr, *logFormat)
 	if err != nil {
