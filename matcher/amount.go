@@ -7,9 +7,10 @@ import (
 	"github.com/huiqi/huiqi/policies"
 )
 
-// amount computes the benefit of an eligible profile in fen, or false when
-// the policy gives no money figure, the figure it is a rate of is missing, or
-// no tier holds.
+// amount computes the benefit of a profile, eligible or undetermined, in
+// fen, or false when the policy gives no money figure, the figure it is a
+// rate of is missing, no tier holds, or a tier before the first that holds
+// is unknown (which tier applies is then unknown).
 func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
 	a := c.Policy.Benefit.Amount
 	if a == nil {
@@ -17,8 +18,11 @@ func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
 	}
 	if a.Tiers != nil {
 		for _, t := range c.tiers {
-			if t.when.eval(p, at) {
+			switch t.when.eval(p, at) {
+			case triTrue:
 				return simpleAmount(t.amount, p.nums[t.slot], p.has(t.slot))
+			case triUnknown:
+				return 0, false
 			}
 		}
 		return 0, false

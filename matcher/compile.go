@@ -270,45 +270,122 @@ func textOf(p *Profile, field string) string {
 	return ""
 }
 
-// eval reports whether the leaf holds for p; a leaf on a missing value is false.
-func (n *node) evalLeaf(p *Profile, at *asOf) bool {
+// tri is a truth value of three-valued (Kleene) logic, ordered false <
+// unknown < true so that and is min, or is max and not is 2 − x: a profile
+// that lacks a figure neither meets nor fails a condition on it.
+type tri uint8
+
+const (
+	triFalse tri = iota
+	triUnknown
+	triTrue
+)
+
+func triOf(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+// known reports whether p has the value the leaf reads. The tags and the
+// dishonesty flag are always known: their lists are authoritative, so that
+// absence means "not held".
+func (n *node) known(p *Profile) bool {
+	switch n.acc {
+	case accTags, accDishonest:
+		return true
+	case accAboveSize:
+		return p.aboveKnown
+	case accText:
+		return textOf(p, n.text) != ""
+	case accRatio:
+		return p.has(slotRDExpense) && p.has(slotRevenue)
+	case accAge:
+		return p.has(slotFoundedOn)
+	}
+	return p.has(n.slot)
+}
+
+// evalLeaf returns the truth of the leaf for p: unknown on a value p lacks.
+func (n *node) evalLeaf(p *Profile, at *asOf) tri {
+	if !n.known(p) {
+		return triUnknown
+	}
 	switch n.acc {
 	case accTags:
 		switch n.op {
 		case opHas, opHasAll:
-			return p.tags&n.mask == n.mask
+			return triOf(p.tags&n.mask == n.mask)
 		case opHasAny:
-			return p.tags&n.mask != 0
+			return triOf(p.tags&n.mask != 0)
 		}
-		return false
+		return triFalse
 	case accDishonest:
-		return n.holdsFlag(p.Enterprise.Dishonest)
+		return triOf(n.holdsFlag(p.Enterprise.Dishonest))
 	case accAboveSize:
-		return n.holdsFlag(p.aboveSize)
+		return triOf(n.holdsFlag(p.aboveSize))
 	case accText:
-		return n.holdsText(textOf(p, n.text))
+		return triOf(n.holdsText(textOf(p, n.text)))
 	case accRatio:
-		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
-			return false
-		}
-		return n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue])
+		return triOf(n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue]))
 	case accAge:
-		if !p.has(slotFoundedOn) {
-			return false
+		return triOf(n.compareInt(wholeYears(at.ymd, p.foundedYMD)))
+	}
+	return triOf(n.compareInt(p.nums[n.slot]))
+}
+
+// missingFields appends the profile fields p lacks that decide the leaf:
+// for a derived field, the figures it is derived from.
+func (n *node) missingFields(p *Profile, out []string) []string {
+	add := func(field string) {
+		if !slices.Contains(out, field) {
+			out = append(out, field)
 		}
-		return n.compareInt(wholeYears(at.ymd, p.foundedYMD))
 	}
-	if !p.has(n.slot) {
-		return false
+	switch n.acc {
+	case accRatio:
+		if !p.has(slotRevenue) {
+			add("revenue")
+		}
+		if !p.has(slotRDExpense) {
+			add("rd_expense")
+		}
+	case accAboveSize:
+		add("revenue")
+	case accAge:
+		add("founded_on")
+	case accText:
+		if n.text != "scale" {
+			add(n.text)
+			break
+		}
+		// A scale not given is derived from these figures.
+		e, before := p.Enterprise, len(out)
+		if e.Employees == nil {
+			add("employees")
+		}
+		if e.Revenue == nil {
+			add("revenue")
+		}
+		if e.TotalAssets == nil {
+			add("total_assets")
+		}
+		if len(out) == before {
+			add("scale")
+		}
+	default:
+		add(n.cond.Field)
 	}
-	return n.compareInt(p.nums[n.slot])
+	return out
 }
 
 // holdsFlag reports whether a leaf on a boolean field holds for the value v.
 func (n *node) holdsFlag(v bool) bool { return (v == n.b) == (n.op == opEq) }
 
-// holdsText reports whether a leaf on a text field holds for the value v; ""
-// is a missing value, for which every leaf is false.
+// holdsText reports whether a leaf on a text field holds for the known value
+// v; "" is a missing value, for which the leaf is not true (it is unknown:
+// callers that can meet "" test for it first).
 func (n *node) holdsText(v string) bool { return v != "" && n.compareText(v) }
 
 func (n *node) compareText(v string) bool {
@@ -404,66 +481,86 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// eval reports whether the tree holds for p, short-circuiting.
-func (n *node) eval(p *Profile, at *asOf) bool {
+// eval returns the truth of the tree for p under Kleene logic,
+// short-circuiting on a false child of an all and a true child of an any.
+func (n *node) eval(p *Profile, at *asOf) tri {
 	switch n.kind {
 	case kindAll:
+		r := triTrue
 		for _, c := range n.children {
-			if !c.eval(p, at) {
-				return false
+			v := c.eval(p, at)
+			if v == triFalse {
+				return triFalse
 			}
+			r = min(r, v)
 		}
-		return true
+		return r
 	case kindAny:
+		r := triFalse
 		for _, c := range n.children {
-			if c.eval(p, at) {
-				return true
+			v := c.eval(p, at)
+			if v == triTrue {
+				return triTrue
 			}
+			r = max(r, v)
 		}
-		return false
+		return r
 	case kindNot:
-		return !n.children[0].eval(p, at)
+		return triTrue - n.children[0].eval(p, at)
 	}
 	return n.evalLeaf(p, at)
 }
 
 // explain evaluates every leaf, without short-circuit, appending one check
-// per leaf in document order, and reports whether the tree holds.
+// per leaf in document order, and returns the truth of the tree.
 //
 // Under an odd number of nots a leaf is a requirement not to hold: its check
 // is marked negated and passes when the leaf does not hold, so that pass
 // always means "this requirement is met".
-func (n *node) explain(p *Profile, at *asOf, out *[]Check, negated bool) bool {
+func (n *node) explain(p *Profile, at *asOf, out *[]Check, negated bool) tri {
 	switch n.kind {
 	case kindAll, kindAny:
-		all, any := true, false
+		all, any := triTrue, triFalse
 		for _, c := range n.children {
-			ok := c.explain(p, at, out, negated)
-			all, any = all && ok, any || ok
+			v := c.explain(p, at, out, negated)
+			all, any = min(all, v), max(any, v)
 		}
 		if n.kind == kindAll {
 			return all
 		}
 		return any
 	case kindNot:
-		return !n.children[0].explain(p, at, out, !negated)
+		return triTrue - n.children[0].explain(p, at, out, !negated)
 	}
-	holds := n.evalLeaf(p, at)
-	*out = append(*out, n.check(p, at, holds, negated))
-	return holds
+	v := n.evalLeaf(p, at)
+	*out = append(*out, n.check(p, at, v, negated))
+	return v
 }
 
-// check explains the leaf n for p, given whether it holds; see explain for
-// negated leaves.
-func (n *node) check(p *Profile, at *asOf, holds, negated bool) Check {
+// Truth values as a check's pass: shared, since checks only read them.
+var (
+	passTrue  = true
+	passFalse = false
+)
+
+// check explains the leaf n for p, given its truth; see explain for negated
+// leaves.
+func (n *node) check(p *Profile, at *asOf, v tri, negated bool) Check {
 	c := Check{
 		Label:    n.label,
 		Field:    n.cond.Field,
 		Op:       n.cond.Op,
 		Required: n.cond.Value,
 		Actual:   at.actual(p, n),
-		Pass:     holds != negated,
 		Negated:  negated,
+	}
+	switch {
+	case v == triUnknown:
+		c.Actual = nil // a derived value that cannot be derived shows as missing
+	case (v == triTrue) != negated:
+		c.Pass = &passTrue
+	default:
+		c.Pass = &passFalse
 	}
 	if negated {
 		c.Label = "不得：" + c.Label
@@ -481,6 +578,9 @@ func actualValue(p *Profile, field string, at *asOf) any {
 	case "dishonest":
 		return e.Dishonest
 	case "above_designated_size":
+		if !p.aboveKnown {
+			return nil
+		}
 		return p.aboveSize
 	case "employees":
 		if e.Employees == nil {

@@ -5,6 +5,7 @@ package matcher
 
 import (
 	"math/bits"
+	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
@@ -49,6 +50,7 @@ type Profile struct {
 	scale      string
 	tags       uint64
 	aboveSize  bool
+	aboveKnown bool  // above_designated_size is known: see NewProfile
 	foundedYMD int64 // yyyymmdd of founded_on, for whole-year ages
 	ratioKey   int64 // rd_ratio as an ordered integer, see ratioKeyOf
 
@@ -78,6 +80,9 @@ func NewProfile(e *huiqi.Enterprise) *Profile {
 		set(slotFoundedOn, int64(e.FoundedOn.Days()))
 		p.foundedYMD = ymdOf(int64(e.FoundedOn.Days()))
 	}
+	// Only an enterprise of sections B, C and D can be 规模以上, and only
+	// its revenue tells.
+	p.aboveKnown = e.Revenue != nil || e.Industry == "" || !strings.ContainsRune("BCD", rune(e.Industry[0]))
 	if p.has(slotRDExpense) && p.has(slotRevenue) {
 		p.ratioKey = ratioKeyOf(p.nums[slotRDExpense], p.nums[slotRevenue])
 	}

@@ -140,7 +140,7 @@ func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.E
 }
 
 func checkOf(c matcher.Check) checkView {
-	return checkView{Label: c.Label, Pass: c.Pass, Actual: actualText(c.Field, c.Actual)}
+	return checkView{Label: c.Label, Pass: c.Pass != nil && *c.Pass, Actual: actualText(c.Field, c.Actual)}
 }
 
 // newCalculatorPage returns the calculator with its choices filled in.
