@@ -454,11 +454,14 @@ func (m *Matcher) dictSizes() [numDicts]int {
 	return n
 }
 
-// Hit is an enterprise eligible for a policy, with its estimated amount.
+// Hit is an enterprise eligible for a policy, with its estimated amount, or
+// one whose verdict is undetermined, with the amount it would bring if
+// eligible and the fields its profile lacks.
 type Hit struct {
 	CreditCode string       `json:"credit_code"`
 	Name       string       `json:"name"`
 	Amount     *huiqi.Money `json:"amount"`
+	Missing    []string     `json:"missing,omitempty"`
 }
 
 // Reach is who qualifies for a policy and what it would cost.
@@ -543,20 +546,9 @@ func (m *Matcher) inCodeOrder(set bitset, n int, fn func(row int, code, name str
 	}
 }
 
-// UndeterminedHit is an enterprise whose verdict for a policy turns on
-// values its profile lacks.
-type UndeterminedHit struct {
-	CreditCode string `json:"credit_code"`
-	Name       string `json:"name"`
-	// Amount is what the policy would bring if eligible, where the figures
-	// it needs are known.
-	Amount  *huiqi.Money `json:"amount"`
-	Missing []string     `json:"missing"`
-}
-
 // MatchPolicyUndetermined lists, in credit-code order, the enterprises for
 // which c is undetermined on day, with the fields each lacks.
-func (m *Matcher) MatchPolicyUndetermined(c *Compiled, day huiqi.Date) []UndeterminedHit {
+func (m *Matcher) MatchPolicyUndetermined(c *Compiled, day huiqi.Date) []Hit {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	at := newAsOf(day)
@@ -567,14 +559,14 @@ func (m *Matcher) MatchPolicyUndetermined(c *Compiled, day huiqi.Date) []Undeter
 	s.classify(c, hits, undet)
 	m.dropPaidRows(c, undet)
 	n := undet.count()
-	out := make([]UndeterminedHit, 0, n)
+	out := make([]Hit, 0, n)
 	if n == 0 {
 		return out
 	}
 	am := s.amounts(c, undet)
 	defer am.done()
 	m.inCodeOrder(undet, n, func(row int, code, name string) {
-		h := UndeterminedHit{CreditCode: code, Name: name, Missing: c.root.missing(m.profiles[row], &at, nil)}
+		h := Hit{CreditCode: code, Name: name, Missing: c.root.missing(m.profiles[row], &at, nil)}
 		if a, ok := am.of(row); ok {
 			h.Amount = &a
 		}

@@ -221,7 +221,7 @@ func TestMatcher_MatchPolicy(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("MatchPolicy (-want +got):\n%s", diff)
 	}
-	wantUndet := []matcher.UndeterminedHit{
+	wantUndet := []matcher.Hit{
 		{CreditCode: creditCode(6), Name: es[6].Name, Amount: yuanPtr("200000"), Missing: []string{"employees"}},
 		{CreditCode: creditCode(8), Name: es[7].Name, Missing: []string{"revenue"}},
 	}
