@@ -561,6 +561,7 @@ func (n *node) check(p *Profile, at *asOf, v tri, negated bool) Check {
 		c.Pass = &passTrue
 	default:
 		c.Pass = &passFalse
+		c.Gap = n.gap(p, at, negated)
 	}
 	if negated {
 		c.Label = "不得：" + c.Label

@@ -19,6 +19,10 @@ type Check struct {
 	// Negated marks a requirement that the condition must not hold (a leaf
 	// under not); Pass then means it does not.
 	Negated bool `json:"negated,omitempty"`
+	// Gap says, of a requirement not met, how far the profile is from it
+	// (差多少): "营业收入还差320万元", "尚未取得：绿色工厂"; "" where no distance
+	// applies.
+	Gap string `json:"gap,omitempty"`
 }
 
 // Verdict is the judgement of one policy version for one profile as of a date.
