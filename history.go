@@ -311,3 +311,38 @@ func (e *Enterprise) CountIncidents(f IncidentFilter, day Date) int64 {
 	}
 	return n
 }
+
+// Figure returns the latest value of a figure as a rule without over reads
+// it, in fen or persons: the top-level figure where the profile has one,
+// else (output_value, import_export, equipment_investment) the latest
+// fiscal year's.
+func (e *Enterprise) Figure(field string) (int64, bool) {
+	var m *Money
+	switch field {
+	case "employees":
+		if e.Employees == nil {
+			return 0, false
+		}
+		return *e.Employees, true
+	case "revenue":
+		m = e.Revenue
+	case "total_assets":
+		m = e.TotalAssets
+	case "rd_expense":
+		m = e.RDExpense
+	case "tax_paid":
+		m = e.TaxPaid
+	case "registered_capital":
+		m = e.RegisteredCapital
+	default:
+		latest, ok := e.LatestFiscalYear()
+		if !ok {
+			return 0, false
+		}
+		return e.YearFigure(field, latest)
+	}
+	if m == nil {
+		return 0, false
+	}
+	return int64(*m), true
+}
