@@ -100,7 +100,7 @@ func (e *Enterprise) validateHistory(today Date) error {
 			return FieldErrorf(path, "会计年度 %d 早于成立年份 %d", year, e.FoundedOn.Year())
 		}
 		fy := e.FiscalYears[key]
-		for _, f := range yearlyFigures {
+		for _, f := range YearlyFigures {
 			if v, ok := fy.figure(f); ok && v < 0 {
 				return FieldErrorf(JoinPath(path, f), "%s不能为负数", fieldByName[f].Label)
 			}
@@ -175,8 +175,9 @@ func agree[T Money | int64](name, year string, top, yearly **T) error {
 	return nil
 }
 
-// yearlyFigures are the JSON names of FiscalYear's figures.
-var yearlyFigures = []string{"revenue", "tax_paid", "rd_expense", "total_assets", "employees", "output_value", "import_export", "equipment_investment"}
+// YearlyFigures are the JSON names of FiscalYear's figures, in the order
+// documentation and the CSV import list them.
+var YearlyFigures = []string{"revenue", "tax_paid", "rd_expense", "total_assets", "employees", "output_value", "import_export", "equipment_investment"}
 
 // figure returns the yearly figure named by its JSON name, in fen or persons.
 func (y *FiscalYear) figure(name string) (int64, bool) {
