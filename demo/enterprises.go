@@ -187,9 +187,9 @@ func WriteNDJSON(w io.Writer, es []*huiqi.Enterprise) error {
 // sets and tests are built on.
 type generator struct {
 	r, h, k *rand.Rand
-	today huiqi.Date
-	codes map[string]bool
-	names map[string]bool
+	today   huiqi.Date
+	codes   map[string]bool
+	names   map[string]bool
 }
 
 func (g *generator) enterprise() *huiqi.Enterprise {
