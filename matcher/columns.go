@@ -86,8 +86,11 @@ type columns struct {
 	nums    [numCols][]int64
 	present [numCols]bitset // whether the row has the figure
 	tags    []uint64
-	tagRows [64]bitset // rows holding each tag of the vocabulary
-	flags   [numFlags]bitset
+	tagRows [64]bitset // rows holding each tag of the vocabulary, undated
+	// dated holds the rows with dated qualifications, whose tags depend on
+	// the date: the scans judge them on the row.
+	dated bitset
+	flags [numFlags]bitset
 	// flagUnknown holds the rows whose flag is unknown (the size of a
 	// B/C/D enterprise without revenue); their flags bit is clear.
 	flagUnknown [numFlags]bitset
@@ -153,6 +156,7 @@ func (c *columns) put(i int, p *Profile) {
 				c.flags[f] = append(c.flags[f], 0)
 				c.flagUnknown[f] = append(c.flagUnknown[f], 0)
 			}
+			c.dated = append(c.dated, 0)
 		}
 		for d := range c.ids {
 			c.ids[d] = append(c.ids[d], 0)
@@ -192,6 +196,7 @@ func (c *columns) put(i int, p *Profile) {
 		c.tagRows[t].put(i, p.tags&(1<<t) != 0)
 	}
 	c.tags[i] = p.tags
+	c.dated.put(i, len(p.quals) > 0)
 	c.flags[flagDishonest].put(i, p.Enterprise.Dishonest)
 	c.flags[flagAboveSize].put(i, p.aboveSize)
 	count(attrFlag+flagAboveSize, c.flagUnknown[flagAboveSize].has(i), !p.aboveKnown)

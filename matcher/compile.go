@@ -31,6 +31,12 @@ const (
 	accTags
 	accDishonest
 	accAboveSize
+	// Leaves on the profile's history, evaluated on the row (history.go).
+	accOver     // a yearly figure across years: huiqi.Enterprise.Aggregate
+	accYearly   // the latest year's figure of a field with no top-level twin
+	accGrant    // granted_on, first_granted_on, expires_on of a tag
+	accIncident // incident_count
+	accReview   // a judgement no data decides: always unknown
 )
 
 type opcode uint8
@@ -77,6 +83,8 @@ type node struct {
 	b     bool
 	attr  attr // what the column paths read
 	field int  // position of the field in huiqi.Fields; -1 for none
+
+	scale int64 // accOver: the unit of the rule's values (1, or RatioScale for rates)
 }
 
 // Compiled is a published policy version compiled for evaluation.
@@ -84,7 +92,8 @@ type Compiled struct {
 	Policy *policies.Policy
 	root   *node
 	tiers  []tier
-	slot   int // numeric slot a rate amount applies to
+	slot   int  // numeric slot a rate amount applies to
+	rich   bool // the amount needs Amount.Compute: see richAmount
 	scope  string
 	// scopeLeaf is the scope as a region prefix leaf, for the policy
 	// index; nil when the policy has no scope.
@@ -95,6 +104,7 @@ type tier struct {
 	when   *node
 	amount *policies.Amount
 	slot   int
+	rich   bool
 }
 
 // Compile prepares a validated policy for evaluation.
@@ -104,10 +114,10 @@ func Compile(p *policies.Policy) *Compiled {
 		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}
 	}
 	if a := p.Benefit.Amount; a != nil {
-		c.slot = moneySlots[a.Of]
+		c.slot, c.rich = moneySlots[a.Of], richAmount(a)
 		for i := range a.Tiers {
 			t := &a.Tiers[i]
-			c.tiers = append(c.tiers, tier{when: compileNode(t.When), amount: &t.Amount, slot: moneySlots[t.Of]})
+			c.tiers = append(c.tiers, tier{when: compileNode(t.When), amount: &t.Amount, slot: moneySlots[t.Of], rich: richAmount(&t.Amount)})
 		}
 	}
 	return c
@@ -134,6 +144,9 @@ func compileNode(c *policies.Condition) *node {
 	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool, field: -1}
 	if i, ok := fieldIndex[c.Field]; ok {
 		n.field = i
+	}
+	if compileHistory(n, c) {
+		return n
 	}
 	f, _ := huiqi.LookupField(c.Field)
 	switch {
@@ -180,6 +193,7 @@ func compileNode(c *policies.Condition) *node {
 type asOf struct {
 	date huiqi.Date
 	ymd  int64 // yyyymmdd, so that whole years are (ymd − founded ymd) / 10000
+	days int32 // days since 1970, for the qualifications in force
 
 	// actuals, when set, caches the actual values of the one profile being
 	// explained, by field: a profile explained against the catalogue shows
@@ -196,6 +210,9 @@ type actualCache struct {
 // actual returns the profile's value of the leaf's field as it appears in
 // JSON, or nil when the profile lacks it.
 func (at *asOf) actual(p *Profile, n *node) any {
+	if n.field < 0 {
+		return n.historyActual(p, at)
+	}
 	c := at.actuals
 	if c == nil || n.field < 0 || n.field >= len(c.vals) {
 		return actualValue(p, n.cond.Field, at)
@@ -218,7 +235,7 @@ var fieldIndex = func() map[string]int {
 
 func newAsOf(d huiqi.Date) asOf {
 	t := d.Time()
-	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day())}
+	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day()), days: d.Days()}
 }
 
 // wholeYears returns the whole years from the yyyymmdd date from to the
@@ -293,8 +310,10 @@ func triOf(b bool) tri {
 // absence means "not held".
 func (n *node) known(p *Profile) bool {
 	switch n.acc {
-	case accTags, accDishonest:
+	case accTags, accDishonest, accIncident:
 		return true
+	case accOver, accYearly, accGrant, accReview:
+		return false // known or not on the row: see historyLeaf
 	case accAboveSize:
 		return p.aboveKnown
 	case accText:
@@ -309,16 +328,21 @@ func (n *node) known(p *Profile) bool {
 
 // evalLeaf returns the truth of the leaf for p: unknown on a value p lacks.
 func (n *node) evalLeaf(p *Profile, at *asOf) tri {
+	switch n.acc {
+	case accOver, accYearly, accGrant, accIncident, accReview:
+		return n.historyLeaf(p, at)
+	}
 	if !n.known(p) {
 		return triUnknown
 	}
 	switch n.acc {
 	case accTags:
+		tags := p.tagsOn(at.days)
 		switch n.op {
 		case opHas, opHasAll:
-			return triOf(p.tags&n.mask == n.mask)
+			return triOf(tags&n.mask == n.mask)
 		case opHasAny:
-			return triOf(p.tags&n.mask != 0)
+			return triOf(tags&n.mask != 0)
 		}
 		return triFalse
 	case accDishonest:
@@ -337,13 +361,17 @@ func (n *node) evalLeaf(p *Profile, at *asOf) tri {
 
 // missingFields appends the profile fields p lacks that decide the leaf:
 // for a derived field, the figures it is derived from.
-func (n *node) missingFields(p *Profile, out []string) []string {
+func (n *node) missingFields(p *Profile, at *asOf, out []string) []string {
 	add := func(field string) {
 		if !slices.Contains(out, field) {
 			out = append(out, field)
 		}
 	}
 	switch n.acc {
+	case accOver, accYearly, accGrant:
+		return n.historyMissing(p, at, out)
+	case accReview:
+		return out // an official's finding settles it, no field
 	case accRatio:
 		if !p.has(slotRevenue) {
 			add("revenue")
@@ -575,7 +603,7 @@ func actualValue(p *Profile, field string, at *asOf) any {
 	e := p.Enterprise
 	switch field {
 	case "tags":
-		return append([]string{}, e.Tags...)
+		return p.tagsHeld(at.days)
 	case "dishonest":
 		return e.Dishonest
 	case "above_designated_size":

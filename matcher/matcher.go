@@ -282,7 +282,7 @@ func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 // addUndetermined adds an undetermined verdict, keeping of its explanation
 // the checks left open.
 func (r *Result) addUndetermined(v Verdict) {
-	u := Undetermined{PolicyID: v.PolicyID, Version: v.Version, Title: v.Title, Amount: v.Amount, Missing: v.Missing, Unknown: []Check{}}
+	u := Undetermined{PolicyID: v.PolicyID, Version: v.Version, Title: v.Title, Amount: v.Amount, Missing: nonNil(v.Missing), Review: v.Review, Unknown: []Check{}}
 	for _, c := range v.Conditions {
 		if c.Pass == nil {
 			u.Unknown = append(u.Unknown, c)
@@ -337,6 +337,13 @@ func (r *Result) rank() {
 	}
 }
 
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // rankSettle lists the fields the undetermined verdicts lack, by how many
 // of them each bears on, most first: what to supply to settle the most.
 func (r *Result) rankSettle() {
@@ -346,10 +353,9 @@ func (r *Result) rankSettle() {
 		for _, f := range u.Missing {
 			i, ok := at[f]
 			if !ok {
-				fd, _ := huiqi.LookupField(f)
 				i = len(r.Settle)
 				at[f] = i
-				r.Settle = append(r.Settle, Settle{Field: f, Label: fd.Label})
+				r.Settle = append(r.Settle, Settle{Field: f, Label: MissingLabel(f)})
 			}
 			r.Settle[i].Policies++
 		}

@@ -373,15 +373,17 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 		}
 	}
 	// The tags are one attribute: the policies failing a has and those
-	// failing their has_any fail on it together.
-	if missing := ix.tagUsed &^ p.tags; missing != 0 || ix.anyPols != nil {
+	// failing their has_any fail on it together. Qualifications in force
+	// on the day count as tags.
+	tags := p.tagsOn(ix.at.days)
+	if missing := ix.tagUsed &^ tags; missing != 0 || ix.anyPols != nil {
 		f := make(bitset, len(out))
 		for m := missing; m != 0; m &= m - 1 {
 			f.or(ix.tagReq[bits.TrailingZeros64(m)])
 		}
 		if ix.anyPols != nil {
 			held := make(bitset, len(out))
-			for m := ix.anyUsed & p.tags; m != 0; m &= m - 1 {
+			for m := ix.anyUsed & tags; m != 0; m &= m - 1 {
 				held.or(ix.anyOf[bits.TrailingZeros64(m)])
 			}
 			for w := range f {

@@ -4,6 +4,7 @@
 package matcher
 
 import (
+	"math"
 	"math/bits"
 	"strings"
 
@@ -49,6 +50,7 @@ type Profile struct {
 	present    uint16 // bit per numeric slot
 	scale      string
 	tags       uint64
+	quals      []qualSpan // dated qualifications, which count as tags while in force
 	aboveSize  bool
 	aboveKnown bool  // above_designated_size is known: see NewProfile
 	foundedYMD int64 // yyyymmdd of founded_on, for whole-year ages
@@ -89,7 +91,48 @@ func NewProfile(e *huiqi.Enterprise) *Profile {
 	for _, t := range e.Tags {
 		p.tags |= tagBits[t]
 	}
+	for _, q := range e.Qualifications {
+		span := qualSpan{bit: tagBits[q.Tag], from: q.GrantedOn.Days(), to: math.MaxInt32}
+		if !q.ExpiresOn.IsZero() {
+			span.to = q.ExpiresOn.Days()
+		}
+		p.quals = append(p.quals, span)
+	}
 	return p
+}
+
+// qualSpan is a dated qualification: its tag's bit, held from day from to
+// day to, both included.
+type qualSpan struct {
+	bit      uint64
+	from, to int32
+}
+
+// tagsOn returns the tags p holds on the day (days since 1970): the
+// undated ones and the qualifications in force.
+func (p *Profile) tagsOn(day int32) uint64 {
+	tags := p.tags
+	for _, q := range p.quals {
+		if q.from <= day && day <= q.to {
+			tags |= q.bit
+		}
+	}
+	return tags
+}
+
+// tagsHeld lists the tags p holds on the day, sorted as a profile's tags
+// are.
+func (p *Profile) tagsHeld(day int32) []string {
+	held := append([]string{}, p.Enterprise.Tags...)
+	if len(p.quals) == 0 {
+		return held
+	}
+	for _, q := range p.Enterprise.Qualifications {
+		if !q.GrantedOn.After(huiqi.DateFromDays(day)) && (q.ExpiresOn.IsZero() || !q.ExpiresOn.Before(huiqi.DateFromDays(day))) {
+			held = append(held, q.Tag)
+		}
+	}
+	return huiqi.SortedTags(held)
 }
 
 func (p *Profile) has(slot int) bool { return p.present&(1<<slot) != 0 }

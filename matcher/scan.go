@@ -278,8 +278,22 @@ func (s *scanner) scanNum(col []int64, present bitset, ivs []ival, mask, out bit
 	}
 }
 
-// tags sets out to the rows of mask for which a tags leaf holds.
+// tags sets out to the rows of mask for which a tags leaf holds: by the
+// bitsets of undated tags, then on the row for the rows with dated
+// qualifications.
 func (s *scanner) tags(n *node, mask, out bitset) {
+	s.undatedTags(n, mask, out)
+	for w, m := range mask {
+		for d := m & s.c.dated[w]; d != 0; d &= d - 1 {
+			i := w<<6 + bits.TrailingZeros64(d)
+			out.put(i, n.evalLeaf(s.profiles[i], s.at) == triTrue)
+		}
+	}
+}
+
+// undatedTags sets out to the rows of mask whose undated tags meet a tags
+// leaf.
+func (s *scanner) undatedTags(n *node, mask, out bitset) {
 	switch n.op {
 	case opHas, opHasAll:
 		copy(out, mask)
@@ -360,6 +374,9 @@ func (s *scanner) mayBeUnknown(n *node) bool {
 			}
 		}
 		return false
+	}
+	if n.attr == attrRow {
+		return n.acc != accText // history and reviewed leaves may be unknown
 	}
 	return s.c.unknownIn(n.attr)
 }
@@ -446,7 +463,7 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 	if am.a == nil {
 		return 0, false
 	}
-	a, slot := am.a, am.slot
+	a, slot, rich := am.a, am.slot, am.c.rich
 	if am.tiers != nil {
 		k := 0
 		for k < len(am.tiers) && !am.tiers[k].has(row) {
@@ -455,7 +472,11 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 		if k == len(am.tiers) {
 			return 0, false
 		}
-		a, slot = am.c.tiers[k].amount, am.c.tiers[k].slot
+		t := &am.c.tiers[k]
+		a, slot, rich = t.amount, t.slot, t.rich
+	}
+	if rich {
+		return a.Compute(am.s.profiles[row].Enterprise)
 	}
 	if a.Fixed != nil {
 		return *a.Fixed, true
@@ -471,7 +492,7 @@ func (am *amounter) total(hits bitset) huiqi.Money {
 	if am.a == nil {
 		return 0
 	}
-	if am.tiers == nil && am.a.Fixed != nil {
+	if am.tiers == nil && am.a.Fixed != nil && !am.c.rich {
 		return huiqi.Money(hits.count()) * *am.a.Fixed
 	}
 	var sum huiqi.Money

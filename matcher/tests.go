@@ -86,8 +86,7 @@ func failedLabels(v Verdict) string {
 func missingLabels(fields []string) string {
 	labels := make([]string, len(fields))
 	for i, f := range fields {
-		fd, _ := huiqi.LookupField(f)
-		labels[i] = fd.Label
+		labels[i] = MissingLabel(f)
 	}
 	return strings.Join(labels, "、")
 }

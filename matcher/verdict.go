@@ -47,6 +47,10 @@ type Verdict struct {
 	// Missing lists, for an undetermined verdict, the profile fields whose
 	// values would settle it.
 	Missing []string `json:"missing,omitempty"`
+	// Review lists, for an undetermined verdict, the judgements no data
+	// decides (需部门审核) that it awaits: an official's finding on the
+	// application settles them.
+	Review []string `json:"review,omitempty"`
 	// NearMiss is the one failing leaf of a near miss (差一项).
 	NearMiss *Check `json:"-"`
 }
@@ -79,6 +83,8 @@ type Undetermined struct {
 	Amount *huiqi.Money `json:"amount"`
 	// Missing lists the profile fields whose values would settle it.
 	Missing []string `json:"missing"`
+	// Review lists the judgements it awaits from an official (需部门审核).
+	Review []string `json:"review,omitempty"`
 	// Unknown are the checks that the missing values leave open.
 	Unknown []Check `json:"unknown"`
 }
@@ -173,6 +179,7 @@ func (c *Compiled) judge(p *Profile, at *asOf) Verdict {
 		}
 		if t == triUnknown {
 			v.Missing = c.root.missing(p, at, nil)
+			v.Review = c.root.reviews(nil)
 		}
 	case inScope && c.root.kind == kindAll:
 		if i, _, _ := c.nearMiss(p, at); i >= 0 {
@@ -180,6 +187,17 @@ func (c *Compiled) judge(p *Profile, at *asOf) Verdict {
 		}
 	}
 	return v
+}
+
+// reviews appends the judgements of the reviewed leaves of the tree.
+func (n *node) reviews(out []string) []string {
+	if n.acc == accReview && n.kind == kindLeaf {
+		return append(out, n.cond.Review)
+	}
+	for _, k := range n.children {
+		out = k.reviews(out)
+	}
+	return out
 }
 
 // missing appends the fields p lacks under the unknown leaves of the tree,
@@ -191,8 +209,8 @@ func (n *node) missing(p *Profile, at *asOf, out []string) []string {
 		}
 		return out
 	}
-	if !n.known(p) {
-		out = n.missingFields(p, out)
+	if n.evalLeaf(p, at) == triUnknown {
+		out = n.missingFields(p, at, out)
 	}
 	return out
 }

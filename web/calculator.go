@@ -158,8 +158,10 @@ func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.E
 		}
 		supply := make([]string, len(u.Missing))
 		for i, f := range u.Missing {
-			fd, _ := huiqi.LookupField(f)
-			supply[i] = fd.Label
+			supply[i] = matcher.MissingLabel(f)
+		}
+		if len(u.Review) > 0 {
+			supply = append(supply, "部门审核（"+strings.Join(u.Review, "；")+"）")
 		}
 		v.Undetermined = append(v.Undetermined, undeterminedView{PolicyID: u.PolicyID, Title: u.Title, Amount: u.Amount,
 			Open: strings.Join(open, "；"), Supply: strings.Join(supply, "、")})
