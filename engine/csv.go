@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,11 @@ import (
 
 // CSVSource reads profiles from CSV with a header row naming profile
 // fields; tags are separated by ';' within their cell, empty cells are
-// absent values.
+// absent values. History takes a column per figure and year, named
+// FIGURE_YEAR (revenue_2024, output_value_2025); qualifications a cell of
+// TAG:GRANTED_ON[:EXPIRES_ON] items and incidents one of KIND:LEVEL:ON
+// items, both separated by ';' (hightech:2025-12-10:2028-12-09;
+// green_factory:2024-05-01).
 type CSVSource struct {
 	r      *csv.Reader
 	header []string
@@ -35,7 +40,9 @@ func NewCSVSource(r io.Reader) (*CSVSource, error) {
 	for i, h := range header {
 		header[i] = strings.TrimSpace(h)
 		if _, ok := csvKinds[header[i]]; !ok {
-			return nil, huiqi.FieldErrorf(header[i], "CSV 表头中的未知字段 %q", header[i])
+			if _, _, ok := yearlyColumn(header[i]); !ok {
+				return nil, huiqi.FieldErrorf(header[i], "CSV 表头中的未知字段 %q（历年数字的列名如 revenue_2024）", header[i])
+			}
 		}
 	}
 	return &CSVSource{r: cr, header: header, line: 1}, nil
@@ -47,6 +54,45 @@ var csvKinds = map[string]byte{
 	"tax_credit": 's', "scale": 's',
 	"employees": 'n', "revenue": 'n', "total_assets": 'n', "rd_expense": 'n', "tax_paid": 'n', "registered_capital": 'n',
 	"dishonest": 'b', "legacy_code": 'b', "tags": 't',
+	"business_scope": 's', "main_products": 's',
+	"qualifications": 'q', "incidents": 'i',
+}
+
+// yearlyColumn splits a history column name such as revenue_2024 into its
+// figure and year.
+func yearlyColumn(name string) (figure, year string, ok bool) {
+	i := strings.LastIndexByte(name, '_')
+	if i < 0 || len(name)-i-1 != 4 || !slices.Contains(huiqi.YearlyFigures, name[:i]) {
+		return "", "", false
+	}
+	for _, c := range name[i+1:] {
+		if c < '0' || c > '9' {
+			return "", "", false
+		}
+	}
+	return name[:i], name[i+1:], true
+}
+
+// csvItems splits a cell of ';'-separated items of ':'-separated parts
+// into objects with the given keys (the last ones optional), naming the
+// item in an error.
+func csvItems(name, cell string, keys []string, required int) ([]any, error) {
+	var items []any
+	for _, item := range strings.Split(cell, ";") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		parts := strings.Split(item, ":")
+		if len(parts) < required || len(parts) > len(keys) {
+			return nil, huiqi.FieldErrorf(huiqi.IndexPath(name, len(items)), "应写作 %s，收到 %q", strings.Join(keys, ":"), item)
+		}
+		obj := map[string]any{}
+		for k, p := range parts {
+			obj[keys[k]] = strings.TrimSpace(p)
+		}
+		items = append(items, obj)
+	}
+	return items, nil
 }
 
 // Next implements ProfileSource.
@@ -68,6 +114,20 @@ func (s *CSVSource) Next() (int, *huiqi.Enterprise, error) {
 			continue
 		}
 		name := s.header[i]
+		if figure, year, ok := yearlyColumn(name); ok {
+			years, _ := generic["fiscal_years"].(map[string]any)
+			if years == nil {
+				years = map[string]any{}
+				generic["fiscal_years"] = years
+			}
+			fy, _ := years[year].(map[string]any)
+			if fy == nil {
+				fy = map[string]any{}
+				years[year] = fy
+			}
+			fy[figure] = json.Number(cell)
+			continue
+		}
 		switch csvKinds[name] {
 		case 's':
 			generic[name] = cell
@@ -87,6 +147,16 @@ func (s *CSVSource) Next() (int, *huiqi.Enterprise, error) {
 				}
 			}
 			generic[name] = tags
+		case 'q', 'i':
+			keys, required := []string{"tag", "granted_on", "expires_on"}, 2
+			if csvKinds[name] == 'i' {
+				keys, required = []string{"kind", "level", "on"}, 3
+			}
+			items, err := csvItems(name, cell, keys, required)
+			if err != nil {
+				return s.line, nil, err
+			}
+			generic[name] = items
 		}
 	}
 	var e huiqi.Enterprise

@@ -376,10 +376,57 @@ func TestEngine_ImportCSV(t *testing.T) {
 		}
 	})
 
+	t.Run("History", func(t *testing.T) {
+		csv := "credit_code,name,region,industry,founded_on,revenue_2024,revenue_2025,output_value_2025,qualifications,incidents\n" +
+			c + ",历年,350582,C1952,2015-01-01,200,300.5,400,hightech:2025-12-10:2028-12-09; green_factory:2024-05-01,safety:major:2025-06-01\n" + // 2
+			c + ",坏年份值,350582,C1952,2015-01-01,abc,,,,\n" + // 3
+			c + ",坏资质,350582,C1952,2015-01-01,,,,hightech:2025-12-10;hightech,\n" + // 4
+			c + ",坏日期,350582,C1952,2015-01-01,,,,hightech:2025-02-30,\n" + // 5
+			c + ",坏事故,350582,C1952,2015-01-01,,,,,safety:big:2025-06-01\n" // 6
+		src, err := engine.NewCSVSource(strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.ImportEnterprises(engCtx, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := engine.BulkReport{Accepted: 1, Rejected: 4, Errors: []engine.BulkError{
+			{Line: 3, Code: huiqi.EInvalid, Field: "fiscal_years.2024.revenue"},
+			{Line: 4, Code: huiqi.EInvalid, Field: "qualifications[1]"},
+			{Line: 5, Code: huiqi.EInvalid, Field: "qualifications[0].granted_on"},
+			{Line: 6, Code: huiqi.EInvalid, Field: "incidents[0].level"},
+		}}
+		if diff := cmp.Diff(want, got, engReportOpts); diff != "" {
+			t.Errorf("report (-want +got):\n%s", diff)
+		}
+		ec, err := e.DB.FindEnterprise(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ec.Revenue == nil || *ec.Revenue != 30050 {
+			t.Errorf("revenue = %v, want 300.50 from 2025", ec.Revenue)
+		}
+		if v, ok := ec.YearFigure("output_value", 2025); !ok || v != 40000 {
+			t.Errorf("output_value 2025 = %d, %v", v, ok)
+		}
+		if v, ok := ec.YearFigure("revenue", 2024); !ok || v != 20000 {
+			t.Errorf("revenue 2024 = %d, %v", v, ok)
+		}
+		if len(ec.Qualifications) != 2 || ec.Qualifications[0].ExpiresOn != huiqi.NewDate(2028, 12, 9) || len(ec.Incidents) != 1 {
+			t.Errorf("qualifications %+v, incidents %+v", ec.Qualifications, ec.Incidents)
+		}
+	})
+
 	t.Run("UnknownColumn", func(t *testing.T) {
 		_, err := engine.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
 		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "staff" {
 			t.Errorf("NewCSVSource(unknown column) = %v, want %s naming staff", err, huiqi.EInvalid)
+		}
+		for _, col := range []string{"revenue_24", "profit_2024", "revenue_20x4", "revenue2024"} {
+			if _, err := engine.NewCSVSource(strings.NewReader("credit_code," + col + "\n")); huiqi.ErrorField(err) != col {
+				t.Errorf("NewCSVSource(column %s) = %v, want %s naming it", col, err, huiqi.EInvalid)
+			}
 		}
 		if _, err := engine.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
 			t.Errorf("NewCSVSource(empty) = %v, want %s", err, huiqi.EInvalid)

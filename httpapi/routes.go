@@ -173,7 +173,7 @@ func (s *Server) previewPolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pv, err := s.Engine.PreviewPolicy(c.Request.Context(), c.Param("id"), b, day, pg)
+	pv, err := s.Engine.PreviewPolicy(c.Request.Context(), c.Param("id"), b, day, c.Query("state"), pg)
 	s.respond(c, http.StatusOK, pv, err)
 }
 
@@ -183,7 +183,7 @@ func (s *Server) policyMatches(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pv, err := s.Engine.PolicyMatches(c.Request.Context(), c.Param("id"), day, pg)
+	pv, err := s.Engine.PolicyMatches(c.Request.Context(), c.Param("id"), day, c.Query("state"), pg)
 	s.respond(c, http.StatusOK, pv, err)
 }
 

@@ -25,7 +25,11 @@ func RunTests(p *policies.Policy) []TestFailure {
 		v := c.Judge(NewProfile(&tc.Profile), tc.AsOf)
 		var msgs []string
 		if v.Eligible != tc.Eligible {
-			msgs = append(msgs, fmt.Sprintf("期望%s，实际%s%s", eligibleWord(tc.Eligible), eligibleWord(v.Eligible), failedLabels(v)))
+			got := eligibleWord(v.Eligible) + failedLabels(v)
+			if v.State == StateUndetermined {
+				got = "无法判定（缺少：" + missingLabels(v.Missing) + "）"
+			}
+			msgs = append(msgs, fmt.Sprintf("期望%s，实际%s", eligibleWord(tc.Eligible), got))
 		} else if tc.Amount != nil && (v.Amount == nil || *v.Amount != *tc.Amount) {
 			msgs = append(msgs, amountMismatch(*tc.Amount, v.Amount))
 		}
@@ -82,7 +86,7 @@ func eligibleWord(ok bool) string {
 func failedLabels(v Verdict) string {
 	var failed []string
 	for _, c := range v.Conditions {
-		if !c.Pass {
+		if c.Pass != nil && !*c.Pass {
 			failed = append(failed, c.Label)
 		}
 	}
@@ -90,4 +94,13 @@ func failedLabels(v Verdict) string {
 		return ""
 	}
 	return "（未满足：" + strings.Join(failed, "、") + "）"
+}
+
+// missingLabels names the fields in Chinese.
+func missingLabels(fields []string) string {
+	labels := make([]string, len(fields))
+	for i, f := range fields {
+		labels[i] = MissingLabel(f)
+	}
+	return strings.Join(labels, "、")
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/xlsx"
 )
 
@@ -174,6 +176,32 @@ func TestCalculator(t *testing.T) {
 			t.Errorf("status = %d, want 400", p.StatusCode)
 		}
 		mustContain(t, p, "未知的行业代码", `value="Z9999"`, `class="invalid"`)
+	})
+	t.Run("Undetermined", func(t *testing.T) {
+		// Without revenue the policies that read it are neither met nor
+		// failed: the page lists them apart with the field to supply.
+		form := url.Values{}
+		for k, v := range shoeMaker {
+			form[k] = v
+		}
+		form.Del("revenue")
+		p := c.post(t, "/", form)
+		if p.StatusCode != http.StatusOK {
+			t.Fatalf("POST / without revenue = %d", p.StatusCode)
+		}
+		e := shoeMakerProfile()
+		e.Revenue = nil
+		r, err := w.Eng.MatchProfile(admin(), e, webToday, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Undetermined) == 0 || !slices.ContainsFunc(r.Settle, func(s matcher.Settle) bool { return s.Field == "revenue" }) {
+			t.Fatalf("MatchProfile without revenue: %d undetermined, settle %+v; want some, revenue among the fields", len(r.Undetermined), r.Settle)
+		}
+		mustContain(t, p, "补充以下信息可确认", `data-field="revenue"`, "<strong>营业收入</strong>", "需补充：")
+		for _, u := range r.Undetermined {
+			mustContain(t, p, `data-policy="`+u.PolicyID+`"`)
+		}
 	})
 	t.Run("Mine", func(t *testing.T) {
 		code, _ := w.enterprises(t)
@@ -870,7 +898,7 @@ func TestExports(t *testing.T) {
 		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
 		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
 		rows, _ := f.GetRows("匹配企业")
-		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: huiqi.MaxLimit})
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, "", engine.Page{Limit: huiqi.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}

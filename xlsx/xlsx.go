@@ -223,7 +223,7 @@ func Matches(ctx context.Context, e *engine.Engine, id string, day huiqi.Date, w
 	pg := engine.Page{Limit: huiqi.MaxLimit}
 	var s *sheet
 	for {
-		pv, err := e.PolicyMatches(ctx, id, day, pg)
+		pv, err := e.PolicyMatches(ctx, id, day, "", pg)
 		if err != nil {
 			return err
 		}
