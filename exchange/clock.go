@@ -1,9 +1,10 @@
 // Package exchange reads and writes the files huiqi exchanges with other
-// systems, apart from the workbooks people open (package xlsx) and the
-// profile imports (package engine's sources): the clock list as CSV for
-// programs and for Excel, and historical applications as NDJSON from the
-// platform huiqi replaces. It goes through the engine's methods, so that a
-// file shows and takes exactly what the caller may read and write.
+// systems, apart from the workbooks people open (package xlsx): the clock
+// list as CSV for programs and for Excel, enterprise profiles as CSV from
+// a spreadsheet, and historical applications as NDJSON from the platform
+// huiqi replaces. It goes through the engine's methods, so that a file
+// shows and takes exactly what the caller may read and write. (Profiles as
+// NDJSON, the bulk path, are read by the engine's own fast decoder.)
 package exchange
 
 import (

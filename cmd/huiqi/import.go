@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -51,7 +52,7 @@ Flags:`)
 	var src engine.ProfileSource
 	switch {
 	case *format == "csv" || (*format == "" && strings.HasSuffix(strings.ToLower(name), ".csv")):
-		csvSrc, err := engine.NewCSVSource(counted)
+		csvSrc, err := exchange.NewCSVSource(counted)
 		if err != nil {
 			return userError(err)
 		}

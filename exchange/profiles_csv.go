@@ -1,4 +1,4 @@
-package engine
+package exchange
 
 import (
 	"encoding/csv"
@@ -49,7 +49,7 @@ var csvKinds = map[string]byte{
 	"dishonest": 'b', "legacy_code": 'b', "tags": 't',
 }
 
-// Next implements ProfileSource.
+// Next implements engine.ProfileSource.
 func (s *CSVSource) Next() (int, *huiqi.Enterprise, error) {
 	record, err := s.r.Read()
 	s.line++
