@@ -12,7 +12,7 @@ import (
 )
 
 // ApplicationReader reads historical applications from NDJSON, one
-// engine.ApplicationRecord a line, for engine.ImportApplications. Blank
+// engine.HistoricalApplication a line, for engine.ImportApplications. Blank
 // lines are skipped; a line that is not a record is that line's EInvalid
 // error; a line over engine.MaxLineSize ends the import, since a file that
 // holds one is not an export of applications.
@@ -30,14 +30,14 @@ func NewApplicationReader(r io.Reader) *ApplicationReader {
 
 // Next returns the next record and its line number counted from 1, or
 // io.EOF at the end.
-func (r *ApplicationReader) Next() (int, *engine.ApplicationRecord, error) {
+func (r *ApplicationReader) Next() (int, *engine.HistoricalApplication, error) {
 	for r.s.Scan() {
 		r.line++
 		b := r.s.Bytes()
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		var rec engine.ApplicationRecord
+		var rec engine.HistoricalApplication
 		if err := huiqi.DecodeJSON(b, &rec); err != nil {
 			return r.line, nil, err
 		}

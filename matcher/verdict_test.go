@@ -2,6 +2,7 @@ package matcher_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -303,6 +304,13 @@ func TestRunTests(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{1, 2, 4}, got); diff != "" {
 		t.Errorf("RunTests failing indexes (-want +got):\n%s", diff)
+	}
+	// Amounts are written as on every page; a difference the rounding to
+	// 万元 would hide is spelled out.
+	for index, want := range map[int]string{2: "期望金额 1万元，实际 1万元（少 1.00元）", 4: "期望金额 1.00元，实际无金额"} {
+		if i := slices.IndexFunc(failures, func(f matcher.TestFailure) bool { return f.Index == index }); i < 0 || failures[i].Message != want {
+			t.Errorf("failure of tests[%d]: %+v, want %q", index, failures, want)
+		}
 	}
 	err := matcher.TestsError(failures)
 	if code := huiqi.ErrorCode(err); code != huiqi.EInvalid {

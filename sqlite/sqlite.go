@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -322,18 +321,6 @@ func isConflict(err error) bool {
 		}
 	}
 	return false
-}
-
-// Cursors are the last key of the previous page, base64url-encoded so that
-// clients treat them as opaque rather than build them.
-func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
-
-func decodeCursor(cursor string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) == 0 {
-		return "", huiqi.FieldErrorf("after", "分页游标无效")
-	}
-	return string(b), nil
 }
 
 // prefixEnd returns the smallest string greater than every string that

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,11 +53,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
 	limits := httpapi.DefaultLimits
+	// A mistyped limit in the environment stops the start rather than
+	// leaving the default in force unnoticed.
+	var envErr error
 	rateFlag := func(r *httpapi.Rate, name, env, what string) {
 		if v := os.Getenv(env); v != "" {
-			if parsed, err := httpapi.ParseRate(v); err == nil {
-				*r = parsed
+			parsed, err := httpapi.ParseRate(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", env, err))
 			}
+			*r = parsed
 		}
 		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
 			parsed, err := httpapi.ParseRate(v)
@@ -76,6 +82,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if envErr != nil {
+		return envErr
+	}
 	logger, err := newLogger(c.Stderr, *logFormat)
 	if err != nil {
 		return err
@@ -86,11 +95,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if now == nil {
 		now = time.Now
 	}
-	eng, closeDB, err := openEngineAt(ctx, *dataDir, now)
+	eng, db, err := openEngineAt(ctx, *dataDir, now)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer db.Close()
 	eng.Logger = logger
 	eng.WebhookTargets.Hosts = push.ParseHosts(*webhookHosts)
 	ix, err := index.Open(filepath.Join(*dataDir, "index"))
@@ -99,7 +108,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer ix.Close()
 	eng.AttachIndex(ix)
-	deliverer := push.NewDeliverer(eng.DB)
+	deliverer := push.NewDeliverer(db)
 	deliverer.Logger = logger
 	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
@@ -166,12 +175,24 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // openEngine opens the database in dataDir and loads the matcher from it.
 func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
-	return openEngineAt(ctx, dataDir, time.Now)
+	eng, db, err := openEngineAt(ctx, dataDir, time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, func() { db.Close() }, nil
+}
+
+// store is what the server runs on: the engine's source of truth, which the
+// webhook deliverer reads and advances too.
+type store interface {
+	engine.Store
+	push.Store
+	Close() error
 }
 
 // openEngineAt is openEngine on the clock now, which the engine has from
 // before it loads: loading judges as of today.
-func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, func(), error) {
+func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +206,7 @@ func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*e
 		db.Close()
 		return nil, nil, err
 	}
-	return eng, func() { db.Close() }, nil
+	return eng, db, nil
 }
 
 // newLogger returns a JSON logger, or a text one for people at a terminal.
