@@ -14,6 +14,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
@@ -320,7 +321,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 		c + ",少一列,350582,C1811,2018-05-20,5,,\r\n" + // 6
 		c + ",坏标签,350582,C1811,2018-05-20,5,,hightech;unicorn,\r\n" + // 7
 		a + ",泉州示例鞋业第二版,350582,C1952,2015-01-01,130,30000000,hightech,\r\n" // 8: later wins
-	src, err := engine.NewCSVSource(strings.NewReader(csv))
+	src, err := exchange.NewCSVSource(strings.NewReader(csv))
 	if err != nil {
 		t.Fatalf("NewCSVSource() = %v", err)
 	}
@@ -360,7 +361,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 
 	t.Run("Tags", func(t *testing.T) {
 		csv := "credit_code,name,region,industry,founded_on,tags\n" + c + ",标签,350582,C1952,2015-01-01,specialized; hightech;;hightech\n"
-		src, err := engine.NewCSVSource(strings.NewReader(csv))
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +384,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 			c + ",坏资质,350582,C1952,2015-01-01,,,,hightech:2025-12-10;hightech,\n" + // 4
 			c + ",坏日期,350582,C1952,2015-01-01,,,,hightech:2025-02-30,\n" + // 5
 			c + ",坏事故,350582,C1952,2015-01-01,,,,,safety:big:2025-06-01\n" // 6
-		src, err := engine.NewCSVSource(strings.NewReader(csv))
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -419,16 +420,16 @@ func TestEngine_ImportCSV(t *testing.T) {
 	})
 
 	t.Run("UnknownColumn", func(t *testing.T) {
-		_, err := engine.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
+		_, err := exchange.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
 		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "staff" {
 			t.Errorf("NewCSVSource(unknown column) = %v, want %s naming staff", err, huiqi.EInvalid)
 		}
 		for _, col := range []string{"revenue_24", "profit_2024", "revenue_20x4", "revenue2024"} {
-			if _, err := engine.NewCSVSource(strings.NewReader("credit_code," + col + "\n")); huiqi.ErrorField(err) != col {
+			if _, err := exchange.NewCSVSource(strings.NewReader("credit_code," + col + "\n")); huiqi.ErrorField(err) != col {
 				t.Errorf("NewCSVSource(column %s) = %v, want %s naming it", col, err, huiqi.EInvalid)
 			}
 		}
-		if _, err := engine.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
+		if _, err := exchange.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
 			t.Errorf("NewCSVSource(empty) = %v, want %s", err, huiqi.EInvalid)
 		}
 	})

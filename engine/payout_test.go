@@ -11,6 +11,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -370,7 +371,7 @@ func TestEngine_FunnelAndPausedLabel(t *testing.T) {
 	}
 	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventPause, Reason: huiqi.PauseExpertReview, Note: "专家评审"})
 	var b strings.Builder
-	if err := w.ExportClockCSV(appAuditor, engine.ClockQuery{AsOf: day, PolicyID: "p-auto"}, &b); err != nil {
+	if err := exchange.ClockCSV(appAuditor, w.Engine, engine.ClockQuery{AsOf: day, PolicyID: "p-auto"}, &b); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), ",中止计时,") {

@@ -10,6 +10,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 )
 
 // dashboardPage is the data of the redemption-clock dashboard.
@@ -258,7 +259,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	cw := &csvWriter{w: w, name: "申兑时限-" + day.String() + ".csv"}
-	err = h.Engine.ExportClockCSV(r.Context(), engine.ClockQuery{AsOf: day, Status: q.Get("status"), Department: q.Get("department")}, cw)
+	err = exchange.ClockCSV(r.Context(), h.Engine, engine.ClockQuery{AsOf: day, Status: q.Get("status"), Department: q.Get("department")}, cw)
 	if err != nil && cw.started {
 		// Half a file has gone out: all that is left is to say so in the log.
 		h.Logger.Error("export csv", "err", err)
