@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +28,10 @@ func (db *DB) CreateApplication(ctx context.Context, a *huiqi.ApplicationRecord,
 		if err := lockEventLog(ctx, tx); err != nil {
 			return err
 		}
-		return insertApplication(ctx, tx, a, events)
+		if err := insertApplication(ctx, tx, a, events); err != nil {
+			return err
+		}
+		return db.logPayouts(ctx, tx, a)
 	}); err != nil {
 		return wrapInternal("create application", err)
 	}
@@ -67,7 +71,13 @@ func (db *DB) ImportApplications(ctx context.Context, items []huiqi.ImportedAppl
 				return err
 			}
 		}
-		return nil
+		var stored []*huiqi.ApplicationRecord
+		for i, it := range items {
+			if errs[i] == nil {
+				stored = append(stored, it.Application)
+			}
+		}
+		return db.logPayouts(ctx, tx, stored...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import applications: %w", err)
@@ -134,6 +144,18 @@ func insertApplication(ctx context.Context, tx pgx.Tx, a *huiqi.ApplicationRecor
 	}
 	*a = c
 	return nil
+}
+
+// logPayouts appends the disbursed applications among as to the change
+// log: once-only policies exclude their enterprises in every replica.
+func (db *DB) logPayouts(ctx context.Context, tx pgx.Tx, as ...*huiqi.ApplicationRecord) error {
+	var keys []string
+	for _, a := range as {
+		if a.State == huiqi.StateDisbursed {
+			keys = append(keys, strconv.FormatInt(a.ID, 10))
+		}
+	}
+	return db.logChanges(ctx, tx, huiqi.ChangePayout, keys)
 }
 
 // nextApplicationID counts the application ids handed out; rolled back
@@ -260,7 +282,7 @@ func (db *DB) AppendEvent(ctx context.Context, id int64, build huiqi.EventBuilde
 			}
 		}
 		out = a
-		return nil
+		return db.logPayouts(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, wrapInternal("append event", err)

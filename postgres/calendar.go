@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -48,9 +49,11 @@ func (db *DB) PutCalendarYear(ctx context.Context, y huiqi.CalendarYear) error {
 			y.Year, string(y.Document), y.Source, y.Actor, at); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO calendar_changes (year, document, source, actor, at) VALUES ($1, $2, $3, $4, $5)`,
-			y.Year, string(y.Document), y.Source, y.Actor, at)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO calendar_changes (year, document, source, actor, at) VALUES ($1, $2, $3, $4, $5)`,
+			y.Year, string(y.Document), y.Source, y.Actor, at); err != nil {
+			return err
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangeCalendar, []string{strconv.Itoa(y.Year)})
 	})
 	if err != nil {
 		return fmt.Errorf("put calendar year %d: %w", y.Year, err)

@@ -26,8 +26,10 @@ func (db *DB) CreateEnterprise(ctx context.Context, e *huiqi.Enterprise) error {
 	if err := db.update(ctx, func(tx pgx.Tx) error {
 		w := &enterpriseWriter{tx: tx, now: formatTime(now)}
 		w.insert(e, doc)
-		_, err := w.flush(ctx)
-		return err
+		if _, err := w.flush(ctx); err != nil {
+			return err
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangeEnterprise, []string{e.CreditCode})
 	}); isConflict(err) {
 		return huiqi.Errorf(huiqi.EConflict, "统一社会信用代码为 %s 的企业画像已存在", e.CreditCode)
 	} else if err != nil {
@@ -61,7 +63,10 @@ func (db *DB) UpdateEnterprise(ctx context.Context, e *huiqi.Enterprise) error {
 		} else if cur.document == doc {
 			return nil
 		}
-		return w.replace(ctx, e, doc, cur)
+		if err := w.replace(ctx, e, doc, cur); err != nil {
+			return err
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangeEnterprise, []string{e.CreditCode})
 	}); err != nil {
 		return wrapInternal("update enterprise", err)
 	}
@@ -137,8 +142,16 @@ func (db *DB) putEnterprises(ctx context.Context, es []*huiqi.Enterprise, docs [
 			}
 			curs[e.CreditCode] = current{found: true, id: cur.id, version: versions[i], document: docs[i], updatedAt: w.now}
 		}
-		_, err = w.flush(ctx)
-		return err
+		if _, err := w.flush(ctx); err != nil {
+			return err
+		}
+		var keys []string
+		for i, e := range es {
+			if versions[i] != 0 {
+				keys = append(keys, e.CreditCode)
+			}
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangeEnterprise, keys)
 	}); err != nil {
 		return nil, fmt.Errorf("put enterprises: %w", err)
 	}
@@ -459,4 +472,29 @@ func (w *enterpriseWriter) replace(ctx context.Context, e *huiqi.Enterprise, doc
 			cur.id, e.Tags)
 	}
 	return w.tx.SendBatch(ctx, &b).Close()
+}
+
+// FindEnterprises returns the current profiles with the codes, in credit
+// code order; codes without one are left out. Errors are internal.
+func (db *DB) FindEnterprises(ctx context.Context, codes []string) ([]*huiqi.Enterprise, error) {
+	rows, err := db.pool.Query(ctx, `SELECT version, document, updated_at FROM enterprises
+		WHERE credit_code = ANY($1) ORDER BY credit_code COLLATE "C"`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("find enterprises: %w", err)
+	}
+	defer rows.Close()
+	var out []*huiqi.Enterprise
+	for rows.Next() {
+		var version int
+		var doc, updatedAt string
+		if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
+			return nil, fmt.Errorf("find enterprises: %w", err)
+		}
+		e, err := decodeEnterprise(version, doc, updatedAt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -70,12 +70,15 @@ func (db *DB) SavePolicy(ctx context.Context, p *policies.Policy) error {
 				SET department = $1, title = $2, mode = $3, kind = $4, region = $5, document = $6, updated_at = $7
 				WHERE id = $8 AND version = $9`,
 				p.Department, p.Title, p.Mode, p.Benefit.Kind, p.Region, doc, saved.updatedAt, p.ID, latest.version)
-			return err
+			return err // a draft is in no matcher
 		case policies.StatusWithdrawn:
 			saved.status = policies.StatusDraft
 		}
 		saved.version++
-		return insertPolicyVersion(ctx, tx, p, doc, saved.version, saved.status, saved.updatedAt)
+		if err := insertPolicyVersion(ctx, tx, p, doc, saved.version, saved.status, saved.updatedAt); err != nil {
+			return err
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangePolicy, []string{p.ID})
 	}); err != nil {
 		return wrapInternal("save policy", err)
 	}
@@ -111,9 +114,11 @@ func (db *DB) SetPolicyStatus(ctx context.Context, id, status string) (*policies
 			return huiqi.Errorf(huiqi.EConflict, "政策 %q 当前为%s状态，不能改为%s", id, statusLabels[row.status], statusLabels[status])
 		}
 		row.status, row.updatedAt = status, now
-		_, err = tx.Exec(ctx, `UPDATE policy_versions SET status = $1, updated_at = $2 WHERE id = $3 AND version = $4`,
-			status, now, id, row.version)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE policy_versions SET status = $1, updated_at = $2 WHERE id = $3 AND version = $4`,
+			status, now, id, row.version); err != nil {
+			return err
+		}
+		return db.logChanges(ctx, tx, huiqi.ChangePolicy, []string{id})
 	}); err != nil {
 		return nil, wrapInternal("set policy status", err)
 	}

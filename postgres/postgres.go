@@ -51,7 +51,8 @@ type DB struct {
 	// Now returns the current time; tests replace it for fixed timestamps.
 	Now func() time.Time
 
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	origin string // names this handle in the change log
 }
 
 // NewDB returns a DB for the database at url; call Open before use.
@@ -65,6 +66,7 @@ func (db *DB) Open(ctx context.Context) error {
 	if db.Now == nil {
 		db.Now = time.Now
 	}
+	db.origin = newOrigin()
 	cfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
