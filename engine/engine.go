@@ -53,6 +53,10 @@ type Engine struct {
 	// cluster's log it applied.
 	following sync.Mutex
 	watermark int64
+	// unsettledPolicies and unsettledProfiles are what Follow applied and
+	// settle has yet to recompute (under following).
+	unsettledPolicies map[string]bool
+	unsettledProfiles map[string]*huiqi.Enterprise
 }
 
 // New returns an Engine over an open database.
@@ -63,6 +67,9 @@ func New(db Store) *Engine {
 		Calendar: clock.New(),
 		Logger:   slog.Default(),
 		Now:      time.Now,
+
+		unsettledPolicies: map[string]bool{},
+		unsettledProfiles: map[string]*huiqi.Enterprise{},
 	}
 }
 

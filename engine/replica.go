@@ -92,6 +92,7 @@ func (e *Engine) apply(ctx context.Context, cs []huiqi.Change) error {
 			if err := e.applyPolicy(ctx, c.Key); err != nil {
 				return err
 			}
+			e.unsettledPolicies[c.Key] = true
 		case huiqi.ChangePayout:
 			id, err := strconv.ParseInt(c.Key, 10, 64)
 			if err != nil {
@@ -102,6 +103,8 @@ func (e *Engine) apply(ctx context.Context, cs []huiqi.Change) error {
 				return err
 			}
 			e.Matcher.AddPayout(a.PolicyID, a.CreditCode, matcher.Payout{ApplicationID: a.ID, On: huiqi.DateOf(a.UpdatedAt)})
+			// A once-only policy drops the enterprise from its record.
+			codes = append(codes, a.CreditCode)
 		case huiqi.ChangeCalendar:
 			if err := e.loadCalendar(ctx); err != nil {
 				return err
@@ -117,7 +120,62 @@ func (e *Engine) apply(ctx context.Context, cs []huiqi.Change) error {
 	}
 	e.Matcher.PutProfiles(es...)
 	e.indexed(indexChange{enterprises: es})
+	for _, en := range es {
+		e.unsettledProfiles[en.CreditCode] = en
+	}
 	return nil
+}
+
+// settle recomputes, under lockRefresh, the decision record of what Follow
+// applied: the replica that wrote a change recomputes it too, but may have
+// died between its commit and that. Replacements are diff-based and
+// serialised by the cluster's lock, so whichever replica comes second
+// finds nothing to change and tells nothing: each change is told once.
+func (e *Engine) settle(ctx context.Context) error {
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
+	e.following.Lock()
+	ids, profiles := e.unsettledPolicies, e.unsettledProfiles
+	e.unsettledPolicies, e.unsettledProfiles = map[string]bool{}, map[string]*huiqi.Enterprise{}
+	e.following.Unlock()
+	var ns []huiqi.Notification
+	for id := range ids {
+		c, ok := e.Matcher.Policy(id)
+		var n []huiqi.Notification
+		if ok {
+			n, err = e.replacePolicyVerdicts(ctx, c.Policy, c)
+		} else {
+			var p *policies.Policy
+			if p, err = e.DB.FindPolicy(ctx, id, 0); err == nil {
+				n, err = e.replacePolicyVerdicts(ctx, p, nil)
+			}
+		}
+		if err != nil {
+			unlock()
+			return err
+		}
+		ns = append(ns, n...)
+	}
+	if len(profiles) > 0 {
+		// As the matcher holds them now: a newer version may have come.
+		es := make([]*huiqi.Enterprise, 0, len(profiles))
+		for code, en := range profiles {
+			if p, ok := e.Matcher.Profile(code); ok {
+				en = p.Enterprise
+			}
+			es = append(es, en)
+		}
+		n, err := e.replaceProfileVerdicts(ctx, es)
+		if err != nil {
+			unlock()
+			return err
+		}
+		ns = append(ns, n...)
+	}
+	unlock()
+	return e.pushed(ctx, ns)
 }
 
 // applyPolicy puts the latest version of a policy into the matcher when it
@@ -141,16 +199,27 @@ func (e *Engine) applyPolicy(ctx context.Context, id string) error {
 	return nil
 }
 
-// RunFollower applies other replicas' changes as they come: at once when
-// woken (the database's notice of a change), and every second regardless,
-// so that a missed notice delays a change by a second at most. It returns
-// when ctx is done.
+// unsettled reports whether Follow applied changes settle has not seen.
+func (e *Engine) unsettled() bool {
+	e.following.Lock()
+	defer e.following.Unlock()
+	return len(e.unsettledPolicies) > 0 || len(e.unsettledProfiles) > 0
+}
+
+// RunFollower applies other replicas' changes as they come, and settles
+// their decision record: at once when woken (the database's notice of a
+// change), and every second regardless, so that a missed notice delays a
+// change by a second at most. It returns when ctx is done.
 func (e *Engine) RunFollower(ctx context.Context, wake <-chan struct{}) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		if err := e.Follow(ctx); err != nil && ctx.Err() == nil {
 			e.Logger.Error("follow changes", "err", err)
+		} else if e.unsettled() {
+			if err := e.settle(ctx); err != nil && ctx.Err() == nil {
+				e.Logger.Error("settle followed changes", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -2,8 +2,13 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +39,15 @@ func TestReplicas(t *testing.T) {
 	bin := huiqiBinary(t)
 	a := startCrashProcess(t, bin, t.TempDir(), "--db", url)
 	b := startCrashProcess(t, bin, t.TempDir(), "--db", url)
+
+	// A subscriber registered through b; a, started first, delivers.
+	const secret = "replica-secret-0123456789"
+	recv := &pushCrashReceiver{secret: secret, acked: map[string]int{}, codes: map[string]string{}}
+	recv.accept.Store(true)
+	hook := httptest.NewServer(recv)
+	defer hook.Close()
+	body, _ := json.Marshal(map[string]string{"url": hook.URL + "/huiqi", "secret": secret})
+	b.MustJSON(t, http.MethodPost, "/v1/webhooks", adminToken, string(body), http.StatusCreated, nil)
 
 	t.Run("WriteThroughOneReadThroughOther", func(t *testing.T) {
 		a.MustJSON(t, "POST", "/v1/policies", adminToken, crashPolicy, http.StatusCreated, nil)
@@ -136,7 +150,14 @@ func TestReplicas(t *testing.T) {
 		waitFor(t, 60*time.Second, "part of the import stored", func() bool {
 			return b.Total(t, "/v1/enterprises?limit=1", adminToken) > before
 		})
+		leading := func(p *crashProcess) bool { return logEntry(p.log.String(), "leading") != nil }
+		if !leading(a) || leading(b) {
+			t.Fatalf("a leads webhook delivery: %v, b: %v; want a only", leading(a), leading(b))
+		}
 		a.kill(t)
+		killed := time.Now()
+		waitFor(t, 10*time.Second, "b takes over webhook delivery", func() bool { return leading(b) })
+		t.Logf("b took over webhook delivery %v after a was killed", time.Since(killed))
 		// b keeps serving, and what a committed is whole: every profile b
 		// lists is matched by b as a would have.
 		stored := b.Total(t, "/v1/enterprises?limit=1", adminToken)
@@ -144,12 +165,28 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("b after a's death: /readyz = %d %s", status, body)
 		}
 		t.Logf("a killed with %d of %d profiles of the import stored", stored-before, n)
-		waitFor(t, 5*time.Second, "b's matches cover every stored profile", func() bool {
-			var r struct {
-				Total int `json:"total"`
+		// What a stored and died before matching, b matches: the decision
+		// record covers every stored profile.
+		eligible := 0
+		for after := ""; ; {
+			var page struct {
+				Items []struct {
+					Employees *int64 `json:"employees"`
+				} `json:"items"`
+				Next string `json:"next"`
 			}
-			b.MustJSON(t, "GET", "/v1/policies/crash-policy/matches?limit=1", adminToken, "", http.StatusOK, &r)
-			return r.Total > 0
+			b.MustJSON(t, "GET", "/v1/enterprises?limit=1000&after="+after, adminToken, "", http.StatusOK, &page)
+			for _, e := range page.Items {
+				if e.Employees != nil && *e.Employees >= 10 {
+					eligible++
+				}
+			}
+			if after = page.Next; after == "" {
+				break
+			}
+		}
+		waitFor(t, 10*time.Second, "b's decision record covers every stored profile", func() bool {
+			return b.Total(t, "/v1/policies/crash-policy/matches?limit=1", adminToken) == eligible
 		})
 		// The restarted replica catches up by itself.
 		a = startCrashProcess(t, bin, t.TempDir(), "--db", url)
@@ -157,4 +194,143 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("restarted a lists %d profiles, b %d", got, stored)
 		}
 	})
+
+	t.Run("WebhookExactlyOnce", func(t *testing.T) {
+		// Every notification reaches the subscriber, across the take-over,
+		// and none twice.
+		var last int64
+		waitFor(t, 30*time.Second, "deliveries settle", func() bool {
+			var hooks pushCrashWebhooks
+			b.MustJSON(t, "GET", "/v1/webhooks", adminToken, "", http.StatusOK, &hooks)
+			_, _, acked, _ := recv.snapshot()
+			var most int64
+			for k := range acked {
+				var w, id int64
+				fmt.Sscanf(k, "huiqi-%d-%d", &w, &id)
+				most = max(most, id)
+			}
+			settled := len(hooks.Items) == 1 && hooks.Items[0].DeliveredUpto == most && most == last && most > 0
+			last = most
+			time.Sleep(300 * time.Millisecond) // settled twice in a row is settled for 300 ms
+			return settled
+		})
+		_, badSig, acked, _ := recv.snapshot()
+		for k, n := range acked {
+			if n != 1 {
+				t.Errorf("notification %s acknowledged %d times, want once", k, n)
+			}
+		}
+		if badSig != 0 {
+			t.Errorf("%d deliveries with a bad signature", badSig)
+		}
+		t.Logf("%d notifications delivered once each", len(acked))
+	})
+}
+
+// proxy forwards TCP connections from a port of its own to target until
+// cut, which closes every connection and refuses new ones; mend accepts
+// again. It stands for the network between a replica and its database.
+type proxy struct {
+	target string
+	ln     net.Listener
+	addr   string
+
+	mu    sync.Mutex
+	conns []net.Conn
+	down  bool
+}
+
+func startProxy(tb testing.TB, target string) *proxy {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &proxy{target: target, ln: ln, addr: ln.Addr().String()}
+	tb.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) serve(c net.Conn) {
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	p.conns = append(p.conns, c, s)
+	p.mu.Unlock()
+	go func() { io.Copy(s, c); s.Close() }()
+	io.Copy(c, s)
+	c.Close()
+}
+
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *proxy) mend() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = false
+}
+
+// A replica that loses its database says so on /readyz, with the reason,
+// and recovers by itself when the database is back.
+func TestReplica_DatabaseLost(t *testing.T) {
+	t.Setenv("HUIQI_ADMIN_TOKEN", adminToken)
+	dbURL := storetest.PostgresURL(t)
+	u, err := neturl.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := startProxy(t, u.Host)
+	u.Host = px.addr
+	s := MustRunServe(t, t.TempDir(), "--db", u.String())
+	waitFor(t, 30*time.Second, "/readyz answers 200", func() bool {
+		status, _ := s.Do(t, "GET", "/readyz", "", "")
+		return status == http.StatusOK
+	})
+
+	px.cut()
+	var r struct{ Status, Reason string }
+	waitFor(t, 10*time.Second, "/readyz answers 503", func() bool {
+		status, body := s.Do(t, "GET", "/readyz", "", "")
+		json.Unmarshal(body, &r)
+		return status == http.StatusServiceUnavailable
+	})
+	if r.Reason == "" {
+		t.Errorf("/readyz without the database gives no reason: %+v", r)
+	}
+	t.Logf("/readyz without the database: %+v", r)
+
+	px.mend()
+	waitFor(t, 10*time.Second, "/readyz answers 200 again", func() bool {
+		status, _ := s.Do(t, "GET", "/readyz", "", "")
+		return status == http.StatusOK
+	})
+	if got := s.Total(t, "/v1/policies?limit=1", ""); got != catalogueCount(t) {
+		t.Errorf("after recovery, policies = %d, want the catalogue's %d", got, catalogueCount(t))
+	}
 }
