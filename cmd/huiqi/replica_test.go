@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -332,5 +333,52 @@ func TestReplica_DatabaseLost(t *testing.T) {
 	})
 	if got := s.Total(t, "/v1/policies?limit=1", ""); got != catalogueCount(t) {
 		t.Errorf("after recovery, policies = %d, want the catalogue's %d", got, catalogueCount(t))
+	}
+}
+
+// huiqi migrate copies a data folder into PostgreSQL, checks the copy, and
+// a server on the copy answers as the one on the folder did.
+func TestMigrate(t *testing.T) {
+	t.Setenv("HUIQI_ADMIN_TOKEN", adminToken)
+	url := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	s := MustRunServe(t, dir)
+	want := map[string]int{}
+	for _, path := range []string{"/v1/policies?limit=1", "/v1/enterprises?limit=1", "/v1/applications?limit=1", "/v1/policies/jj-footwear-garment-upgrade/matches?limit=1"} {
+		want[path] = s.Total(t, path, adminToken)
+	}
+	var verify struct {
+		OK      bool `json:"ok"`
+		Checked int  `json:"checked"`
+	}
+	s.MustJSON(t, "GET", "/v1/audit/verify", adminToken, "", http.StatusOK, &verify)
+	if err := s.Stop(t); err != nil {
+		t.Fatal(err)
+	}
+
+	stdout, stderr, err := runCLI(t, "migrate", "--from", dir, "--to", url)
+	if err != nil {
+		t.Fatalf("huiqi migrate: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "row counts equal") || !strings.Contains(stderr, "enterprises: ") {
+		t.Errorf("huiqi migrate printed %q, progress %q", stdout, stderr)
+	}
+	if _, _, err := runCLI(t, "migrate", "--from", dir, "--to", url); err == nil {
+		t.Errorf("a second huiqi migrate into the same database succeeded, want refused")
+	}
+
+	p := MustRunServe(t, t.TempDir(), "--db", url)
+	for path, n := range want {
+		if got := p.Total(t, path, adminToken); got != n {
+			t.Errorf("%s on the copy = %d, on the folder %d", path, got, n)
+		}
+	}
+	var got struct {
+		OK      bool `json:"ok"`
+		Checked int  `json:"checked"`
+	}
+	p.MustJSON(t, "GET", "/v1/audit/verify", adminToken, "", http.StatusOK, &got)
+	if !got.OK || got.Checked != verify.Checked || verify.Checked == 0 {
+		t.Errorf("audit verify on the copy = %+v, on the folder %+v", got, verify)
 	}
 }
