@@ -236,3 +236,22 @@ type CalendarYear struct {
 	Actor    string
 	At       time.Time
 }
+
+// Change is an entry of a shared store's change log: something a replica's
+// matcher or indexes hold changed, and the replica reads it again.
+type Change struct {
+	ID   int64
+	Kind string // enterprise, policy, payout or calendar
+	Key  string // credit code, policy id, application id or year
+	// Mine marks a change the reading replica wrote itself, which it has
+	// applied already.
+	Mine bool
+}
+
+// Kinds of Change.
+const (
+	ChangeEnterprise = "enterprise"
+	ChangePolicy     = "policy"
+	ChangePayout     = "payout"
+	ChangeCalendar   = "calendar"
+)

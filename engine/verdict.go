@@ -13,14 +13,17 @@ import (
 // decision record of the policy: its eligible enterprises today. Differences
 // become notifications in the same transaction.
 func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *matcher.Compiled) error {
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	if c != nil {
 		e.Matcher.PutPolicy(c)
 	} else {
 		e.Matcher.RemovePolicy(p.ID)
 	}
 	ns, err := e.replacePolicyVerdicts(ctx, p, c)
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -31,14 +34,16 @@ func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *match
 // holds it now (the daily pass); a policy no longer published is left to
 // its withdrawal.
 func (e *Engine) refreshCurrent(ctx context.Context, id string) error {
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	c, ok := e.Matcher.Policy(id)
 	var ns []huiqi.Notification
-	var err error
 	if ok {
 		ns, err = e.replacePolicyVerdicts(ctx, c.Policy, c)
 	}
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -46,7 +51,7 @@ func (e *Engine) refreshCurrent(ctx context.Context, id string) error {
 }
 
 // replacePolicyVerdicts computes and commits a policy's decision record and
-// returns the notifications committed with it; the caller holds e.refresh.
+// returns the notifications committed with it; the caller holds lockRefresh.
 func (e *Engine) replacePolicyVerdicts(ctx context.Context, p *policies.Policy, c *matcher.Compiled) ([]huiqi.Notification, error) {
 	var vs []huiqi.Verdict
 	if c != nil {
@@ -83,10 +88,13 @@ func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) er
 	if len(es) == 0 {
 		return nil
 	}
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	e.Matcher.PutProfiles(es...)
 	ns, err := e.replaceProfileVerdicts(ctx, es)
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -95,7 +103,7 @@ func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) er
 
 // replaceProfileVerdicts computes and commits the decision record of
 // profiles and returns the notifications committed with it; the caller
-// holds e.refresh.
+// holds lockRefresh.
 func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterprise) ([]huiqi.Notification, error) {
 	day := e.Today()
 	list := e.Matcher.Policies()

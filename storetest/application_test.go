@@ -1,56 +1,29 @@
-package sqlite_test
+package storetest_test
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/storetest"
 )
-
-// newApplication returns an application of the i-th enterprise of the code
-// series for a policy, with its clock settings.
-func newApplication(policyID string, i int) *huiqi.ApplicationRecord {
-	return &huiqi.ApplicationRecord{
-		PolicyID: policyID, PolicyVersion: 1, PolicyTitle: "高新技术企业认定奖励", Department: "晋江市科技局",
-		CreditCode: code(i), DeadlineDays: 45, TargetDays: 40,
-	}
-}
-
-// appAt returns 10:00 in Shanghai on 2025-03-day, with nanoseconds, which
-// the store must keep for the hashes to verify.
-func appAt(day int) time.Time {
-	return time.Date(2025, 3, day, 10, 0, 0, 123456789, huiqi.Shanghai)
-}
-
-func appEvent(typ string, day int) huiqi.Event {
-	e := huiqi.Event{Type: typ, At: appAt(day), Actor: "official:晋江市科技局"}
-	switch typ {
-	case huiqi.EventSubmit:
-		e.Actor = "enterprise:" + code(1)
-	case huiqi.EventDisburse, huiqi.EventApprove:
-		e.Amount = ptr(200_000 * huiqi.Yuan)
-	case huiqi.EventReject:
-		e.Note = "不符合条件"
-	}
-	return e
-}
 
 // appendOK is an EventBuilder that appends e whatever the application.
 func appendOK(e huiqi.Event) huiqi.EventBuilder {
 	return func(huiqi.EventTx, *huiqi.ApplicationRecord) (huiqi.Event, error) { return e, nil }
 }
 
-func TestDB_CreateApplication(t *testing.T) {
+func TestStore_CreateApplication(t *testing.T) { forEachStore(t, testCreateApplication) }
+
+func testCreateApplication(t *testing.T, open opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		a := newApplication("p-award", 1)
-		events := []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 4)}
+		db := open(t)
+		a := storetest.NewApplication("p-award", 1)
+		events := []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3), storetest.AppEvent(huiqi.EventAccept, 4)}
 		if err := db.CreateApplication(ctx, a, events); err != nil {
 			t.Fatal(err)
 		}
@@ -67,34 +40,34 @@ func TestDB_CreateApplication(t *testing.T) {
 		if err := got.Verify(); err != nil {
 			t.Fatalf("Verify() of the stored application = %v", err)
 		}
-		if !got.Events[0].At.Equal(appAt(3)) {
-			t.Fatalf("stored time %v, want %v to the nanosecond", got.Events[0].At, appAt(3))
+		if !got.Events[0].At.Equal(storetest.AppAt(3)) {
+			t.Fatalf("stored time %v, want %v to the nanosecond", got.Events[0].At, storetest.AppAt(3))
 		}
 	})
 	t.Run("ErrOpenTwice", func(t *testing.T) {
-		db := MustOpenDB(t)
-		if err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
+		db := open(t)
+		if err := db.CreateApplication(ctx, storetest.NewApplication("p-award", 1), []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3)}); err != nil {
 			t.Fatal(err)
 		}
-		err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 4)})
+		err := db.CreateApplication(ctx, storetest.NewApplication("p-award", 1), []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 4)})
 		wantCode(t, err, huiqi.EConflict)
 		// Another policy, or a closed application, does not conflict.
-		if err := db.CreateApplication(ctx, newApplication("p-other", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 4)}); err != nil {
+		if err := db.CreateApplication(ctx, storetest.NewApplication("p-other", 1), []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 4)}); err != nil {
 			t.Fatal(err)
 		}
-		closed := []huiqi.Event{appEvent(huiqi.EventSubmit, 1), appEvent(huiqi.EventReject, 2)}
-		if err := db.CreateApplication(ctx, newApplication("p-award", 1), closed); err != nil {
+		closed := []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 1), storetest.AppEvent(huiqi.EventReject, 2)}
+		if err := db.CreateApplication(ctx, storetest.NewApplication("p-award", 1), closed); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("ErrEvents", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		for _, events := range [][]huiqi.Event{
 			nil,
-			{appEvent(huiqi.EventAccept, 3)}, // out of order
-			{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 2)}, // before its predecessor
+			{storetest.AppEvent(huiqi.EventAccept, 3)},                                           // out of order
+			{storetest.AppEvent(huiqi.EventSubmit, 3), storetest.AppEvent(huiqi.EventAccept, 2)}, // before its predecessor
 		} {
-			if err := db.CreateApplication(ctx, newApplication("p-award", 1), events); huiqi.ErrorCode(err) == "" || huiqi.ErrorCode(err) == huiqi.EInternal {
+			if err := db.CreateApplication(ctx, storetest.NewApplication("p-award", 1), events); huiqi.ErrorCode(err) == "" || huiqi.ErrorCode(err) == huiqi.EInternal {
 				t.Fatalf("CreateApplication(%v) = %v, want a domain error", events, err)
 			}
 		}
@@ -104,16 +77,18 @@ func TestDB_CreateApplication(t *testing.T) {
 	})
 }
 
-func TestDB_AppendEvent(t *testing.T) {
+func TestStore_AppendEvent(t *testing.T) { forEachStore(t, testAppendEvent) }
+
+func testAppendEvent(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	a := newApplication("p-award", 1)
-	if err := db.CreateApplication(ctx, a, []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
+	db := open(t)
+	a := storetest.NewApplication("p-award", 1)
+	if err := db.CreateApplication(ctx, a, []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("OK", func(t *testing.T) {
 		var seen *huiqi.ApplicationRecord
-		got, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventAccept, 4)), func(_ huiqi.EventTx, a *huiqi.ApplicationRecord, e huiqi.Event) error {
+		got, err := db.AppendEvent(ctx, a.ID, appendOK(storetest.AppEvent(huiqi.EventAccept, 4)), func(_ huiqi.EventTx, a *huiqi.ApplicationRecord, e huiqi.Event) error {
 			seen = a
 			return nil
 		})
@@ -128,11 +103,11 @@ func TestDB_AppendEvent(t *testing.T) {
 		refuse := huiqi.Errorf(huiqi.EConflict, "refused")
 		_, err := db.AppendEvent(ctx, a.ID, func(huiqi.EventTx, *huiqi.ApplicationRecord) (huiqi.Event, error) { return huiqi.Event{}, refuse }, nil)
 		wantCode(t, err, huiqi.EConflict)
-		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), func(huiqi.EventTx, *huiqi.ApplicationRecord, huiqi.Event) error {
+		_, err = db.AppendEvent(ctx, a.ID, appendOK(storetest.AppEvent(huiqi.EventApprove, 5)), func(huiqi.EventTx, *huiqi.ApplicationRecord, huiqi.Event) error {
 			return refuse
 		})
 		wantCode(t, err, huiqi.EConflict)
-		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventResume, 5)), nil)
+		_, err = db.AppendEvent(ctx, a.ID, appendOK(storetest.AppEvent(huiqi.EventResume, 5)), nil)
 		wantCode(t, err, huiqi.EConflict)
 		got, _ := db.FindApplication(ctx, a.ID)
 		if len(got.Events) != 2 || got.State != huiqi.StateAccepted {
@@ -140,15 +115,15 @@ func TestDB_AppendEvent(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
-		_, err := db.AppendEvent(ctx, 99, appendOK(appEvent(huiqi.EventAccept, 4)), nil)
+		_, err := db.AppendEvent(ctx, 99, appendOK(storetest.AppEvent(huiqi.EventAccept, 4)), nil)
 		wantCode(t, err, huiqi.ENotFound)
 	})
 	t.Run("CommittedAmount", func(t *testing.T) {
-		b := newApplication("p-award", 2)
-		if err := db.CreateApplication(ctx, b, []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 4)}); err != nil {
+		b := storetest.NewApplication("p-award", 2)
+		if err := db.CreateApplication(ctx, b, []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3), storetest.AppEvent(huiqi.EventAccept, 4)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), nil); err != nil {
+		if _, err := db.AppendEvent(ctx, a.ID, appendOK(storetest.AppEvent(huiqi.EventApprove, 5)), nil); err != nil {
 			t.Fatal(err)
 		}
 		var others, all huiqi.Money
@@ -158,7 +133,7 @@ func TestDB_AppendEvent(t *testing.T) {
 				return huiqi.Event{}, err
 			}
 			all, err = tx.CommittedAmount("p-award", 0)
-			return appEvent(huiqi.EventApprove, 5), err
+			return storetest.AppEvent(huiqi.EventApprove, 5), err
 		}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -168,44 +143,21 @@ func TestDB_AppendEvent(t *testing.T) {
 	})
 }
 
-// TestDB_ApplicationTriggers edits the file with plain SQL: events are
+// TestStore_ApplicationTriggers edits the file with plain SQL: events are
 // append-only, and an application's identity never changes.
-func TestDB_ApplicationTriggers(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "huiqi.db")
-	db := MustOpenDBAt(t, path)
-	if err := db.CreateApplication(ctx, newApplication("p-award", 1), []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}); err != nil {
-		t.Fatal(err)
-	}
-	raw := rawDB(t, path)
-	for _, s := range []string{
-		`UPDATE application_events SET note = 'x'`,
-		`DELETE FROM application_events`,
-		`DELETE FROM applications`,
-		`UPDATE applications SET policy_version = 2`,
-		`UPDATE applications SET credit_code = 'X'`,
-	} {
-		if _, err := raw.Exec(s); err == nil {
-			t.Errorf("%s: allowed, want refused", s)
-		}
-	}
-	// The derived columns move with the events.
-	if _, err := raw.Exec(`UPDATE applications SET updated_at = updated_at`); err != nil {
-		t.Fatalf("updating a derived column: %v", err)
-	}
-}
+func TestStore_ListApplications(t *testing.T) { forEachStore(t, testListApplications) }
 
-func TestDB_ListApplications(t *testing.T) {
+func testListApplications(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	for i := 1; i <= 5; i++ {
-		a := newApplication("p-award", i)
+		a := storetest.NewApplication("p-award", i)
 		if i > 3 {
 			a.PolicyID, a.Department = "p-other", "泉州市商务局"
 		}
-		events := []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}
+		events := []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3)}
 		if i%2 == 0 {
-			events = append(events, appEvent(huiqi.EventAccept, 4))
+			events = append(events, storetest.AppEvent(huiqi.EventAccept, 4))
 		}
 		if err := db.CreateApplication(ctx, a, events); err != nil {
 			t.Fatal(err)
@@ -231,7 +183,7 @@ func TestDB_ListApplications(t *testing.T) {
 		{"LastPage", huiqi.ApplicationFilter{Limit: 2, AfterID: 4}, []int64{5}, 5, 0},
 		{"Department", huiqi.ApplicationFilter{Department: "泉州市商务局"}, []int64{4, 5}, 2, 0},
 		{"State", huiqi.ApplicationFilter{State: huiqi.StateAccepted}, []int64{2, 4}, 2, 0},
-		{"Enterprise", huiqi.ApplicationFilter{CreditCode: code(3)}, []int64{3}, 1, 0},
+		{"Enterprise", huiqi.ApplicationFilter{CreditCode: storetest.Code(3)}, []int64{3}, 1, 0},
 		{"Policy", huiqi.ApplicationFilter{PolicyID: "p-award", State: huiqi.StateSubmitted}, []int64{1, 3}, 2, 0},
 	}
 	for _, tt := range tests {
@@ -278,7 +230,7 @@ func TestDB_ListApplications(t *testing.T) {
 		var got []int64
 		err := db.ForEachApplication(ctx, huiqi.ApplicationFilter{State: huiqi.StateAccepted}, true, func(a *huiqi.ApplicationRecord) error {
 			got = append(got, a.ID)
-			if n := len(a.Events); n != 2 || a.Events[1].Type != huiqi.EventAccept || !a.Events[1].At.Equal(appAt(4)) || a.Events[1].Hash != "" {
+			if n := len(a.Events); n != 2 || a.Events[1].Type != huiqi.EventAccept || !a.Events[1].At.Equal(storetest.AppAt(4)) || a.Events[1].Hash != "" {
 				t.Errorf("application %d: events %+v, want submit and accept without hashes", a.ID, a.Events)
 			}
 			return nil
@@ -291,23 +243,25 @@ func TestDB_ListApplications(t *testing.T) {
 		}
 	})
 	t.Run("FindOpen", func(t *testing.T) {
-		a, err := db.FindOpenApplication(ctx, code(2), "p-award")
+		a, err := db.FindOpenApplication(ctx, storetest.Code(2), "p-award")
 		if err != nil || a.ID != 2 {
 			t.Fatalf("FindOpenApplication = %v, %v; want application 2", a, err)
 		}
-		_, err = db.FindOpenApplication(ctx, code(2), "p-other")
+		_, err = db.FindOpenApplication(ctx, storetest.Code(2), "p-other")
 		wantCode(t, err, huiqi.ENotFound)
 	})
 }
 
-func TestDB_ImportApplications(t *testing.T) {
+func TestStore_ImportApplications(t *testing.T) { forEachStore(t, testImportApplications) }
+
+func testImportApplications(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	items := []huiqi.ImportedApplication{
-		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}},
-		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 4)}},  // second open
-		{Application: newApplication("p-award", 2), Events: []huiqi.Event{appEvent(huiqi.EventApprove, 4)}}, // out of order
-		{Application: newApplication("p-award", 3), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 3), appEvent(huiqi.EventAccept, 5)}},
+		{Application: storetest.NewApplication("p-award", 1), Events: []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3)}},
+		{Application: storetest.NewApplication("p-award", 1), Events: []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 4)}},  // second open
+		{Application: storetest.NewApplication("p-award", 2), Events: []huiqi.Event{storetest.AppEvent(huiqi.EventApprove, 4)}}, // out of order
+		{Application: storetest.NewApplication("p-award", 3), Events: []huiqi.Event{storetest.AppEvent(huiqi.EventSubmit, 3), storetest.AppEvent(huiqi.EventAccept, 5)}},
 	}
 	errs, err := db.ImportApplications(ctx, items)
 	if err != nil {
