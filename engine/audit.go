@@ -12,7 +12,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // ClockQuery selects the applications of the audit's clock list. Empty
@@ -67,7 +66,7 @@ var errStop = errors.New("stop scan")
 
 // auditItem is one application of the audit as of a date.
 type auditItem struct {
-	a     *sqlite.Application
+	a     *huiqi.ApplicationRecord
 	clock clock.Clock
 	state string // as of the date
 }
@@ -79,8 +78,8 @@ func (e *Engine) scanAudit(ctx context.Context, q ClockQuery, after int64, fn fu
 	if err := validStatus(q.Status); err != nil {
 		return err
 	}
-	err := e.DB.ForEachApplication(ctx, sqlite.ApplicationFilter{Department: q.Department, PolicyID: q.PolicyID, AfterID: after}, true,
-		func(a *sqlite.Application) error {
+	err := e.DB.ForEachApplication(ctx, huiqi.ApplicationFilter{Department: q.Department, PolicyID: q.PolicyID, AfterID: after}, true,
+		func(a *huiqi.ApplicationRecord) error {
 			// Applications opened after the date did not exist then.
 			if len(a.Events) == 0 || huiqi.DateOf(a.Events[0].At).After(q.AsOf) {
 				return nil
@@ -166,7 +165,7 @@ func (e *Engine) AuditClock(ctx context.Context, q ClockQuery, pg Page) (*ClockL
 		v := e.viewWith(it.a, q.AsOf, it.clock, false)
 		v.State = it.state // as of the date, like the clock, and so are the amounts
 		events := eventsBy(it.a.Events, q.AsOf)
-		v.AmountApproved, v.AmountDisbursed = sqlite.Amounts(events)
+		v.AmountApproved, v.AmountDisbursed = huiqi.Amounts(events)
 		// The clock list's events carry no notes: its review is the status.
 		v.ReviewStatus, v.Review = e.reviewStatus(it.a, events, it.state), nil
 		if v.AmountApproved == nil {
@@ -294,7 +293,7 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 			f.Disbursed++
 			f.AmountDisbursed += *it.a.AmountDisbursed
 		}
-		if approved, _ := sqlite.Amounts(eventsBy(it.a.Events, q.AsOf)); approved != nil &&
+		if approved, _ := huiqi.Amounts(eventsBy(it.a.Events, q.AsOf)); approved != nil &&
 			(it.state == huiqi.StateApproved || it.state == huiqi.StateDisbursed) {
 			f.AmountApproved += *approved
 		}
@@ -312,7 +311,7 @@ func (e *Engine) AuditStats(ctx context.Context, q StatsQuery) (*Stats, error) {
 		return nil, err
 	}
 	for _, stage := range []struct {
-		counts []sqlite.PolicyCount
+		counts []huiqi.PolicyCount
 		field  func(*Funnel) *int
 	}{
 		{matched, func(f *Funnel) *int { return &f.Matched }},
@@ -439,7 +438,7 @@ func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
 		}
 		return m.String()
 	}
-	approved, disbursed := sqlite.Amounts(eventsBy(a.Events, asOf))
+	approved, disbursed := huiqi.Amounts(eventsBy(a.Events, asOf))
 	estimate, over := "", ""
 	if approved != nil {
 		estimate, over = money(a.ApprovalEstimate), "否"
@@ -536,7 +535,7 @@ func (e *Engine) VerifyChain(ctx context.Context) (*Verification, error) {
 	}
 	v := &Verification{}
 	var next int64 = 1 // ids run 1, 2, … with no gaps
-	facts, err := e.DB.ScanChains(ctx, func(a *sqlite.Application) error {
+	facts, err := e.DB.ScanChains(ctx, func(a *huiqi.ApplicationRecord) error {
 		if a.ID != next {
 			v.BrokenAt = &BrokenLink{ApplicationID: next, Message: fmt.Sprintf("申请 %d 缺失：申请记录连同其事件被删除", next)}
 			return errStop
@@ -568,7 +567,7 @@ func (e *Engine) VerifyChain(ctx context.Context) (*Verification, error) {
 
 // verifyApplication checks one application's chain and record, and returns
 // the number of events found intact and the first broken link, if any.
-func verifyApplication(a *sqlite.Application) (int, *BrokenLink) {
+func verifyApplication(a *huiqi.ApplicationRecord) (int, *BrokenLink) {
 	broken := func(seq int, format string, args ...any) *BrokenLink {
 		return &BrokenLink{ApplicationID: a.ID, Seq: seq, Message: fmt.Sprintf(format, args...)}
 	}
@@ -592,7 +591,7 @@ func verifyApplication(a *sqlite.Application) (int, *BrokenLink) {
 		}
 	}
 	n := len(a.Events)
-	approved, disbursed := sqlite.Amounts(a.Events)
+	approved, disbursed := huiqi.Amounts(a.Events)
 	switch {
 	case a.EventCount > n:
 		return n, broken(n+1, "申请记录有 %d 个事件，现存 %d 个：末尾的事件被删除", a.EventCount, n)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // checkpointWorld is appWorld with a signing key and three applications: 1
@@ -71,7 +70,7 @@ func recompute(t *testing.T, w *appWorld, d *sql.DB) {
 	appExec(t, d, `UPDATE applications SET head_hash = '`+prev+`' WHERE id = 1`)
 }
 
-func verifyCheckpoint(t *testing.T, w *appWorld, c sqlite.Checkpoint) *engine.CheckpointVerdict {
+func verifyCheckpoint(t *testing.T, w *appWorld, c huiqi.Checkpoint) *engine.CheckpointVerdict {
 	t.Helper()
 	v, err := w.VerifyCheckpoint(appAuditor, c)
 	if err != nil {

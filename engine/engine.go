@@ -17,12 +17,11 @@ import (
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/push"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Engine is huiqi's application core.
 type Engine struct {
-	DB       *sqlite.DB
+	DB       Store
 	Matcher  *matcher.Matcher
 	Calendar *clock.Calendar
 	Logger   *slog.Logger
@@ -50,7 +49,7 @@ type Engine struct {
 }
 
 // New returns an Engine over an open database.
-func New(db *sqlite.DB) *Engine {
+func New(db Store) *Engine {
 	return &Engine{
 		DB:       db,
 		Matcher:  matcher.New(),

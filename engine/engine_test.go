@@ -126,7 +126,7 @@ func TestEngine_LoadDemo(t *testing.T) {
 		if n, _ := e.DB.EnterpriseCount(context.Background()); n != 300 {
 			t.Errorf("EnterpriseCount() = %d after a second LoadDemo, want 300", n)
 		}
-		_, total, _, err := e.DB.ListPolicies(context.Background(), sqlite.PolicyFilter{})
+		_, total, _, err := e.DB.ListPolicies(context.Background(), huiqi.PolicyFilter{})
 		if err != nil || total != len(again) {
 			t.Errorf("policies after a second LoadDemo: %d, %v; want %d", total, err, len(again))
 		}
@@ -146,11 +146,11 @@ func TestEngine_LoadDemo(t *testing.T) {
 	if eligible < 100 {
 		t.Errorf("the demo enterprises have %d eligible pairs in all, want a realistic catalogue's hundreds", eligible)
 	}
-	verdicts, err := e.DB.EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
+	verdicts, err := e.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.DB.Close(); err != nil {
+	if err := e.DB.(*sqlite.DB).Close(); err != nil {
 		t.Fatal(err)
 	}
 	e2 := engOpen(t, path)
@@ -163,7 +163,7 @@ func TestEngine_LoadDemo(t *testing.T) {
 			t.Errorf("after reload: MatchEnterprise(%s) (-before +after):\n%s", code, diff)
 		}
 	}
-	verdicts2, err := e2.DB.EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
+	verdicts2, err := e2.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,19 +405,19 @@ func TestEngine_DecisionRecord(t *testing.T) {
 	e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
 	ctx := context.Background()
 	code := engCode(1)
-	verdicts := func(t *testing.T) []sqlite.Verdict {
+	verdicts := func(t *testing.T) []huiqi.Verdict {
 		t.Helper()
-		vs, err := e.DB.EnterpriseVerdicts(ctx, code)
+		vs, err := e.DB.(*sqlite.DB).EnterpriseVerdicts(ctx, code)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return vs
 	}
 	fen := func(yuan int64) *huiqi.Money { m := huiqi.Money(yuan) * huiqi.Yuan; return &m }
-	verdict := func(policy string, policyVersion, profileVersion int, amount *huiqi.Money) sqlite.Verdict {
-		return sqlite.Verdict{PolicyID: policy, CreditCode: code, PolicyVersion: policyVersion, ProfileVersion: profileVersion, Amount: amount, AsOf: engToday}
+	verdict := func(policy string, policyVersion, profileVersion int, amount *huiqi.Money) huiqi.Verdict {
+		return huiqi.Verdict{PolicyID: policy, CreditCode: code, PolicyVersion: policyVersion, ProfileVersion: profileVersion, Amount: amount, AsOf: engToday}
 	}
-	wantVerdicts := func(t *testing.T, step string, want ...sqlite.Verdict) {
+	wantVerdicts := func(t *testing.T, step string, want ...huiqi.Verdict) {
 		t.Helper()
 		if diff := cmp.Diff(want, verdicts(t), engCmp); diff != "" {
 			t.Errorf("%s: decision record (-want +got):\n%s", step, diff)

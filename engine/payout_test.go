@@ -11,6 +11,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/sqlite"
 )
 
 // accepted files and accepts an application of the i-th enterprise.
@@ -249,7 +250,7 @@ func TestEngine_Once(t *testing.T) {
 		t.Fatalf("near misses (-want +got):\n%s", diff)
 	}
 	// The decision record no longer holds the pairs.
-	vs, err := w.DB.EnterpriseVerdicts(appAdmin, appCodes[0])
+	vs, err := w.DB.(*sqlite.DB).EnterpriseVerdicts(appAdmin, appCodes[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +260,7 @@ func TestEngine_Once(t *testing.T) {
 		}
 	}
 	// A new application is refused, naming the payout; nothing is stored.
-	before, _ := w.DB.ApplicationCount(appAdmin)
+	before, _ := w.DB.(*sqlite.DB).ApplicationCount(appAdmin)
 	_, err = w.SubmitApplication(appEnterprise(0), engine.ApplicationInput{PolicyID: "p-once"})
 	appWantCode(t, err, huiqi.EConflict)
 	if msg := huiqi.ErrorMessage(err); !strings.Contains(msg, fmt.Sprintf("申请 %d", id)) || !strings.Contains(msg, "2025-03-20") {
@@ -267,7 +268,7 @@ func TestEngine_Once(t *testing.T) {
 	}
 	_, err = w.OfferApplication(appAdmin, "p-auto-once", appCodes[0])
 	appWantCode(t, err, huiqi.EConflict)
-	if after, _ := w.DB.ApplicationCount(appAdmin); after != before {
+	if after, _ := w.DB.(*sqlite.DB).ApplicationCount(appAdmin); after != before {
 		t.Fatalf("refusals stored applications: %d → %d", before, after)
 	}
 	// Another enterprise still applies; a restart keeps the exclusion.

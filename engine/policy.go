@@ -11,7 +11,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // PolicyResult is a stored policy with the outcome of its own test cases.
@@ -235,7 +234,7 @@ func (e *Engine) FindPolicy(ctx context.Context, id string, version int) (*polic
 // their own department's in any status; admins and auditors everything. It
 // returns EUnauthorized or EForbidden for an unpublished status the caller
 // may not list.
-func (e *Engine) ListPolicies(ctx context.Context, f sqlite.PolicyFilter) ([]*policies.Policy, int, string, error) {
+func (e *Engine) ListPolicies(ctx context.Context, f huiqi.PolicyFilter) ([]*policies.Policy, int, string, error) {
 	t := huiqi.TokenFromContext(ctx)
 	switch {
 	case t == nil && f.Status != "" && f.Status != policies.StatusPublished:
@@ -339,8 +338,8 @@ type Page struct {
 
 // Page sizes, the same for every list.
 const (
-	DefaultLimit = sqlite.DefaultLimit
-	MaxLimit     = sqlite.MaxLimit
+	DefaultLimit = huiqi.DefaultLimit
+	MaxLimit     = huiqi.MaxLimit
 )
 
 // hits cuts one page out of hits sorted by credit code.

@@ -14,7 +14,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 func (s *Server) routes() {
@@ -167,7 +166,7 @@ func (s *Server) listPolicies(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := sqlite.PolicyFilter{
+	f := huiqi.PolicyFilter{
 		Status: c.Query("status"), Department: c.Query("department"), Mode: c.Query("mode"),
 		Kind: c.Query("kind"), Region: c.Query("region"), Limit: pg.Limit, After: pg.After,
 	}
@@ -259,7 +258,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := sqlite.EnterpriseFilter{
+	f := huiqi.EnterpriseFilter{
 		Region: c.Query("region"), Industry: c.Query("industry"), Scale: c.Query("scale"),
 		Tag: c.Query("tag"), Limit: pg.Limit, After: pg.After,
 	}

@@ -10,13 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // newApplication returns an application of the i-th enterprise of the code
 // series for a policy, with its clock settings.
-func newApplication(policyID string, i int) *sqlite.Application {
-	return &sqlite.Application{
+func newApplication(policyID string, i int) *huiqi.ApplicationRecord {
+	return &huiqi.ApplicationRecord{
 		PolicyID: policyID, PolicyVersion: 1, PolicyTitle: "高新技术企业认定奖励", Department: "晋江市科技局",
 		CreditCode: code(i), DeadlineDays: 45, TargetDays: 40,
 	}
@@ -42,8 +41,8 @@ func appEvent(typ string, day int) huiqi.Event {
 }
 
 // appendOK is an EventBuilder that appends e whatever the application.
-func appendOK(e huiqi.Event) sqlite.EventBuilder {
-	return func(*sqlite.EventTx, *sqlite.Application) (huiqi.Event, error) { return e, nil }
+func appendOK(e huiqi.Event) huiqi.EventBuilder {
+	return func(huiqi.EventTx, *huiqi.ApplicationRecord) (huiqi.Event, error) { return e, nil }
 }
 
 func TestDB_CreateApplication(t *testing.T) {
@@ -113,8 +112,8 @@ func TestDB_AppendEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("OK", func(t *testing.T) {
-		var seen *sqlite.Application
-		got, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventAccept, 4)), func(_ *sqlite.EventTx, a *sqlite.Application, e huiqi.Event) error {
+		var seen *huiqi.ApplicationRecord
+		got, err := db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventAccept, 4)), func(_ huiqi.EventTx, a *huiqi.ApplicationRecord, e huiqi.Event) error {
 			seen = a
 			return nil
 		})
@@ -127,9 +126,9 @@ func TestDB_AppendEvent(t *testing.T) {
 	})
 	t.Run("ErrBuilderStoresNothing", func(t *testing.T) {
 		refuse := huiqi.Errorf(huiqi.EConflict, "refused")
-		_, err := db.AppendEvent(ctx, a.ID, func(*sqlite.EventTx, *sqlite.Application) (huiqi.Event, error) { return huiqi.Event{}, refuse }, nil)
+		_, err := db.AppendEvent(ctx, a.ID, func(huiqi.EventTx, *huiqi.ApplicationRecord) (huiqi.Event, error) { return huiqi.Event{}, refuse }, nil)
 		wantCode(t, err, huiqi.EConflict)
-		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), func(*sqlite.EventTx, *sqlite.Application, huiqi.Event) error {
+		_, err = db.AppendEvent(ctx, a.ID, appendOK(appEvent(huiqi.EventApprove, 5)), func(huiqi.EventTx, *huiqi.ApplicationRecord, huiqi.Event) error {
 			return refuse
 		})
 		wantCode(t, err, huiqi.EConflict)
@@ -153,7 +152,7 @@ func TestDB_AppendEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		var others, all huiqi.Money
-		if _, err := db.AppendEvent(ctx, b.ID, func(tx *sqlite.EventTx, _ *sqlite.Application) (huiqi.Event, error) {
+		if _, err := db.AppendEvent(ctx, b.ID, func(tx huiqi.EventTx, _ *huiqi.ApplicationRecord) (huiqi.Event, error) {
 			var err error
 			if others, err = tx.CommittedAmount("p-award", b.ID); err != nil {
 				return huiqi.Event{}, err
@@ -212,7 +211,7 @@ func TestDB_ListApplications(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ids := func(as []*sqlite.Application) []int64 {
+	ids := func(as []*huiqi.ApplicationRecord) []int64 {
 		var out []int64
 		for _, a := range as {
 			out = append(out, a.ID)
@@ -221,19 +220,19 @@ func TestDB_ListApplications(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		f     sqlite.ApplicationFilter
+		f     huiqi.ApplicationFilter
 		want  []int64
 		total int
 		next  int64
 	}{
-		{"All", sqlite.ApplicationFilter{}, []int64{1, 2, 3, 4, 5}, 5, 0},
-		{"Page", sqlite.ApplicationFilter{Limit: 2}, []int64{1, 2}, 5, 2},
-		{"After", sqlite.ApplicationFilter{Limit: 2, AfterID: 2}, []int64{3, 4}, 5, 4},
-		{"LastPage", sqlite.ApplicationFilter{Limit: 2, AfterID: 4}, []int64{5}, 5, 0},
-		{"Department", sqlite.ApplicationFilter{Department: "泉州市商务局"}, []int64{4, 5}, 2, 0},
-		{"State", sqlite.ApplicationFilter{State: huiqi.StateAccepted}, []int64{2, 4}, 2, 0},
-		{"Enterprise", sqlite.ApplicationFilter{CreditCode: code(3)}, []int64{3}, 1, 0},
-		{"Policy", sqlite.ApplicationFilter{PolicyID: "p-award", State: huiqi.StateSubmitted}, []int64{1, 3}, 2, 0},
+		{"All", huiqi.ApplicationFilter{}, []int64{1, 2, 3, 4, 5}, 5, 0},
+		{"Page", huiqi.ApplicationFilter{Limit: 2}, []int64{1, 2}, 5, 2},
+		{"After", huiqi.ApplicationFilter{Limit: 2, AfterID: 2}, []int64{3, 4}, 5, 4},
+		{"LastPage", huiqi.ApplicationFilter{Limit: 2, AfterID: 4}, []int64{5}, 5, 0},
+		{"Department", huiqi.ApplicationFilter{Department: "泉州市商务局"}, []int64{4, 5}, 2, 0},
+		{"State", huiqi.ApplicationFilter{State: huiqi.StateAccepted}, []int64{2, 4}, 2, 0},
+		{"Enterprise", huiqi.ApplicationFilter{CreditCode: code(3)}, []int64{3}, 1, 0},
+		{"Policy", huiqi.ApplicationFilter{PolicyID: "p-award", State: huiqi.StateSubmitted}, []int64{1, 3}, 2, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,13 +251,13 @@ func TestDB_ListApplications(t *testing.T) {
 		})
 	}
 	t.Run("ErrState", func(t *testing.T) {
-		_, _, _, err := db.ListApplications(ctx, sqlite.ApplicationFilter{State: "lost"})
+		_, _, _, err := db.ListApplications(ctx, huiqi.ApplicationFilter{State: "lost"})
 		wantCode(t, err, huiqi.EInvalid)
 	})
 	t.Run("ForEach", func(t *testing.T) {
 		var got []int64
 		stop := errors.New("stop")
-		err := db.ForEachApplication(ctx, sqlite.ApplicationFilter{AfterID: 1}, false, func(a *sqlite.Application) error {
+		err := db.ForEachApplication(ctx, huiqi.ApplicationFilter{AfterID: 1}, false, func(a *huiqi.ApplicationRecord) error {
 			if err := a.Verify(); err != nil {
 				t.Errorf("application %d: Verify() = %v", a.ID, err)
 			}
@@ -277,7 +276,7 @@ func TestDB_ListApplications(t *testing.T) {
 	})
 	t.Run("ForEachClockOnly", func(t *testing.T) {
 		var got []int64
-		err := db.ForEachApplication(ctx, sqlite.ApplicationFilter{State: huiqi.StateAccepted}, true, func(a *sqlite.Application) error {
+		err := db.ForEachApplication(ctx, huiqi.ApplicationFilter{State: huiqi.StateAccepted}, true, func(a *huiqi.ApplicationRecord) error {
 			got = append(got, a.ID)
 			if n := len(a.Events); n != 2 || a.Events[1].Type != huiqi.EventAccept || !a.Events[1].At.Equal(appAt(4)) || a.Events[1].Hash != "" {
 				t.Errorf("application %d: events %+v, want submit and accept without hashes", a.ID, a.Events)
@@ -304,7 +303,7 @@ func TestDB_ListApplications(t *testing.T) {
 func TestDB_ImportApplications(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	items := []sqlite.NewApplication{
+	items := []huiqi.ImportedApplication{
 		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 3)}},
 		{Application: newApplication("p-award", 1), Events: []huiqi.Event{appEvent(huiqi.EventSubmit, 4)}},  // second open
 		{Application: newApplication("p-award", 2), Events: []huiqi.Event{appEvent(huiqi.EventApprove, 4)}}, // out of order

@@ -122,7 +122,7 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 			}
 		}
 		// The tag rows follow the profile.
-		items, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "specialized"})
+		items, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "specialized"})
 		if err != nil {
 			t.Fatal(err)
 		} else if len(items) != 1 {
@@ -271,7 +271,7 @@ func TestDB_PutEnterprises_Duplicates(t *testing.T) {
 		t.Fatalf("FindEnterprise (-want +got):\n%s", diff)
 	}
 	// The tags of the first version, inserted in the same batch, are gone.
-	items, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "hightech"})
+	items, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "hightech"})
 	if err != nil {
 		t.Fatal(err)
 	} else if len(items) != 1 || items[0].CreditCode != code(2) {
@@ -320,7 +320,7 @@ func TestDB_PutEnterprises_Large(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("second batch: changed codes (-want +got):\n%s", diff)
 	}
-	_, total, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "green_factory"})
+	_, total, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "green_factory"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +373,7 @@ func TestDB_ListEnterprises(t *testing.T) {
 				var lens []int
 				after := ""
 				for page := 0; ; page++ {
-					items, total, next, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Limit: tc.limit, After: after})
+					items, total, next, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: tc.limit, After: after})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -432,21 +432,21 @@ func TestDB_ListEnterprises(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			name string
-			f    sqlite.EnterpriseFilter
+			f    huiqi.EnterpriseFilter
 			want []int
 		}{
-			{"None", sqlite.EnterpriseFilter{}, []int{1, 2, 3, 4, 5}},
-			{"RegionCity", sqlite.EnterpriseFilter{Region: "3505"}, []int{1, 2, 3, 4, 5}},
-			{"RegionCounty", sqlite.EnterpriseFilter{Region: "350583"}, []int{3, 5}},
-			{"RegionNone", sqlite.EnterpriseFilter{Region: "3506"}, nil},
-			{"IndustrySection", sqlite.EnterpriseFilter{Industry: "C"}, []int{1, 2, 3, 5}},
-			{"IndustryGroup", sqlite.EnterpriseFilter{Industry: "C195"}, []int{1, 2, 3}},
-			{"IndustryLowerCase", sqlite.EnterpriseFilter{Industry: "c1952"}, []int{1, 3}},
-			{"ScaleGiven", sqlite.EnterpriseFilter{Scale: "large"}, []int{2, 5}},
-			{"ScaleDerived", sqlite.EnterpriseFilter{Scale: derived}, withDerived},
-			{"Tag", sqlite.EnterpriseFilter{Tag: "specialized"}, []int{2, 4}},
-			{"TagNone", sqlite.EnterpriseFilter{Tag: "green_factory"}, nil},
-			{"Combined", sqlite.EnterpriseFilter{Region: "350582", Industry: "C", Tag: "hightech", Scale: "large"}, []int{2}},
+			{"None", huiqi.EnterpriseFilter{}, []int{1, 2, 3, 4, 5}},
+			{"RegionCity", huiqi.EnterpriseFilter{Region: "3505"}, []int{1, 2, 3, 4, 5}},
+			{"RegionCounty", huiqi.EnterpriseFilter{Region: "350583"}, []int{3, 5}},
+			{"RegionNone", huiqi.EnterpriseFilter{Region: "3506"}, nil},
+			{"IndustrySection", huiqi.EnterpriseFilter{Industry: "C"}, []int{1, 2, 3, 5}},
+			{"IndustryGroup", huiqi.EnterpriseFilter{Industry: "C195"}, []int{1, 2, 3}},
+			{"IndustryLowerCase", huiqi.EnterpriseFilter{Industry: "c1952"}, []int{1, 3}},
+			{"ScaleGiven", huiqi.EnterpriseFilter{Scale: "large"}, []int{2, 5}},
+			{"ScaleDerived", huiqi.EnterpriseFilter{Scale: derived}, withDerived},
+			{"Tag", huiqi.EnterpriseFilter{Tag: "specialized"}, []int{2, 4}},
+			{"TagNone", huiqi.EnterpriseFilter{Tag: "green_factory"}, nil},
+			{"Combined", huiqi.EnterpriseFilter{Region: "350582", Industry: "C", Tag: "hightech", Scale: "large"}, []int{2}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				items, total, next, err := db.ListEnterprises(ctx, tc.f)
@@ -494,13 +494,13 @@ func TestDB_ListEnterprises(t *testing.T) {
 			})
 		}
 		// Paging within a filter keeps the filter's total.
-		items, total, next, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Industry: "C", Limit: 3})
+		items, total, next, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Industry: "C", Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		} else if len(items) != 3 || total != 4 || next == "" {
 			t.Fatalf("page 1: %d items, total %d, next %q, want 3, 4, a cursor", len(items), total, next)
 		}
-		items, total, next, err = db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Industry: "C", Limit: 3, After: next})
+		items, total, next, err = db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Industry: "C", Limit: 3, After: next})
 		if err != nil {
 			t.Fatal(err)
 		} else if len(items) != 1 || items[0].CreditCode != code(5) || total != 4 || next != "" {
@@ -512,12 +512,12 @@ func TestDB_ListEnterprises(t *testing.T) {
 		db := MustOpenDB(t)
 		for _, tc := range []struct {
 			name  string
-			f     sqlite.EnterpriseFilter
+			f     huiqi.EnterpriseFilter
 			field string
 		}{
-			{"Cursor", sqlite.EnterpriseFilter{After: "!!not base64!!"}, "after"},
-			{"Limit", sqlite.EnterpriseFilter{Limit: -1}, "limit"},
-			{"Scale", sqlite.EnterpriseFilter{Scale: "huge"}, "scale"},
+			{"Cursor", huiqi.EnterpriseFilter{After: "!!not base64!!"}, "after"},
+			{"Limit", huiqi.EnterpriseFilter{Limit: -1}, "limit"},
+			{"Scale", huiqi.EnterpriseFilter{Scale: "huge"}, "scale"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, _, _, err := db.ListEnterprises(ctx, tc.f)
@@ -673,14 +673,14 @@ func BenchmarkListEnterprises(b *testing.B) {
 	db := mustLoadDB(b, 200_000)
 	for _, bc := range []struct {
 		name string
-		f    sqlite.EnterpriseFilter
+		f    huiqi.EnterpriseFilter
 	}{
-		{"All", sqlite.EnterpriseFilter{}},
-		{"City", sqlite.EnterpriseFilter{Region: "3505"}},
-		{"County", sqlite.EnterpriseFilter{Region: "350582"}},
-		{"Tag", sqlite.EnterpriseFilter{Tag: "hightech"}},
-		{"RareTag", sqlite.EnterpriseFilter{Tag: "green_factory"}},
-		{"Combined", sqlite.EnterpriseFilter{Region: "350582", Industry: "C19", Tag: "green_factory"}},
+		{"All", huiqi.EnterpriseFilter{}},
+		{"City", huiqi.EnterpriseFilter{Region: "3505"}},
+		{"County", huiqi.EnterpriseFilter{Region: "350582"}},
+		{"Tag", huiqi.EnterpriseFilter{Tag: "hightech"}},
+		{"RareTag", huiqi.EnterpriseFilter{Tag: "green_factory"}},
+		{"Combined", huiqi.EnterpriseFilter{Region: "350582", Industry: "C19", Tag: "green_factory"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

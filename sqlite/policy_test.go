@@ -299,19 +299,19 @@ func TestDB_ListPolicies(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		f    sqlite.PolicyFilter
+		f    huiqi.PolicyFilter
 		want []string
 	}{
-		{"None", sqlite.PolicyFilter{}, []string{"a-city-subsidy", "b-jj-award", "c-na-award", "d-any-loan", "e-jj-draft"}},
-		{"Published", sqlite.PolicyFilter{Status: policies.StatusPublished}, []string{"a-city-subsidy", "b-jj-award"}},
-		{"Draft", sqlite.PolicyFilter{Status: policies.StatusDraft}, []string{"c-na-award", "e-jj-draft"}},
-		{"Department", sqlite.PolicyFilter{Department: "晋江市科技局"}, []string{"b-jj-award", "e-jj-draft"}},
-		{"Mode", sqlite.PolicyFilter{Mode: policies.ModeAuto}, []string{"a-city-subsidy", "e-jj-draft"}},
-		{"KindLatestOnly", sqlite.PolicyFilter{Kind: policies.KindAward}, []string{"c-na-award"}},
-		{"KindNew", sqlite.PolicyFilter{Kind: policies.KindRentWaiver}, []string{"b-jj-award"}},
-		{"RegionCounty", sqlite.PolicyFilter{Region: "350582"}, []string{"a-city-subsidy", "b-jj-award", "d-any-loan", "e-jj-draft"}},
-		{"RegionCity", sqlite.PolicyFilter{Region: "3505"}, []string{"a-city-subsidy", "d-any-loan"}},
-		{"Combined", sqlite.PolicyFilter{Status: policies.StatusPublished, Region: "350583"}, []string{"a-city-subsidy"}},
+		{"None", huiqi.PolicyFilter{}, []string{"a-city-subsidy", "b-jj-award", "c-na-award", "d-any-loan", "e-jj-draft"}},
+		{"Published", huiqi.PolicyFilter{Status: policies.StatusPublished}, []string{"a-city-subsidy", "b-jj-award"}},
+		{"Draft", huiqi.PolicyFilter{Status: policies.StatusDraft}, []string{"c-na-award", "e-jj-draft"}},
+		{"Department", huiqi.PolicyFilter{Department: "晋江市科技局"}, []string{"b-jj-award", "e-jj-draft"}},
+		{"Mode", huiqi.PolicyFilter{Mode: policies.ModeAuto}, []string{"a-city-subsidy", "e-jj-draft"}},
+		{"KindLatestOnly", huiqi.PolicyFilter{Kind: policies.KindAward}, []string{"c-na-award"}},
+		{"KindNew", huiqi.PolicyFilter{Kind: policies.KindRentWaiver}, []string{"b-jj-award"}},
+		{"RegionCounty", huiqi.PolicyFilter{Region: "350582"}, []string{"a-city-subsidy", "b-jj-award", "d-any-loan", "e-jj-draft"}},
+		{"RegionCity", huiqi.PolicyFilter{Region: "3505"}, []string{"a-city-subsidy", "d-any-loan"}},
+		{"Combined", huiqi.PolicyFilter{Status: policies.StatusPublished, Region: "350583"}, []string{"a-city-subsidy"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, total, next, err := db.ListPolicies(ctx, tc.f)
@@ -338,7 +338,7 @@ func TestDB_ListPolicies(t *testing.T) {
 		var got []string
 		after := ""
 		for page := 0; ; page++ {
-			items, total, next, err := db.ListPolicies(ctx, sqlite.PolicyFilter{Limit: 2, After: after})
+			items, total, next, err := db.ListPolicies(ctx, huiqi.PolicyFilter{Limit: 2, After: after})
 			if err != nil {
 				t.Fatal(err)
 			} else if total != 5 {
@@ -361,7 +361,7 @@ func TestDB_ListPolicies(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		for _, f := range []sqlite.PolicyFilter{{Status: "archived"}, {Limit: -5}, {After: "%%%"}} {
+		for _, f := range []huiqi.PolicyFilter{{Status: "archived"}, {Limit: -5}, {After: "%%%"}} {
 			_, _, _, err := db.ListPolicies(ctx, f)
 			wantCode(t, err, huiqi.EInvalid)
 		}

@@ -275,7 +275,7 @@ func TestDB_Concurrent(t *testing.T) {
 				if _, err := db.FindEnterprise(ctx, e.CreditCode); err != nil {
 					errs <- fmt.Errorf("FindEnterprise: %w", err)
 				}
-				if _, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Limit: 10}); err != nil {
+				if _, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: 10}); err != nil {
 					errs <- fmt.Errorf("ListEnterprises: %w", err)
 				}
 			}

@@ -186,7 +186,7 @@ func (w *world) enterprises(tb testing.TB) (string, string) {
 // codes returns the credit codes of n demo enterprises.
 func (w *world) codes(tb testing.TB, n int) []string {
 	tb.Helper()
-	list, _, _, err := w.Eng.ListEnterprises(admin(), sqlite.EnterpriseFilter{Limit: n})
+	list, _, _, err := w.Eng.ListEnterprises(admin(), huiqi.EnterpriseFilter{Limit: n})
 	if err != nil || len(list) < n {
 		tb.Fatalf("ListEnterprises() = %d, %v; want %d", len(list), err, n)
 	}

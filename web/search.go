@@ -15,7 +15,6 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // PolicySearcher finds published policies for the search page. Its shapes
@@ -132,7 +131,7 @@ const fragmentRunes = 80
 
 // SearchPolicies implements PolicySearcher.
 func (s *ListSearcher) SearchPolicies(ctx context.Context, q SearchQuery) (*SearchResult, error) {
-	f := sqlite.PolicyFilter{
+	f := huiqi.PolicyFilter{
 		Status: policies.StatusPublished, Department: q.Department, Kind: q.Kind, Region: q.Region, Mode: q.Mode,
 		Limit: engine.MaxLimit,
 	}

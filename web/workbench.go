@@ -11,14 +11,13 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // workbenchPage is the data of an enterprise's workbench.
 type workbenchPage struct {
 	Enterprise    *huiqi.Enterprise
 	Admin         bool // an admin looking at an enterprise's workbench
-	Notifications []sqlite.Notification
+	Notifications []huiqi.Notification
 	Matches       *resultView
 	Applications  []applicationView
 	// Applicable are the eligible apply-mode policies without an open
@@ -157,8 +156,8 @@ const maxNotifications = 50
 
 // notifications returns the enterprise's latest notifications, newest
 // first. The feed runs oldest first with a cursor, so it is read to its end.
-func (h *Handler) notifications(r *http.Request, code string) ([]sqlite.Notification, error) {
-	var all []sqlite.Notification
+func (h *Handler) notifications(r *http.Request, code string) ([]huiqi.Notification, error) {
+	var all []huiqi.Notification
 	after := ""
 	for {
 		f, err := h.Engine.Notifications(r.Context(), code, after, engine.MaxLimit)

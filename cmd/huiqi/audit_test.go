@@ -67,7 +67,7 @@ func TestAuditVerify_Checkpoint(t *testing.T) {
 	}
 	db.Close()
 	file := filepath.Join(t.TempDir(), "checkpoints.json")
-	b, _ := json.Marshal(map[string]any{"items": []*sqlite.Checkpoint{cp}})
+	b, _ := json.Marshal(map[string]any{"items": []*huiqi.Checkpoint{cp}})
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +119,11 @@ func TestServe_ScheduledCheckpoints(t *testing.T) {
 	dir := t.TempDir()
 	s := MustRunServe(t, dir, "--checkpoint-every", "20ms")
 	type checkpoints struct {
-		Items []sqlite.Checkpoint `json:"items"`
+		Items []huiqi.Checkpoint `json:"items"`
 	}
 	// waitFor polls the list until it satisfies ok; the bound only guards
 	// against a hang.
-	waitFor := func(what string, ok func([]sqlite.Checkpoint) bool) []sqlite.Checkpoint {
+	waitFor := func(what string, ok func([]huiqi.Checkpoint) bool) []huiqi.Checkpoint {
 		t.Helper()
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 			var list checkpoints
@@ -136,7 +136,7 @@ func TestServe_ScheduledCheckpoints(t *testing.T) {
 			}
 		}
 	}
-	first := waitFor("checkpoint at start", func(l []sqlite.Checkpoint) bool { return len(l) > 0 })[0]
+	first := waitFor("checkpoint at start", func(l []huiqi.Checkpoint) bool { return len(l) > 0 })[0]
 	fi, err := os.Stat(keyPath)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file %s: %v, %v; want mode 0600", keyPath, fi, err)
@@ -163,7 +163,7 @@ func TestServe_ScheduledCheckpoints(t *testing.T) {
 		t.Fatal("the demo opened no offer")
 	}
 	s.MustJSON(t, "POST", fmt.Sprintf("/v1/applications/%d/events", offered.Items[0].ID), adminToken, `{"type": "reject", "note": "企业已注销"}`, http.StatusCreated, nil)
-	waitFor("checkpoint after the log grew", func(l []sqlite.Checkpoint) bool { return l[0].Events == first.Events+1 })
+	waitFor("checkpoint after the log grew", func(l []huiqi.Checkpoint) bool { return l[0].Events == first.Events+1 })
 }
 
 func fileExists(tb testing.TB, path string) bool {

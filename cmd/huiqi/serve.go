@@ -93,11 +93,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if now == nil {
 		now = time.Now
 	}
-	eng, closeDB, err := openEngineAt(ctx, *dataDir, now)
+	eng, db, err := openEngineAt(ctx, *dataDir, now)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer db.Close()
 	eng.Logger = logger
 	eng.WebhookTargets.Hosts = push.ParseHosts(*webhookHosts)
 	ix, err := index.Open(filepath.Join(*dataDir, "index"))
@@ -106,7 +106,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer ix.Close()
 	eng.AttachIndex(ix)
-	deliverer := push.NewDeliverer(eng.DB)
+	deliverer := push.NewDeliverer(db)
 	deliverer.Logger = logger
 	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
@@ -170,12 +170,24 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // openEngine opens the database in dataDir and loads the matcher from it.
 func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
-	return openEngineAt(ctx, dataDir, time.Now)
+	eng, db, err := openEngineAt(ctx, dataDir, time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, func() { db.Close() }, nil
+}
+
+// store is what the server runs on: the engine's source of truth, which the
+// webhook deliverer reads and advances too.
+type store interface {
+	engine.Store
+	push.Store
+	Close() error
 }
 
 // openEngineAt is openEngine on the clock now, which the engine has from
 // before it loads: loading judges as of today.
-func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, func(), error) {
+func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -189,7 +201,7 @@ func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*e
 		db.Close()
 		return nil, nil, err
 	}
-	return eng, func() { db.Close() }, nil
+	return eng, db, nil
 }
 
 // newLogger returns a JSON logger, or a text one for people at a terminal.
