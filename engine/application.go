@@ -123,7 +123,8 @@ func (e *Engine) viewWith(a *huiqi.ApplicationRecord, asOf huiqi.Date, c clock.C
 	v.ReviewStatus, v.Review = e.reviewStatus(a, a.Events, a.State), lastFinding(a.Events)
 	if c, ok := e.Matcher.Policy(a.PolicyID); ok && c.Policy.ExclusiveGroup != "" {
 		v.ExclusiveGroup = c.Policy.ExclusiveGroup
-		v.ExclusiveNote = "同组（" + v.ExclusiveGroup + "）政策就高不重复：本企业只能有一项申请获批兑现"
+		// Said in words: the group's code means nothing to an enterprise.
+		v.ExclusiveNote = "本政策与同组政策就高不重复：本企业在同组政策中只能有一项申请获批兑现"
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name

@@ -106,6 +106,20 @@ func TestEngine_ExclusiveGroup(t *testing.T) {
 	if a.ExclusiveGroup != "rd-subsidy" {
 		t.Fatalf("exclusive_group = %q, want rd-subsidy", a.ExclusiveGroup)
 	}
+	// Each application of the group says that only one can be paid, in
+	// words rather than the group's code.
+	for _, id := range []int64{sme, hightech} {
+		got, err := w.FindApplication(appAdmin, id, appDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.ExclusiveNote, "只能有一项申请获批兑现") || strings.Contains(got.ExclusiveNote, "rd-subsidy") {
+			t.Errorf("application %d: exclusive_note %q", id, got.ExclusiveNote)
+		}
+	}
+	if got, _ := w.FindApplication(appAdmin, other, appDay); got.ExclusiveNote != "" {
+		t.Errorf("an application outside any group has the note %q", got.ExclusiveNote)
+	}
 	_, err := w.AddEvent(appOfficialA, hightech, engine.EventInput{Type: huiqi.EventApprove})
 	w.refusedUnchanged(t, err, huiqi.EConflict, hightech, 2, "申请 1", "p-sme")
 	w.do(t, appOfficialA, other, engine.EventInput{Type: huiqi.EventApprove}) // outside the group

@@ -740,6 +740,19 @@ func TestCases(t *testing.T) {
 		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
 		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
 	})
+	t.Run("ExclusiveGroup", func(t *testing.T) {
+		// Two applications under policies of one group: each page says only
+		// one can be paid, without the group's code.
+		for _, policy := range []string{"qz-hightech-rd-subsidy", "qz-tech-sme-rd-subsidy"} {
+			g := w.submitted(t, policy, codes[2], 1)
+			admin := w.client(t)
+			admin.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+			for _, p := range []page{admin.get(t, "/ui/cases/"+itoa(g.ID)), admin.get(t, "/ui/workbench?code="+codes[2])} {
+				mustContain(t, p, "只能有一项申请获批兑现")
+				mustNotContain(t, p, "（rd-subsidy）", ">rd-subsidy<")
+			}
+		}
+	})
 	t.Run("OtherDepartment", func(t *testing.T) {
 		other := w.client(t)
 		other.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
