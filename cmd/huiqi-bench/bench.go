@@ -53,6 +53,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&b.sample, "sample", 400, "enterprises matched per run in the enterprise → policies measures")
 	asOf := fs.String("today", benchToday, "the date the data is generated and matched as of, YYYY-MM-DD")
 	dataDir := fs.String("data", "", "data folder to build (default: a temporary folder, removed at the end)")
+	fs.BoolVar(&b.baselinesOn, "baselines", true, "also build and time the baselines (SQL, bleve, expr) and the import over the API; false for a province-sized run of huiqi alone")
 	fs.StringVar(&b.profileDir, "profile", "", "folder to write a CPU profile of each HTTP measure into (name.pprof), for go tool pprof")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: huiqi-bench [flags]
@@ -102,6 +103,8 @@ type bench struct {
 	dir      string
 	// profileDir, when set, receives a CPU profile of each HTTP measure.
 	profileDir string
+	// baselinesOn runs the baselines and the import over the API.
+	baselinesOn bool
 
 	es   []*huiqi.Enterprise
 	pols []*policies.Policy
@@ -168,6 +171,13 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	rss := peakRSS()
+	if !b.baselinesOn {
+		b.policyRows(policyCases, nil)
+		b.add(row{measure: "peak RSS (VmHWM) of huiqi's measures", p50: rss, p99: "–"})
+		b.memoryPerProfile()
+		b.print()
+		return nil
+	}
 	// After the peak of huiqi's own measures: the import over the API
 	// fills a second data folder and matcher.
 	if err := b.apiImport(ctx); err != nil {
@@ -234,6 +244,7 @@ func (b *bench) importAndLoad(ctx context.Context, ndjson []byte) error {
 	}
 
 	b.logf("starting from the data folder")
+	heapBefore := heapAfterGC()
 	start = time.Now()
 	b.db = sqlite.NewDB(path)
 	if err := b.db.Open(ctx); err != nil {
@@ -250,6 +261,8 @@ func (b *bench) importAndLoad(ctx context.Context, ndjson []byte) error {
 	}
 	b.add(row{measure: fmt.Sprintf("start-up from the data folder (open SQLite, engine.Load of %s profiles and %s policies); one run", count(b.n), count(b.k)),
 		p50: fmtDuration(took), p99: "–"})
+	b.add(row{measure: "heap of the engine as started (Go heap after GC, after start-up less before; SQLite's cache apart)",
+		p50: fmt.Sprintf("%.0f MiB", float64(heapAfterGC()-heapBefore)/(1<<20)), p99: "–"})
 	return nil
 }
 
@@ -477,22 +490,7 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 	}
 	catchUp := time.Since(start)
 
-	for i, pc := range cases {
-		huiqiP50 := percentile(b.policyTimes[i], 50)
-		measure := fmt.Sprintf("policy → enterprises, %s (%s eligible of %s): column scans, hits listed in code order with amounts",
-			pc.name, count(len(pc.codes)), count(b.n))
-		sqlP50 := percentile(sqlTimes[i], 50)
-		b.insert(row{measure: measure, p50: fmtDuration(huiqiP50), p99: fmtDuration(percentile(b.policyTimes[i], 99)),
-			baseline: "SQLite WHERE", bp50: fmtDuration(sqlP50), speedup: ratio(sqlP50, huiqiP50)})
-		for j, when := range []string{"right after a data change", "nothing changed since the last request"} {
-			ts := b.policyHTTPTimes[i][j]
-			p50 := percentile(ts, 50)
-			b.insert(row{measure: fmt.Sprintf("… over HTTP, %s: GET /v1/policies/{id}/matches?limit=1 (totals, near-miss total, first item), %s requests; %.2g× the column scans",
-				when, count(len(ts)), float64(p50)/float64(huiqiP50)),
-				p50: fmtDuration(p50), p99: fmtDuration(percentile(ts, 99)),
-				baseline: "SQLite WHERE", bp50: fmtDuration(sqlP50), speedup: ratio(sqlP50, p50)})
-		}
-	}
+	b.policyRows(cases, sqlTimes)
 	b.add(row{measure: fmt.Sprintf("index catch-up: bleve enterprise index of %s profiles (index.PutEnterprises, batches of %s), %s profiles/s; one run",
 		count(b.n), count(engine.ImportBatchSize), count(int(float64(b.n)/catchUp.Seconds()))), p50: fmtDuration(catchUp), p99: "–"})
 
@@ -535,6 +533,31 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 		}
 	}
 	return nil
+}
+
+// policyRows adds the rows of the policy direction, in process and over
+// HTTP, each beside the SQL baseline when sqlTimes holds its times.
+func (b *bench) policyRows(cases []policyCase, sqlTimes [][]time.Duration) {
+	beside := func(r row, i int, p50 time.Duration) row {
+		if sqlTimes != nil {
+			sqlP50 := percentile(sqlTimes[i], 50)
+			r.baseline, r.bp50, r.speedup = "SQLite WHERE", fmtDuration(sqlP50), ratio(sqlP50, p50)
+		}
+		return r
+	}
+	for i, pc := range cases {
+		huiqiP50 := percentile(b.policyTimes[i], 50)
+		measure := fmt.Sprintf("policy → enterprises, %s (%s eligible of %s): column scans, hits listed in code order with amounts",
+			pc.name, count(len(pc.codes)), count(b.n))
+		b.insert(beside(row{measure: measure, p50: fmtDuration(huiqiP50), p99: fmtDuration(percentile(b.policyTimes[i], 99))}, i, huiqiP50))
+		for j, when := range []string{"right after a data change", "nothing changed since the last request"} {
+			ts := b.policyHTTPTimes[i][j]
+			p50 := percentile(ts, 50)
+			b.insert(beside(row{measure: fmt.Sprintf("… over HTTP, %s: GET /v1/policies/{id}/matches?limit=1 (totals, near-miss total, first item), %s requests; %.2g× the column scans",
+				when, count(len(ts)), float64(p50)/float64(huiqiP50)),
+				p50: fmtDuration(p50), p99: fmtDuration(percentile(ts, 99))}, i, p50))
+		}
+	}
 }
 
 // insert adds r before the rematch rows, beside the other matching rows.

@@ -262,18 +262,21 @@ func (b *bench) apiImport(ctx context.Context) error {
 	return nil
 }
 
+// heapAfterGC returns the bytes of live heap objects after a collection.
+func heapAfterGC() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
 // memoryPerProfile measures where a profile's memory goes, on a fresh
 // generation of the same size: the heap after a collection, once the
 // enterprise structs are built, once each is flattened into a matcher row
 // (matcher.NewProfile), and once a matcher holds them all (its own rows,
 // the columns and the credit-code order).
 func (b *bench) memoryPerProfile() {
-	heap := func() int64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return int64(ms.HeapAlloc)
-	}
+	heap := heapAfterGC
 	h0 := heap()
 	es := demo.Enterprises(b.n, b.seed, b.day)
 	h1 := heap()
