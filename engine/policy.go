@@ -357,8 +357,11 @@ func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, s
 	if t.Role == huiqi.RoleOfficial && t.Department != c.Policy.Department {
 		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的匹配结果", t.Department)
 	}
-	pv := &Preview{Reach: e.Matcher.MatchPolicy(c, day, true), AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget, State: state}
-	e.counted(e.Matcher.ProfileCount(), pv.Total)
+	reach, computed := e.reaches.get(e.Matcher, c, day)
+	pv := &Preview{Reach: reach, AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget, State: state}
+	if computed { // a page of a reach already computed evaluates nothing
+		e.counted(e.Matcher.ProfileCount(), pv.Total)
+	}
 	return pv, pv.page(e.Matcher, c, day, page)
 }
 

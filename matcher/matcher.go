@@ -37,6 +37,8 @@ type Matcher struct {
 	indexes []*policyIndex // the policy indexes of the last few dates, newest first
 
 	paid payouts // once-only exclusions (once.go)
+
+	gen atomic.Uint64 // counts changes of what matching reads (Generation)
 }
 
 // New returns an empty Matcher.
@@ -55,6 +57,7 @@ func (m *Matcher) PutPolicy(c *Compiled) {
 		m.policies = slices.Insert(m.policies, i, c)
 	}
 	m.polGen++
+	m.gen.Add(1)
 }
 
 // RemovePolicy removes a policy that is no longer published.
@@ -63,6 +66,7 @@ func (m *Matcher) RemovePolicy(id string) {
 	defer m.mu.Unlock()
 	m.policies = slices.DeleteFunc(m.policies, func(x *Compiled) bool { return x.Policy.ID == id })
 	m.polGen++
+	m.gen.Add(1)
 }
 
 // Policy returns the compiled published policy with the given id.
@@ -113,6 +117,7 @@ func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
 		}
 		m.cols.put(i, p)
 	}
+	m.gen.Add(1)
 }
 
 // Prepare does ahead of time what the first matches after a bulk load

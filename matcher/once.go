@@ -54,6 +54,7 @@ func (m *Matcher) AddPayout(policyID, code string, p Payout) {
 	o.byCode[code][policyID] = p
 	o.byPolicy[policyID][code] = true
 	o.rows = nil
+	m.gen.Add(1)
 }
 
 // PaidOnce returns the payout that excludes an enterprise from a once-only

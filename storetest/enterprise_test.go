@@ -400,7 +400,7 @@ func testListEnterprises(t *testing.T, open opener) {
 	// A page over the maximum is refused, not cut short: a client would
 	// take the short page for the last.
 	t.Run("OverMax", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		_, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: huiqi.MaxLimit + 1})
 		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "limit" {
 			t.Errorf("ListEnterprises(limit %d) = %v, want EInvalid naming limit", huiqi.MaxLimit+1, err)
