@@ -217,8 +217,10 @@ func (n *node) historyActual(p *Profile, at *asOf) any {
 	case accGrant:
 		v, ok := grantDay(e, c, at.date)
 		switch {
+		case !ok && e.HasTag(c.Tag):
+			return nil // held undated: the date is unknown
 		case !ok:
-			return nil
+			return "未认定"
 		case v == math.MaxInt64:
 			return "长期有效"
 		}
