@@ -184,3 +184,24 @@ func TestAmount_Compute(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicy_DependsOnDate(t *testing.T) {
+	for _, tt := range []struct {
+		leaf string
+		want bool
+	}{
+		{`{"field": "age_years", "op": "gte", "value": 3}`, true},
+		{`{"field": "tags", "op": "has", "value": "hightech"}`, true},
+		{`{"field": "incident_count", "incident": {"years": 3}, "op": "eq", "value": 0}`, true},
+		{`{"field": "granted_on", "tag": "hightech", "op": "gte", "value": "2026-01-01"}`, false},
+		{`{"field": "revenue", "over": {"agg": "growth"}, "op": "gte", "value": "0.1"}`, false},
+	} {
+		p, err := policies.Parse([]byte(doc(elig(tt.leaf))), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.DependsOnDate(); got != tt.want {
+			t.Errorf("DependsOnDate(%s) = %v, want %v", tt.leaf, got, tt.want)
+		}
+	}
+}

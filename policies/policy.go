@@ -184,6 +184,14 @@ type TestCase struct {
 	Amount   *huiqi.Money     `json:"amount,omitempty"`
 }
 
+// DependsOnDate reports whether the policy's verdicts can change with the
+// evaluation date alone, the profiles unchanged: ages grow, incidents
+// leave the look-back window, and dated qualifications run out (has,
+// has_any and has_all read the tags in force).
+func (p *Policy) DependsOnDate() bool {
+	return p.UsesField("age_years") || p.UsesField("incident_count") || p.UsesField("tags")
+}
+
 // UsesField reports whether the eligibility tree or a benefit tier names the
 // field.
 func (p *Policy) UsesField(name string) bool {
