@@ -86,8 +86,17 @@ type columns struct {
 	nums    [numCols][]int64
 	present [numCols]bitset // whether the row has the figure
 	tags    []uint64
-	tagRows [64]bitset // rows holding each tag of the vocabulary
-	flags   [numFlags]bitset
+	tagRows [64]bitset // rows holding each tag of the vocabulary, undated
+	// dated holds the rows with dated qualifications, whose tags depend on
+	// the date: the scans judge them on the row.
+	dated bitset
+	flags [numFlags]bitset
+	// flagUnknown holds the rows whose flag is unknown (the size of a
+	// B/C/D enterprise without revenue); their flags bit is clear.
+	flagUnknown [numFlags]bitset
+	// unknownN counts, per attribute, the rows lacking its value, so that
+	// a scan knows when no row can be undetermined.
+	unknownN [numAttrs]int
 	// idRows holds, per dictionary value, the rows that have it, so that a
 	// leaf true for few values (a scope, a district, a scale) is the union
 	// of their bitsets rather than a scan. They are only as long as their
@@ -126,7 +135,15 @@ func numValue(p *Profile, col int) (int64, bool) {
 // put stores p in row i, which is an existing row or the next one (c.n),
 // and gives p the dictionary ids of this store.
 func (c *columns) put(i int, p *Profile) {
-	if i == c.n {
+	isNew := i == c.n
+	// count moves row i in or out of the attribute's unknown rows.
+	count := func(a attr, was, now bool) {
+		if isNew {
+			was = false
+		}
+		c.unknownN[a] += int(b2u(now)) - int(b2u(was))
+	}
+	if isNew {
 		c.n++
 		if c.n&63 == 1 { // a new word in every bitset
 			for col := range c.present {
@@ -137,7 +154,9 @@ func (c *columns) put(i int, p *Profile) {
 			}
 			for f := range c.flags {
 				c.flags[f] = append(c.flags[f], 0)
+				c.flagUnknown[f] = append(c.flagUnknown[f], 0)
 			}
+			c.dated = append(c.dated, 0)
 		}
 		for d := range c.ids {
 			c.ids[d] = append(c.ids[d], 0)
@@ -156,6 +175,7 @@ func (c *columns) put(i int, p *Profile) {
 			c.idRows[d] = append(c.idRows[d], nil)
 		}
 		c.idRows[d][id].setGrow(i)
+		count(attrDict+attr(d), c.ids[d][i] == 0, id == 0)
 		c.ids[d][i] = id
 		p.ids[d] = id
 	}
@@ -166,6 +186,7 @@ func (c *columns) put(i int, p *Profile) {
 			v = 0
 		}
 		c.nums[col][i] = v
+		count(attrNum+attr(col), !c.present[col].has(i), !ok)
 		c.present[col].put(i, ok)
 	}
 	// Only the tags that changed touch their row bitsets.
@@ -175,9 +196,15 @@ func (c *columns) put(i int, p *Profile) {
 		c.tagRows[t].put(i, p.tags&(1<<t) != 0)
 	}
 	c.tags[i] = p.tags
+	c.dated.put(i, len(p.quals) > 0)
 	c.flags[flagDishonest].put(i, p.Enterprise.Dishonest)
 	c.flags[flagAboveSize].put(i, p.aboveSize)
+	count(attrFlag+flagAboveSize, c.flagUnknown[flagAboveSize].has(i), !p.aboveKnown)
+	c.flagUnknown[flagAboveSize].put(i, !p.aboveKnown)
 }
+
+// unknownIn reports whether some row lacks the value of the attribute.
+func (c *columns) unknownIn(a attr) bool { return c.unknownN[a] > 0 }
 
 // dictIDs returns the dictionary ids of p's text values in this store, or
 // false when one of them has never been stored (a profile judged but not

@@ -398,13 +398,21 @@ func TestEval_MatchesReference(t *testing.T) {
 
 		for _, e := range es {
 			p := matcher.NewProfile(e)
-			want := refEligible(pol, e, day)
-			if got := c.Eligible(p, day); got != want {
-				t.Fatalf("Eligible(%s) as of %s for %+v = %v, want %v", doc, day, e, got, want)
+			wantState := refStateName(refState(pol, e, day))
+			want := wantState == matcher.StateEligible
+			if got := c.State(p, day); got != wantState {
+				t.Fatalf("State(%s) as of %s for %+v = %v, want %v", doc, day, e, got, wantState)
 			}
 			v := c.Judge(p, day)
-			if v.Eligible != want {
-				t.Fatalf("Judge(%s).Eligible = %v, want %v", doc, v.Eligible, want)
+			if v.State != wantState || v.Eligible != want {
+				t.Fatalf("Judge(%s).State = %v, want %v", doc, v.State, wantState)
+			}
+			var wantMissing []string
+			if wantState == matcher.StateUndetermined {
+				wantMissing = refMissing(pol.Eligibility, e, day, nil)
+			}
+			if diff := cmp.Diff(wantMissing, v.Missing); diff != "" {
+				t.Fatalf("Judge(%s).Missing for %+v (-want +got):\n%s", doc, e, diff)
 			}
 			var checks []refCheck
 			refExplain(pol.Eligibility, e, day, &checks, false)
@@ -413,8 +421,8 @@ func TestEval_MatchesReference(t *testing.T) {
 			}
 			for i, chk := range checks {
 				got := v.Conditions[i]
-				if got.Pass != chk.Pass {
-					t.Fatalf("Judge(%s).Conditions[%d] (%s %s %s) pass = %v, want %v", doc, i, got.Field, got.Op, got.Required, got.Pass, chk.Pass)
+				if gotPass := passTruth(got.Pass); gotPass != chk.Pass {
+					t.Fatalf("Judge(%s).Conditions[%d] (%s %s %s) pass = %v, want %v", doc, i, got.Field, got.Op, got.Required, gotPass, chk.Pass)
 				}
 				if (got.Actual == nil) != chk.Missing {
 					t.Fatalf("Judge(%s).Conditions[%d] (%s) actual = %v, want missing %v", doc, i, got.Field, got.Actual, chk.Missing)
@@ -423,7 +431,7 @@ func TestEval_MatchesReference(t *testing.T) {
 			wantNear := refNearMiss(pol, e, day)
 			gotNear := -1
 			for i := range v.Conditions {
-				if &v.Conditions[i] == v.Missing {
+				if &v.Conditions[i] == v.NearMiss {
 					gotNear = i
 				}
 			}
@@ -434,7 +442,7 @@ func TestEval_MatchesReference(t *testing.T) {
 			if got := c.Amount(p, day); !sameAmount(got, wantAmount) {
 				t.Fatalf("Amount(%s) = %s, want %v", doc, moneyString(got), wantAmount)
 			}
-			if !want {
+			if wantState == matcher.StateIneligible {
 				wantAmount = nil
 			}
 			if !sameAmount(v.Amount, wantAmount) {
@@ -451,11 +459,27 @@ func TestEval_MatchesReference(t *testing.T) {
 			got = append(got, h.CreditCode)
 		}
 		if !slices.Equal(got, want.Codes) || reach.Total != len(want.Codes) || reach.NearMissTotal != want.NearMissTotal ||
-			want.AmountTotal.Cmp(big.NewInt(int64(reach.AmountTotal))) != 0 {
-			t.Fatalf("MatchPolicy(%s) = %v total %d amount %s near %d, want %v amount %v near %d",
-				doc, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, want.Codes, want.AmountTotal, want.NearMissTotal)
+			reach.UndeterminedTotal != len(want.Undetermined) || want.AmountTotal.Cmp(big.NewInt(int64(reach.AmountTotal))) != 0 {
+			t.Fatalf("MatchPolicy(%s) = %v total %d amount %s near %d undetermined %d, want %v amount %v near %d undetermined %d",
+				doc, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, reach.UndeterminedTotal, want.Codes, want.AmountTotal, want.NearMissTotal, len(want.Undetermined))
 		}
 	})
+}
+
+// refStateName names a reference truth as a verdict state.
+func refStateName(v int) string {
+	return [...]string{matcher.StateIneligible, matcher.StateUndetermined, matcher.StateEligible}[v]
+}
+
+// passTruth reads a check's pass as a reference truth.
+func passTruth(p *bool) int {
+	switch {
+	case p == nil:
+		return refUnknown
+	case *p:
+		return refTrue
+	}
+	return refFalse
 }
 
 // sameAmount reports whether an amount equals the reference's, both nil
@@ -550,14 +574,14 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 			for _, h := range reach.Hits {
 				got = append(got, h.CreditCode)
 			}
-			wantNear := want.NearMissTotal
+			wantNear, wantUndet := want.NearMissTotal, len(want.Undetermined)
 			if !near {
-				wantNear = 0
+				wantNear, wantUndet = 0, 0
 			}
 			if !slices.Equal(got, want.Codes) || reach.Total != len(want.Codes) || reach.NearMissTotal != wantNear ||
-				!sameTotal(reach.AmountTotal, want.AmountTotal) {
-				t.Fatalf("MatchPolicy(%s, near=%v) = %v total %d amount %s near %d, want %v amount %v near %d",
-					mustJSON(pol), near, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, want.Codes, want.AmountTotal, wantNear)
+				reach.UndeterminedTotal != wantUndet || !sameTotal(reach.AmountTotal, want.AmountTotal) {
+				t.Fatalf("MatchPolicy(%s, near=%v) = %v total %d amount %s near %d undetermined %d, want %v amount %v near %d undetermined %d",
+					mustJSON(pol), near, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, reach.UndeterminedTotal, want.Codes, want.AmountTotal, wantNear, wantUndet)
 			}
 			for _, h := range reach.Hits {
 				e := stored[slices.IndexFunc(stored, func(e *huiqi.Enterprise) bool { return e.CreditCode == h.CreditCode })]
@@ -566,13 +590,28 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 				}
 			}
 		}
+		undet := m.MatchPolicyUndetermined(c, day)
+		var gotUndet []string
+		for _, h := range undet {
+			gotUndet = append(gotUndet, h.CreditCode)
+			e := stored[slices.IndexFunc(stored, func(e *huiqi.Enterprise) bool { return e.CreditCode == h.CreditCode })]
+			if a := refAmount(pol, e, day); !sameAmount(h.Amount, a) || h.Name != e.Name {
+				t.Fatalf("MatchPolicyUndetermined(%s) hit %s = %s %s, want %s %v", mustJSON(pol), h.CreditCode, h.Name, moneyString(h.Amount), e.Name, a)
+			}
+			if diff := cmp.Diff(refMissing(pol.Eligibility, e, day, nil), h.Missing); diff != "" {
+				t.Fatalf("MatchPolicyUndetermined(%s) hit %s missing (-want +got):\n%s", mustJSON(pol), h.CreditCode, diff)
+			}
+		}
+		if !slices.Equal(gotUndet, want.Undetermined) {
+			t.Fatalf("MatchPolicyUndetermined(%s) = %v, want %v", mustJSON(pol), gotUndet, want.Undetermined)
+		}
 	}
 	totals := m.RematchAll(day, 2)
 	for _, pol := range pols {
 		k := slices.IndexFunc(totals, func(pt matcher.PolicyTotal) bool { return pt.PolicyID == pol.ID })
 		want := refMatchPolicy(pol, stored, day)
-		if k < 0 || totals[k].Total != len(want.Codes) || !sameTotal(totals[k].AmountTotal, want.AmountTotal) {
-			t.Fatalf("RematchAll(%s) = %+v, want %d amount %v", mustJSON(pol), totals, len(want.Codes), want.AmountTotal)
+		if k < 0 || totals[k].Total != len(want.Codes) || totals[k].Undetermined != len(want.Undetermined) || !sameTotal(totals[k].AmountTotal, want.AmountTotal) {
+			t.Fatalf("RematchAll(%s) = %+v, want %d amount %v undetermined %d", mustJSON(pol), totals, len(want.Codes), want.AmountTotal, len(want.Undetermined))
 		}
 	}
 
@@ -582,13 +621,17 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 		if !ok || p.Enterprise != e {
 			p = matcher.NewProfile(e)
 		}
-		var wantIDs, gotIDs []string
+		var wantIDs, gotIDs, wantUndet []string
 		for _, pol := range pols {
-			if refEligible(pol, e, day) {
+			switch refState(pol, e, day) {
+			case refTrue:
 				wantIDs = append(wantIDs, pol.ID)
+			case refUnknown:
+				wantUndet = append(wantUndet, pol.ID)
 			}
 		}
 		slices.Sort(wantIDs)
+		slices.Sort(wantUndet)
 		for _, d := range m.Decide(p, day) {
 			gotIDs = append(gotIDs, d.Policy.Policy.ID)
 			pol := d.Policy.Policy
@@ -607,6 +650,13 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 		got, want := m.MatchProfile(p, day, true), matcher.Judge(list, p, day, true)
 		if diff := cmp.Diff(want, got, cmp.Comparer(func(x, y huiqi.Date) bool { return x == y })); diff != "" {
 			t.Fatalf("MatchProfile(%+v) differs from Judge (-want +got):\n%s", e, diff)
+		}
+		var gotUndet []string
+		for _, u := range got.Undetermined {
+			gotUndet = append(gotUndet, u.PolicyID)
+		}
+		if !slices.Equal(gotUndet, wantUndet) {
+			t.Fatalf("MatchProfile(%+v).Undetermined = %v, want %v", e, gotUndet, wantUndet)
 		}
 	}
 }

@@ -495,6 +495,7 @@ func TestBrowser_EveryPageFits(t *testing.T) {
 			t.Helper()
 			b.open(path)
 			b.noOverflow(path)
+			b.keep("page" + strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(path) + "-" + b.screen + ".png")
 			navShown := eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`)
 			if navShown == phone {
 				t.Errorf("%s at %s: navigation shown = %v", path, b.screen, navShown)
@@ -514,7 +515,7 @@ func TestBrowser_EveryPageFits(t *testing.T) {
 			}
 		}
 		b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
-		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
+		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/editor?id=" + overduePolicy, "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
 			check(path)
 		}
 		if phone {
@@ -608,7 +609,7 @@ func TestBrowser_Accessibility(t *testing.T) {
 	b.submit("calculate", `#calc button[type="submit"]`)
 	check("/ (answer)")
 	b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
-	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + codes[2]} {
+	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/editor?id=" + overduePolicy, "/ui/preview", "/ui/workbench?code=" + codes[2]} {
 		b.open(path)
 		check(path)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/xlsx"
 )
 
@@ -174,6 +176,32 @@ func TestCalculator(t *testing.T) {
 			t.Errorf("status = %d, want 400", p.StatusCode)
 		}
 		mustContain(t, p, "未知的行业代码", `value="Z9999"`, `class="invalid"`)
+	})
+	t.Run("Undetermined", func(t *testing.T) {
+		// Without revenue the policies that read it are neither met nor
+		// failed: the page lists them apart with the field to supply.
+		form := url.Values{}
+		for k, v := range shoeMaker {
+			form[k] = v
+		}
+		form.Del("revenue")
+		p := c.post(t, "/", form)
+		if p.StatusCode != http.StatusOK {
+			t.Fatalf("POST / without revenue = %d", p.StatusCode)
+		}
+		e := shoeMakerProfile()
+		e.Revenue = nil
+		r, err := w.Eng.MatchProfile(admin(), e, webToday, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Undetermined) == 0 || !slices.ContainsFunc(r.Settle, func(s matcher.Settle) bool { return s.Field == "revenue" }) {
+			t.Fatalf("MatchProfile without revenue: %d undetermined, settle %+v; want some, revenue among the fields", len(r.Undetermined), r.Settle)
+		}
+		mustContain(t, p, "补充以下信息可确认", `data-field="revenue"`, "<strong>营业收入</strong>", "需补充：")
+		for _, u := range r.Undetermined {
+			mustContain(t, p, `data-policy="`+u.PolicyID+`"`)
+		}
 	})
 	t.Run("Mine", func(t *testing.T) {
 		code, _ := w.enterprises(t)
@@ -437,6 +465,16 @@ func TestDashboard(t *testing.T) {
 		p := c.get(t, "/ui/dashboard?status=overdue")
 		mustContain(t, p, `<option value="overdue" selected>`, `data-app="`+itoa(overdue.ID)+`"`)
 	})
+	t.Run("ChartLinks", func(t *testing.T) {
+		// The overdue bar leads to the list of overdue cases, which leads to
+		// the case.
+		bar := regexp.MustCompile(`<a href="([^"]*)"><rect class="bar-overdue"`).FindStringSubmatch(p.Body)
+		if bar == nil {
+			t.Fatal("the chart's overdue bar links nowhere")
+		}
+		list := c.get(t, html.UnescapeString(bar[1]))
+		mustContain(t, list, `id="filtered"`, `<option value="overdue" selected>`, `href="/ui/cases/`+itoa(overdue.ID)+`"`)
+	})
 	t.Run("Export", func(t *testing.T) {
 		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
 		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
@@ -458,6 +496,14 @@ func TestDashboard(t *testing.T) {
 		c.signIn(t, w.token(t, huiqi.RoleAuditor, "", ""))
 		p := c.get(t, "/ui/dashboard?status=on_track")
 		mustContain(t, p, "事件链校验：完好", deptScience, deptIndustry, `data-app="`+itoa(foreign.ID)+`"`)
+		// A department's row leads to that department's cases alone.
+		row := regexp.MustCompile(`<a href="([^"]*department=[^"]*)">` + deptIndustry + `</a>`).FindStringSubmatch(c.get(t, "/ui/dashboard").Body)
+		if row == nil {
+			t.Fatalf("the row of %s links nowhere", deptIndustry)
+		}
+		list := c.get(t, html.UnescapeString(row[1]))
+		mustContain(t, list, `id="filtered"`, `data-app="`+itoa(overdue.ID)+`"`)
+		mustNotContain(t, list, `data-app="`+itoa(foreign.ID)+`"`)
 		if strings.Contains(p.Body, `action="/ui/preview"`) {
 			t.Error("an auditor is offered the preview")
 		}
@@ -657,6 +703,31 @@ func TestCases(t *testing.T) {
 	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
 		t.Error("the paused case reads as running on the dashboard")
 	}
+	if got := send(url.Values{"type": {"resume"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resume = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-resume"), "已恢复计时", `data-action="approve"`)
+	// A rejection needs its reason, which the enterprise is told.
+	bad = send(url.Values{"type": {"reject"}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("reject without a reason = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `aria-describedby="reject-error"`)
+	if got := send(url.Values{"type": {"reject"}, "note": {"不属于本政策支持范围"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-reject"), "已驳回", "不属于本政策支持范围")
+	got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range got.Events {
+		types = append(types, e.Type)
+	}
+	if diff := cmp.Diff([]string{"submit", "accept", "pause", "resume", "reject"}, types); diff != "" || got.State != huiqi.StateRejected {
+		t.Errorf("after the page's actions: %s, events (-want +got):\n%s", got.State, diff)
+	}
 
 	t.Run("WorkingDays", func(t *testing.T) {
 		// A 20-working-day policy is counted and labelled in working days.
@@ -668,6 +739,19 @@ func TestCases(t *testing.T) {
 		d := c.get(t, "/ui/dashboard?policy=qz-digital-transformation")
 		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
 		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
+	})
+	t.Run("ExclusiveGroup", func(t *testing.T) {
+		// Two applications under policies of one group: each page says only
+		// one can be paid, without the group's code.
+		for _, policy := range []string{"qz-hightech-rd-subsidy", "qz-tech-sme-rd-subsidy"} {
+			g := w.submitted(t, policy, codes[2], 1)
+			admin := w.client(t)
+			admin.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+			for _, p := range []page{admin.get(t, "/ui/cases/"+itoa(g.ID)), admin.get(t, "/ui/workbench?code="+codes[2])} {
+				mustContain(t, p, "只能有一项申请获批兑现")
+				mustNotContain(t, p, "（rd-subsidy）", ">rd-subsidy<")
+			}
+		}
 	})
 	t.Run("OtherDepartment", func(t *testing.T) {
 		other := w.client(t)
@@ -827,7 +911,7 @@ func TestExports(t *testing.T) {
 		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
 		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
 		rows, _ := f.GetRows("匹配企业")
-		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: engine.MaxLimit})
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, "", engine.Page{Limit: huiqi.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -877,14 +961,15 @@ func TestEditor(t *testing.T) {
 		t.Fatalf("GET the editor = %d:\n%.500s", p.StatusCode, p.Body)
 	}
 	doc := mustCatalogueDoc(t, "jj-footwear-garment-upgrade")
-	reach := func(d string) int {
+	preview := func(d string) *engine.Preview {
 		t.Helper()
 		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(d), webToday)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pv.Total
+		return pv
 	}
+	reach := func(d string) int { t.Helper(); return preview(d).Total }
 	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="C17、C18、C19"`, `<option value="revenue" selected>`, "value: 5000000")
 	token := csrf(t, p)
 	send := func(action string, form url.Values) page {
@@ -900,8 +985,9 @@ func TestEditor(t *testing.T) {
 	form.Set("csrf", token)
 	form.Set("doc", doc)
 	part := c.post(t, "/ui/editor/sandbox", form)
-	raised := reach(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
-	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised)+"<", `id="sandbox-failed">1<`)
+	raised := preview(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
+	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised.Total)+"<", `id="sandbox-failed">1<`,
+		`data-amount="`+raised.AmountTotal.String()+`">`+raised.AmountTotal.Text()+"<", `id="sandbox-near">`+strconv.Itoa(raised.NearMissTotal)+"<")
 	mustNotContain(t, part, "<html")
 
 	bad := send("try", jjForm("很多"))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -55,7 +56,7 @@ Flags:`)
 	var src engine.ProfileSource
 	switch {
 	case *format == "csv" || (*format == "" && strings.HasSuffix(strings.ToLower(name), ".csv")):
-		csvSrc, err := engine.NewCSVSource(counted)
+		csvSrc, err := exchange.NewCSVSource(counted)
 		if err != nil {
 			return userError(err)
 		}

@@ -16,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/huiqi/huiqi"
 	main "github.com/huiqi/huiqi/cmd/huiqi"
 	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -409,6 +412,33 @@ func TestServe_NoDemo(t *testing.T) {
 	}
 }
 
+// The throttles' limits come from HUIQI_RATE_* (or the flags), take
+// effect, and show in /metrics.
+func TestServe_RateLimits(t *testing.T) {
+	t.Setenv("HUIQI_ADMIN_TOKEN", adminToken)
+	t.Setenv("HUIQI_RATE_AUTH_FAILURES", "2/1m")
+	t.Setenv("HUIQI_RATE_ANONYMOUS", "off")
+	s := MustRunServe(t, t.TempDir(), "--demo=false", "--rate-bulk", "4/1h")
+	var got []int
+	for range 3 {
+		code, _ := s.Do(t, "GET", "/v1/enterprises", "wrong-token-0123456789", "")
+		got = append(got, code)
+	}
+	if diff := cmp.Diff([]int{http.StatusUnauthorized, http.StatusUnauthorized, http.StatusTooManyRequests}, got); diff != "" {
+		t.Errorf("three wrong tokens under HUIQI_RATE_AUTH_FAILURES=2/1m (-want +got):\n%s", diff)
+	}
+	_, metrics := s.Do(t, "GET", "/metrics", "", "")
+	for _, want := range []string{
+		`huiqi_rate_limit_per_second{limit="auth_failures"} 0.03333`,
+		`huiqi_rate_limit_per_second{limit="bulk"} 0.00111`,
+		`huiqi_rate_limit_per_second{limit="anonymous"} 0`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
 func TestServe_Errors(t *testing.T) {
 	t.Run("ShortAdminToken", func(t *testing.T) {
 		t.Setenv("HUIQI_ADMIN_TOKEN", "short")
@@ -421,6 +451,13 @@ func TestServe_Errors(t *testing.T) {
 		_, _, err := runCLI(t, "serve", "--addr", "127.0.0.1:99999", "--data", t.TempDir(), "--demo=false")
 		if err == nil {
 			t.Error("serve --addr 127.0.0.1:99999 = nil error")
+		}
+	})
+	t.Run("BadRateVariable", func(t *testing.T) {
+		t.Setenv("HUIQI_RATE_AUTH_FAILURES", "ten a minute")
+		_, _, err := runCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo=false")
+		if err == nil || !strings.Contains(err.Error(), "HUIQI_RATE_AUTH_FAILURES") {
+			t.Errorf("serve with HUIQI_RATE_AUTH_FAILURES=\"ten a minute\" = %v, want an error naming the variable", err)
 		}
 	})
 	t.Run("UnknownFlag", func(t *testing.T) {
@@ -677,7 +714,7 @@ func TestPolicyTest(t *testing.T) {
 		if err == nil {
 			t.Fatalf("policy test with a wrong expected amount = nil error:\n%s", stdout)
 		}
-		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 60000 元，实际 50000 元") {
+		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 6万元，实际 5万元") {
 			t.Errorf("policy test output lacks the FAIL line:\n%s", stdout)
 		}
 		if !strings.Contains(stdout, "ok   test-employment-subsidy (3 cases)") || !strings.HasSuffix(stdout, "4 passed, 1 failed\n") {
@@ -779,6 +816,7 @@ func TestRun_SubcommandHelp(t *testing.T) {
 
 // TestMain removes the huiqi binary that the child-process tests share.
 func TestMain(m *testing.M) {
+	httpapi.ReleaseMode() // as main does
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

@@ -1,4 +1,4 @@
-package engine
+package exchange
 
 import (
 	"encoding/csv"
@@ -95,7 +95,7 @@ func csvItems(name, cell string, keys []string, required int) ([]any, error) {
 	return items, nil
 }
 
-// Next implements ProfileSource.
+// Next implements engine.ProfileSource.
 func (s *CSVSource) Next() (int, *huiqi.Enterprise, error) {
 	record, err := s.r.Read()
 	s.line++
