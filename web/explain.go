@@ -58,6 +58,11 @@ func workedOut(p *policies.Policy, en *huiqi.Enterprise, day huiqi.Date, amount 
 }
 
 func simpleWorkedOut(a *policies.Amount, en *huiqi.Enterprise, amount huiqi.Money) string {
+	if a.Over != nil || a.CapOf != nil {
+		// A rate of an increase or a sum, or a cap from another figure: the
+		// latest figure times the rate would not give the amount.
+		return ""
+	}
 	switch {
 	case a.Fixed != nil:
 		if *a.Fixed != amount {

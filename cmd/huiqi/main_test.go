@@ -200,12 +200,12 @@ func catalogueCount(tb testing.TB) int {
 	return n
 }
 
-// shoeMaker is the README's 晋江 shoe maker: 3000万元 revenue.
+// shoeMaker is the README's 晋江 shoe maker: 3000万元 revenue, 120万元 研发费用, a 科技型中小企业.
 const shoeMaker = `{
 	"name": "示例鞋业", "region": "350582", "industry": "C1952",
 	"founded_on": "2015-01-01", "employees": 120, "revenue": 30000000,
 	"total_assets": 20000000, "rd_expense": 1200000,
-	"tags": ["hightech", "park_resident", "insured_full"]}`
+	"tags": ["hightech", "tech_sme", "park_resident", "insured_full"]}`
 
 type matchResult struct {
 	AsOf     string `json:"as_of"`
@@ -265,21 +265,21 @@ func TestServe(t *testing.T) {
 			if i > 0 && amountOf(v.Amount) > amountOf(r.Eligible[i-1].Amount) {
 				t.Errorf("eligible not ordered by amount: %s before %s", r.Eligible[i-1].PolicyID, v.PolicyID)
 			}
-			if v.PolicyID == "jj-footwear-garment-upgrade" {
+			if v.PolicyID == "qz-tech-sme-rd-subsidy" {
 				found = true
 				for _, c := range v.Conditions {
 					if !c.Pass {
 						t.Errorf("eligible %s has a failing condition %q", v.PolicyID, c.Label)
 					}
 				}
-				// 0.3% of 3000万元.
-				if v.Amount == nil || *v.Amount != 90000 {
-					t.Errorf("jj-footwear-garment-upgrade amount = %v, want 90000", v.Amount)
+				// 10% of 120万元 研发费用.
+				if v.Amount == nil || *v.Amount != 120000 {
+					t.Errorf("qz-tech-sme-rd-subsidy amount = %v, want 120000", v.Amount)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("POST /v1/match: jj-footwear-garment-upgrade not eligible for a 晋江 shoe maker: %+v", r.Eligible)
+			t.Errorf("POST /v1/match: qz-tech-sme-rd-subsidy not eligible for a 晋江 shoe maker: %+v", r.Eligible)
 		}
 		if got := s.Total(t, "/v1/enterprises?limit=1", adminToken); got != main.DemoEnterprises {
 			t.Errorf("after POST /v1/match, enterprises = %d, want %d: the calculator stores nothing", got, main.DemoEnterprises)
