@@ -19,6 +19,9 @@ func TestDependencyHomes(t *testing.T) {
 	homes := map[string][]string{
 		"database/sql":                                   {"github.com/huiqi/huiqi/sqlite", bench},
 		"github.com/mattn/go-sqlite3":                    {"github.com/huiqi/huiqi/sqlite", bench},
+		"github.com/jackc/pgx/v5":                        {"github.com/huiqi/huiqi/postgres"},
+		"github.com/jackc/pgx/v5/pgconn":                 {"github.com/huiqi/huiqi/postgres"},
+		"github.com/jackc/pgx/v5/pgxpool":                {"github.com/huiqi/huiqi/postgres"},
 		"github.com/gin-gonic/gin":                       {"github.com/huiqi/huiqi/httpapi"},
 		"github.com/blevesearch/bleve/v2":                {"github.com/huiqi/huiqi/index"},
 		"github.com/prometheus/client_golang/prometheus": {"github.com/huiqi/huiqi/metrics"},
@@ -57,7 +60,7 @@ func TestDependencyHomes(t *testing.T) {
 		t.Fatalf("go list -deps: %v", err)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		for _, banned := range []string{"gin-gonic", "blevesearch", "go-sqlite3", "database/sql"} {
+		for _, banned := range []string{"gin-gonic", "blevesearch", "go-sqlite3", "database/sql", "jackc/pgx"} {
 			if strings.Contains(dep, banned) {
 				t.Errorf("policies or matcher depends on %s", dep)
 			}

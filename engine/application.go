@@ -1,11 +1,8 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -17,7 +14,6 @@ import (
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Application is an application as the API shows it: the stored
@@ -102,18 +98,18 @@ const actorSystem = "system"
 
 // rules returns the clock settings an application copied from its policy
 // version.
-func rules(a *sqlite.Application) clock.Rules {
+func rules(a *huiqi.ApplicationRecord) clock.Rules {
 	return clock.Rules{DeadlineDays: a.DeadlineDays, TargetDays: a.TargetDays, WorkingDays: a.WorkingDays}
 }
 
 // view returns the API view of a with its events and its clock as of asOf.
-func (e *Engine) view(a *sqlite.Application, asOf huiqi.Date) *Application {
+func (e *Engine) view(a *huiqi.ApplicationRecord, asOf huiqi.Date) *Application {
 	return e.viewWith(a, asOf, clock.Compute(e.Calendar, rules(a), a.Events, asOf), true)
 }
 
 // viewWith returns the API view of a with the clock c of asOf, and its
 // events when withEvents is set.
-func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock, withEvents bool) *Application {
+func (e *Engine) viewWith(a *huiqi.ApplicationRecord, asOf huiqi.Date, c clock.Clock, withEvents bool) *Application {
 	v := &Application{
 		ID: a.ID, PolicyID: a.PolicyID, PolicyVersion: a.PolicyVersion, PolicyTitle: a.PolicyTitle,
 		Department: a.Department, CreditCode: a.CreditCode, State: a.State,
@@ -127,7 +123,8 @@ func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock,
 	v.ReviewStatus, v.Review = e.reviewStatus(a, a.Events, a.State), lastFinding(a.Events)
 	if c, ok := e.Matcher.Policy(a.PolicyID); ok && c.Policy.ExclusiveGroup != "" {
 		v.ExclusiveGroup = c.Policy.ExclusiveGroup
-		v.ExclusiveNote = "同组（" + v.ExclusiveGroup + "）政策就高不重复：本企业只能有一项申请获批兑现"
+		// Said in words: the group's code means nothing to an enterprise.
+		v.ExclusiveNote = "本政策与同组政策就高不重复：本企业在同组政策中只能有一项申请获批兑现"
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name
@@ -147,7 +144,7 @@ func (e *Engine) viewWith(a *sqlite.Application, asOf huiqi.Date, c clock.Clock,
 // mayReadApplication returns EForbidden unless t may see a: admins and
 // auditors see every application, officials their department's, an
 // enterprise its own.
-func mayReadApplication(t *huiqi.Token, a *sqlite.Application) error {
+func mayReadApplication(t *huiqi.Token, a *huiqi.ApplicationRecord) error {
 	switch {
 	case t.Role == huiqi.RoleOfficial && t.Department != a.Department:
 		return huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的申请", t.Department)
@@ -159,8 +156,8 @@ func mayReadApplication(t *huiqi.Token, a *sqlite.Application) error {
 
 // newApplication returns a stored application of an enterprise for a
 // validated policy version, with the settings it copies from the version.
-func newApplication(p *policies.Policy, code string) *sqlite.Application {
-	return &sqlite.Application{
+func newApplication(p *policies.Policy, code string) *huiqi.ApplicationRecord {
+	return &huiqi.ApplicationRecord{
 		PolicyID: p.ID, PolicyVersion: p.Version, PolicyTitle: p.Title, Department: p.Department,
 		CreditCode: code, DeadlineDays: p.DeadlineDays, TargetDays: p.TargetDays,
 		WorkingDays: p.Clock == policies.ClockWorkingDays,
@@ -339,7 +336,7 @@ func (e *Engine) AddEvent(ctx context.Context, id int64, in EventInput) (*Applic
 	if in.At != nil && t.Role != huiqi.RoleAdmin {
 		return nil, errAtAdminOnly
 	}
-	a, err := e.DB.AppendEvent(ctx, id, func(tx *sqlite.EventTx, a *sqlite.Application) (huiqi.Event, error) {
+	a, err := e.DB.AppendEvent(ctx, id, func(tx huiqi.EventTx, a *huiqi.ApplicationRecord) (huiqi.Event, error) {
 		return e.buildEvent(ctx, t, tx, a, in)
 	}, e.eventAppended)
 	if err != nil {
@@ -361,7 +358,7 @@ func (e *Engine) AddEvent(ctx context.Context, id int64, in EventInput) (*Applic
 
 // buildEvent checks in against a as it stands inside the write transaction
 // and returns the event to append.
-func (e *Engine) buildEvent(ctx context.Context, t *huiqi.Token, tx *sqlite.EventTx, a *sqlite.Application, in EventInput) (huiqi.Event, error) {
+func (e *Engine) buildEvent(ctx context.Context, t *huiqi.Token, tx huiqi.EventTx, a *huiqi.ApplicationRecord, in EventInput) (huiqi.Event, error) {
 	if err := mayReadApplication(t, a); err != nil {
 		return huiqi.Event{}, err
 	}
@@ -411,7 +408,7 @@ func (e *Engine) buildEvent(ctx context.Context, t *huiqi.Token, tx *sqlite.Even
 // checkApproval checks an approval against the enterprise, the money and
 // the exclusive group, sets its amount (the estimate when none is given)
 // and records the estimate it was measured against.
-func (e *Engine) checkApproval(ctx context.Context, tx *sqlite.EventTx, a *sqlite.Application, ev *huiqi.Event) error {
+func (e *Engine) checkApproval(ctx context.Context, tx huiqi.EventTx, a *huiqi.ApplicationRecord, ev *huiqi.Event) error {
 	en, err := e.DB.FindEnterprise(ctx, a.CreditCode)
 	if err != nil {
 		return err
@@ -446,7 +443,7 @@ func (e *Engine) checkApproval(ctx context.Context, tx *sqlite.EventTx, a *sqlit
 	if err := e.checkGroup(ctx, paid, a, p); err != nil {
 		return err
 	}
-	if i := slices.IndexFunc(paid, func(o sqlite.Paid) bool {
+	if i := slices.IndexFunc(paid, func(o huiqi.Paid) bool {
 		return o.PolicyID == p.ID && o.State == huiqi.StateDisbursed
 	}); p.Once && i >= 0 {
 		return errPaidOnce(p, a.CreditCode, paid[i].ID, huiqi.DateOf(paid[i].At))
@@ -482,7 +479,7 @@ func (e *Engine) checkOnce(p *policies.Policy, code string) error {
 // paidOut runs after a disbursement commits: the matcher learns the payout,
 // and under a once-only policy the enterprise's decision record drops the
 // policy, so that it is neither matched nor offered again.
-func (e *Engine) paidOut(ctx context.Context, a *sqlite.Application) error {
+func (e *Engine) paidOut(ctx context.Context, a *huiqi.ApplicationRecord) error {
 	e.Matcher.AddPayout(a.PolicyID, a.CreditCode, matcher.Payout{ApplicationID: a.ID, On: huiqi.DateOf(a.UpdatedAt)})
 	c, ok := e.Matcher.Policy(a.PolicyID)
 	p, found := e.Matcher.Profile(a.CreditCode)
@@ -501,7 +498,7 @@ func overEstimate(amount, est *huiqi.Money) bool {
 // checkDisbursement returns EConflict when a payout exceeds what was
 // approved and is not yet paid: one disbursement stops the clock, so that
 // is the approved amount itself.
-func checkDisbursement(a *sqlite.Application, ev huiqi.Event) error {
+func checkDisbursement(a *huiqi.ApplicationRecord, ev huiqi.Event) error {
 	if a.AmountApproved == nil {
 		return huiqi.Errorf(huiqi.EConflict, "申请 %d 批准时未核定金额，不能兑现 %s 元", a.ID, *ev.Amount)
 	}
@@ -515,7 +512,7 @@ func checkDisbursement(a *sqlite.Application, ev huiqi.Event) error {
 // under a policy of p's exclusive group is among paid, those approved or
 // disbursed (就高不重复), naming it. The groups are the latest versions',
 // like the budget.
-func (e *Engine) checkGroup(ctx context.Context, paid []sqlite.Paid, a *sqlite.Application, p *policies.Policy) error {
+func (e *Engine) checkGroup(ctx context.Context, paid []huiqi.Paid, a *huiqi.ApplicationRecord, p *policies.Policy) error {
 	if p.ExclusiveGroup == "" {
 		return nil
 	}
@@ -535,7 +532,7 @@ func (e *Engine) checkGroup(ctx context.Context, paid []sqlite.Paid, a *sqlite.A
 // estimate returns the benefit the application's policy version gives the
 // enterprise's current profile today, nil for a benefit without a money
 // figure.
-func (e *Engine) estimate(ctx context.Context, a *sqlite.Application, en *huiqi.Enterprise) (*huiqi.Money, error) {
+func (e *Engine) estimate(ctx context.Context, a *huiqi.ApplicationRecord, en *huiqi.Enterprise) (*huiqi.Money, error) {
 	p, err := e.DB.FindPolicy(ctx, a.PolicyID, a.PolicyVersion)
 	if err != nil {
 		return nil, err
@@ -551,7 +548,7 @@ func (e *Engine) estimate(ctx context.Context, a *sqlite.Application, en *huiqi.
 // reserved on its other applications (approved amounts, and what was paid
 // on those disbursed), would exceed p's budget. p is the latest version: a
 // change of budget is a new version.
-func checkBudget(tx *sqlite.EventTx, a *sqlite.Application, p *policies.Policy, ev huiqi.Event) error {
+func checkBudget(tx huiqi.EventTx, a *huiqi.ApplicationRecord, p *policies.Policy, ev huiqi.Event) error {
 	if ev.Amount == nil || p.Budget == nil {
 		return nil
 	}
@@ -571,12 +568,12 @@ func checkBudget(tx *sqlite.EventTx, a *sqlite.Application, p *policies.Policy, 
 // pause's note is the written notice the enterprise is owed for it, written
 // as a pause_notice notification through tx, so that the notice commits
 // with the pause or neither does.
-func (e *Engine) eventAppended(tx *sqlite.EventTx, a *sqlite.Application, ev huiqi.Event) error {
+func (e *Engine) eventAppended(tx huiqi.EventTx, a *huiqi.ApplicationRecord, ev huiqi.Event) error {
 	if ev.Type != huiqi.EventPause {
 		return nil
 	}
-	return tx.Notify([]sqlite.Notification{{
-		CreditCode: a.CreditCode, Kind: sqlite.NotifyPauseNotice, PolicyID: a.PolicyID, Version: a.PolicyVersion,
+	return tx.Notify([]huiqi.Notification{{
+		CreditCode: a.CreditCode, Kind: huiqi.NotifyPauseNotice, PolicyID: a.PolicyID, Version: a.PolicyVersion,
 		Title: a.PolicyTitle, Note: huiqi.PauseReasons[ev.Reason] + "：" + ev.Note, ApplicationID: a.ID,
 	}})
 }
@@ -634,7 +631,7 @@ func (e *Engine) ListApplications(ctx context.Context, q ApplicationQuery, asOf 
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	list, total, nextID, err := e.DB.ListApplications(ctx, sqlite.ApplicationFilter{
+	list, total, nextID, err := e.DB.ListApplications(ctx, huiqi.ApplicationFilter{
 		CreditCode: strings.ToUpper(q.CreditCode), PolicyID: q.PolicyID, State: q.State, Department: q.Department,
 		AfterID: after, Limit: limit,
 	})
@@ -655,11 +652,8 @@ func (e *Engine) ListApplications(ctx context.Context, q ApplicationQuery, asOf 
 // ids reads a page request over lists in id order: the page size and the
 // id the page starts after.
 func (pg Page) ids() (limit int, after int64, err error) {
-	switch limit = pg.Limit; {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return 0, 0, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	if limit, err = huiqi.PageLimit(pg.Limit); err != nil {
+		return 0, 0, err
 	}
 	if pg.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(pg.After)
@@ -678,10 +672,10 @@ func encodeID(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
 }
 
-// ApplicationRecord is one line of an application import: an application
+// HistoricalApplication is one line of an application import: an application
 // of an earlier platform with its past events. PolicyVersion 0 takes the
 // latest version that was published.
-type ApplicationRecord struct {
+type HistoricalApplication struct {
 	PolicyID      string        `json:"policy_id"`
 	PolicyVersion int           `json:"policy_version"`
 	CreditCode    string        `json:"credit_code"`
@@ -704,9 +698,16 @@ type RecordEvent struct {
 // commits.
 const ImportApplicationsBatch = 500
 
+// An ApplicationSource yields historical applications one at a time: the
+// line (or record) number counted from 1 and the record, an EInvalid error
+// for a line that cannot be read as a record, or io.EOF at the end; any
+// other error ends the import. Package exchange reads them from NDJSON.
+type ApplicationSource interface {
+	Next() (line int, rec *HistoricalApplication, err error)
+}
+
 // ImportApplications loads historical applications with their past events
-// from NDJSON, one application a line (admin): the migration from an
-// earlier platform. Each line is checked like a live application, except
+// from src (admin): the migration from an earlier platform. Each line is checked like a live application, except
 // that the budget and dishonesty checks of approve are not replayed on
 // history: the policy version must have been published, the enterprise must
 // exist, every event must be valid, in order, no earlier than the one
@@ -715,7 +716,7 @@ const ImportApplicationsBatch = 500
 // 1) and skipped; the rest are kept. progress, when not nil, is called after
 // each batch. It returns EForbidden for anyone but an admin; other errors
 // than per-line ones are internal.
-func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress func(BulkReport)) (BulkReport, error) {
+func (e *Engine) ImportApplications(ctx context.Context, src ApplicationSource, progress func(BulkReport)) (BulkReport, error) {
 	rep := BulkReport{Errors: []BulkError{}}
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return rep, err
@@ -727,7 +728,7 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 		}
 	}
 	var (
-		batch []sqlite.NewApplication
+		batch []huiqi.ImportedApplication
 		lines []int
 		cache = map[string]*policies.Policy{}
 	)
@@ -757,21 +758,17 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 		}
 		return nil
 	}
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64*1024), MaxLineSize)
-	line := 0
-	for s.Scan() {
-		line++
-		b := s.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
-		}
-		var rec ApplicationRecord
-		if err := huiqi.DecodeJSON(b, &rec); err != nil {
+	for {
+		line, rec, err := src.Next()
+		if err == io.EOF {
+			break
+		} else if huiqi.ErrorCode(err) == huiqi.EInvalid {
 			reject(line, err)
 			continue
+		} else if err != nil {
+			return rep, err
 		}
-		item, err := e.importRecord(ctx, &rec, cache)
+		item, err := e.importRecord(ctx, rec, cache)
 		if huiqi.ErrorCode(err) == huiqi.EInternal {
 			return rep, err
 		} else if err != nil {
@@ -785,11 +782,6 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 			}
 		}
 	}
-	if err := s.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return rep, fmt.Errorf("line %d longer than %d bytes: %w", line+1, MaxLineSize, err)
-	} else if err != nil {
-		return rep, err
-	}
 	err := flush()
 	// A line refused by the store is reported when its batch commits, after
 	// later lines refused on reading: put them back in line order.
@@ -798,8 +790,8 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 }
 
 // importRecord checks one import line and returns what to store.
-func (e *Engine) importRecord(ctx context.Context, rec *ApplicationRecord, cache map[string]*policies.Policy) (sqlite.NewApplication, error) {
-	var none sqlite.NewApplication
+func (e *Engine) importRecord(ctx context.Context, rec *HistoricalApplication, cache map[string]*policies.Policy) (huiqi.ImportedApplication, error) {
+	var none huiqi.ImportedApplication
 	p, err := e.importPolicy(ctx, rec.PolicyID, rec.PolicyVersion, cache)
 	if err != nil {
 		return none, err
@@ -836,7 +828,7 @@ func (e *Engine) importRecord(ctx context.Context, rec *ApplicationRecord, cache
 		}
 		events[i] = ev
 	}
-	return sqlite.NewApplication{Application: newApplication(p, code), Events: events}, nil
+	return huiqi.ImportedApplication{Application: newApplication(p, code), Events: events}, nil
 }
 
 // importPolicy returns the policy version an imported application ties to:

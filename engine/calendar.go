@@ -7,7 +7,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // loadCalendar adds the operators' stored years to the calendar: each
@@ -55,7 +54,7 @@ func (e *Engine) PutCalendarYear(ctx context.Context, year int, doc []byte) (*cl
 		return nil, err
 	}
 	info := clock.YearInfo{Year: year, Origin: clock.OriginOperator, Actor: t.Actor(), At: e.Now()}
-	if err := e.DB.PutCalendarYear(ctx, sqlite.CalendarYear{Year: year, Document: norm, Source: y.Source, Actor: info.Actor, At: info.At}); err != nil {
+	if err := e.DB.PutCalendarYear(ctx, huiqi.CalendarYear{Year: year, Document: norm, Source: y.Source, Actor: info.Actor, At: info.At}); err != nil {
 		return nil, err
 	}
 	e.Calendar.SetYear(y, info)

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Each application's events form a SHA-256 chain, which catches a changed
@@ -29,7 +28,7 @@ import (
 // signed.
 
 // CheckpointMessage is the text a checkpoint's signature covers.
-func CheckpointMessage(c *sqlite.Checkpoint) []byte {
+func CheckpointMessage(c *huiqi.Checkpoint) []byte {
 	return []byte("huiqi checkpoint v1\n" + strconv.FormatInt(c.Events, 10) + "\n" + c.Head + "\n" +
 		c.CreatedAt.UTC().Format(time.RFC3339Nano) + "\n")
 }
@@ -78,7 +77,7 @@ func LoadSigningKey(path string) (ed25519.PrivateKey, error) {
 var errNoKey = huiqi.Errorf(huiqi.EUnavailable, "未配置签名密钥，无法生成检查点")
 
 // Checkpoint signs the event log's current head and stores it (admin).
-func (e *Engine) Checkpoint(ctx context.Context) (*sqlite.Checkpoint, error) {
+func (e *Engine) Checkpoint(ctx context.Context) (*huiqi.Checkpoint, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -89,7 +88,7 @@ func (e *Engine) Checkpoint(ctx context.Context) (*sqlite.Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &sqlite.Checkpoint{CreatedAt: e.Now().Round(0), Events: st.Events, Head: st.Head,
+	c := &huiqi.Checkpoint{CreatedAt: e.Now().Round(0), Events: st.Events, Head: st.Head,
 		PublicKey: base64.StdEncoding.EncodeToString(e.Signer.Public().(ed25519.PublicKey))}
 	c.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(e.Signer, CheckpointMessage(c)))
 	if err := e.DB.AddCheckpoint(ctx, c); err != nil {
@@ -99,7 +98,7 @@ func (e *Engine) Checkpoint(ctx context.Context) (*sqlite.Checkpoint, error) {
 }
 
 // Checkpoints lists the stored checkpoints, newest first (admin, auditor).
-func (e *Engine) Checkpoints(ctx context.Context) ([]sqlite.Checkpoint, error) {
+func (e *Engine) Checkpoints(ctx context.Context) ([]huiqi.Checkpoint, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleAuditor); err != nil {
 		return nil, err
 	}
@@ -121,7 +120,7 @@ type CheckpointVerdict struct {
 // when it has one, and the log's first events must be there, unchanged,
 // and hash to the signed head. It returns EInvalid for a checkpoint whose
 // signature does not hold.
-func (e *Engine) VerifyCheckpoint(ctx context.Context, c sqlite.Checkpoint) (*CheckpointVerdict, error) {
+func (e *Engine) VerifyCheckpoint(ctx context.Context, c huiqi.Checkpoint) (*CheckpointVerdict, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleAuditor); err != nil {
 		return nil, err
 	}

@@ -17,12 +17,11 @@ import (
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/push"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Engine is huiqi's application core.
 type Engine struct {
-	DB       *sqlite.DB
+	DB       Store
 	Matcher  *matcher.Matcher
 	Calendar *clock.Calendar
 	Logger   *slog.Logger
@@ -36,6 +35,9 @@ type Engine struct {
 	// WebhookTargets is the rule for subscriber addresses: public
 	// addresses only, unless its Hosts list the internal hosts allowed.
 	WebhookTargets push.Targets
+	// Cluster, set before Load when replicas share the store, makes the
+	// engine one of them: see lockRefresh and Follow.
+	Cluster Cluster
 
 	stats counters
 	// tokenUse holds when each token's use was last recorded (id → time).
@@ -48,16 +50,27 @@ type Engine struct {
 	// drop a match silently and tell it again later, or tell one that no
 	// longer holds).
 	refresh sync.Mutex
+	// following serialises Follow; watermark is the last change of the
+	// cluster's log it applied.
+	following sync.Mutex
+	watermark int64
+	// unsettledPolicies and unsettledProfiles are what Follow applied and
+	// settle has yet to recompute (under following).
+	unsettledPolicies map[string]bool
+	unsettledProfiles map[string]*huiqi.Enterprise
 }
 
 // New returns an Engine over an open database.
-func New(db *sqlite.DB) *Engine {
+func New(db Store) *Engine {
 	return &Engine{
 		DB:       db,
 		Matcher:  matcher.New(),
 		Calendar: clock.New(),
 		Logger:   slog.Default(),
 		Now:      time.Now,
+
+		unsettledPolicies: map[string]bool{},
+		unsettledProfiles: map[string]*huiqi.Enterprise{},
 	}
 }
 
@@ -67,6 +80,14 @@ func (e *Engine) Today() huiqi.Date { return huiqi.DateOf(e.Now()) }
 // Load fills the in-memory matcher from SQLite: every published policy and
 // every current profile.
 func (e *Engine) Load(ctx context.Context) error {
+	if e.Cluster != nil {
+		// Read before the state: a change committed meanwhile is applied
+		// again by Follow, which is harmless.
+		var err error
+		if e.watermark, err = e.Cluster.LastChange(ctx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
 	if err := e.loadCalendar(ctx); err != nil {
 		return fmt.Errorf("load calendar: %w", err)
 	}

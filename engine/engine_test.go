@@ -14,6 +14,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
@@ -126,7 +127,7 @@ func TestEngine_LoadDemo(t *testing.T) {
 		if n, _ := e.DB.EnterpriseCount(context.Background()); n != 300 {
 			t.Errorf("EnterpriseCount() = %d after a second LoadDemo, want 300", n)
 		}
-		_, total, _, err := e.DB.ListPolicies(context.Background(), sqlite.PolicyFilter{})
+		_, total, _, err := e.DB.ListPolicies(context.Background(), huiqi.PolicyFilter{})
 		if err != nil || total != len(again) {
 			t.Errorf("policies after a second LoadDemo: %d, %v; want %d", total, err, len(again))
 		}
@@ -146,11 +147,11 @@ func TestEngine_LoadDemo(t *testing.T) {
 	if eligible < 100 {
 		t.Errorf("the demo enterprises have %d eligible pairs in all, want a realistic catalogue's hundreds", eligible)
 	}
-	verdicts, err := e.DB.EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
+	verdicts, err := e.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.DB.Close(); err != nil {
+	if err := e.DB.(*sqlite.DB).Close(); err != nil {
 		t.Fatal(err)
 	}
 	e2 := engOpen(t, path)
@@ -163,7 +164,7 @@ func TestEngine_LoadDemo(t *testing.T) {
 			t.Errorf("after reload: MatchEnterprise(%s) (-before +after):\n%s", code, diff)
 		}
 	}
-	verdicts2, err := e2.DB.EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
+	verdicts2, err := e2.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), enterprises[0].CreditCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 		c + ",少一列,350582,C1811,2018-05-20,5,,\r\n" + // 6
 		c + ",坏标签,350582,C1811,2018-05-20,5,,hightech;unicorn,\r\n" + // 7
 		a + ",泉州示例鞋业第二版,350582,C1952,2015-01-01,130,30000000,hightech,\r\n" // 8: later wins
-	src, err := engine.NewCSVSource(strings.NewReader(csv))
+	src, err := exchange.NewCSVSource(strings.NewReader(csv))
 	if err != nil {
 		t.Fatalf("NewCSVSource() = %v", err)
 	}
@@ -360,7 +361,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 
 	t.Run("Tags", func(t *testing.T) {
 		csv := "credit_code,name,region,industry,founded_on,tags\n" + c + ",标签,350582,C1952,2015-01-01,specialized; hightech;;hightech\n"
-		src, err := engine.NewCSVSource(strings.NewReader(csv))
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,12 +377,59 @@ func TestEngine_ImportCSV(t *testing.T) {
 		}
 	})
 
+	t.Run("History", func(t *testing.T) {
+		csv := "credit_code,name,region,industry,founded_on,revenue_2024,revenue_2025,output_value_2025,qualifications,incidents\n" +
+			c + ",历年,350582,C1952,2015-01-01,200,300.5,400,hightech:2025-12-10:2028-12-09; green_factory:2024-05-01,safety:major:2025-06-01\n" + // 2
+			c + ",坏年份值,350582,C1952,2015-01-01,abc,,,,\n" + // 3
+			c + ",坏资质,350582,C1952,2015-01-01,,,,hightech:2025-12-10;hightech,\n" + // 4
+			c + ",坏日期,350582,C1952,2015-01-01,,,,hightech:2025-02-30,\n" + // 5
+			c + ",坏事故,350582,C1952,2015-01-01,,,,,safety:big:2025-06-01\n" // 6
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.ImportEnterprises(engCtx, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := engine.BulkReport{Accepted: 1, Rejected: 4, Errors: []engine.BulkError{
+			{Line: 3, Code: huiqi.EInvalid, Field: "fiscal_years.2024.revenue"},
+			{Line: 4, Code: huiqi.EInvalid, Field: "qualifications[1]"},
+			{Line: 5, Code: huiqi.EInvalid, Field: "qualifications[0].granted_on"},
+			{Line: 6, Code: huiqi.EInvalid, Field: "incidents[0].level"},
+		}}
+		if diff := cmp.Diff(want, got, engReportOpts); diff != "" {
+			t.Errorf("report (-want +got):\n%s", diff)
+		}
+		ec, err := e.DB.FindEnterprise(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ec.Revenue == nil || *ec.Revenue != 30050 {
+			t.Errorf("revenue = %v, want 300.50 from 2025", ec.Revenue)
+		}
+		if v, ok := ec.YearFigure("output_value", 2025); !ok || v != 40000 {
+			t.Errorf("output_value 2025 = %d, %v", v, ok)
+		}
+		if v, ok := ec.YearFigure("revenue", 2024); !ok || v != 20000 {
+			t.Errorf("revenue 2024 = %d, %v", v, ok)
+		}
+		if len(ec.Qualifications) != 2 || ec.Qualifications[0].ExpiresOn != huiqi.NewDate(2028, 12, 9) || len(ec.Incidents) != 1 {
+			t.Errorf("qualifications %+v, incidents %+v", ec.Qualifications, ec.Incidents)
+		}
+	})
+
 	t.Run("UnknownColumn", func(t *testing.T) {
-		_, err := engine.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
+		_, err := exchange.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
 		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "staff" {
 			t.Errorf("NewCSVSource(unknown column) = %v, want %s naming staff", err, huiqi.EInvalid)
 		}
-		if _, err := engine.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
+		for _, col := range []string{"revenue_24", "profit_2024", "revenue_20x4", "revenue2024"} {
+			if _, err := exchange.NewCSVSource(strings.NewReader("credit_code," + col + "\n")); huiqi.ErrorField(err) != col {
+				t.Errorf("NewCSVSource(column %s) = %v, want %s naming it", col, err, huiqi.EInvalid)
+			}
+		}
+		if _, err := exchange.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
 			t.Errorf("NewCSVSource(empty) = %v, want %s", err, huiqi.EInvalid)
 		}
 	})
@@ -405,19 +453,19 @@ func TestEngine_DecisionRecord(t *testing.T) {
 	e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
 	ctx := context.Background()
 	code := engCode(1)
-	verdicts := func(t *testing.T) []sqlite.Verdict {
+	verdicts := func(t *testing.T) []huiqi.Verdict {
 		t.Helper()
-		vs, err := e.DB.EnterpriseVerdicts(ctx, code)
+		vs, err := e.DB.(*sqlite.DB).EnterpriseVerdicts(ctx, code)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return vs
 	}
 	fen := func(yuan int64) *huiqi.Money { m := huiqi.Money(yuan) * huiqi.Yuan; return &m }
-	verdict := func(policy string, policyVersion, profileVersion int, amount *huiqi.Money) sqlite.Verdict {
-		return sqlite.Verdict{PolicyID: policy, CreditCode: code, PolicyVersion: policyVersion, ProfileVersion: profileVersion, Amount: amount, AsOf: engToday}
+	verdict := func(policy string, policyVersion, profileVersion int, amount *huiqi.Money) huiqi.Verdict {
+		return huiqi.Verdict{PolicyID: policy, CreditCode: code, PolicyVersion: policyVersion, ProfileVersion: profileVersion, Amount: amount, AsOf: engToday}
 	}
-	wantVerdicts := func(t *testing.T, step string, want ...sqlite.Verdict) {
+	wantVerdicts := func(t *testing.T, step string, want ...huiqi.Verdict) {
 		t.Helper()
 		if diff := cmp.Diff(want, verdicts(t), engCmp); diff != "" {
 			t.Errorf("%s: decision record (-want +got):\n%s", step, diff)

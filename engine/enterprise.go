@@ -11,7 +11,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // CreateEnterprise validates and stores a new profile (admin). It returns
@@ -76,7 +75,7 @@ func (e *Engine) FindEnterprise(ctx context.Context, code string) (*huiqi.Enterp
 }
 
 // ListEnterprises returns a page of profiles (admin, official, auditor).
-func (e *Engine) ListEnterprises(ctx context.Context, f sqlite.EnterpriseFilter) ([]*huiqi.Enterprise, int, string, error) {
+func (e *Engine) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) ([]*huiqi.Enterprise, int, string, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial, huiqi.RoleAuditor); err != nil {
 		return nil, 0, "", err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // groupChoice returns the policy of an exclusive group that an enterprise
@@ -23,7 +22,7 @@ func (e *Engine) groupChoice(ctx context.Context, code, group string) (string, e
 	}
 	closed := map[string]bool{}
 	taken := false
-	err := e.DB.ForEachApplication(ctx, sqlite.ApplicationFilter{CreditCode: code}, true, func(a *sqlite.Application) error {
+	err := e.DB.ForEachApplication(ctx, huiqi.ApplicationFilter{CreditCode: code}, true, func(a *huiqi.ApplicationRecord) error {
 		c, ok := e.Matcher.Policy(a.PolicyID)
 		if !ok || c.Policy.ExclusiveGroup != group {
 			return nil
@@ -83,7 +82,7 @@ func (e *Engine) offeredInGroup(ctx context.Context, p *policies.Policy, code st
 // offerNextInGroup runs after an application closed by rejection or
 // withdrawal: when its policy belongs to an exclusive group, the group's
 // next choice for the enterprise, if 免申即享, is offered.
-func (e *Engine) offerNextInGroup(ctx context.Context, a *sqlite.Application) error {
+func (e *Engine) offerNextInGroup(ctx context.Context, a *huiqi.ApplicationRecord) error {
 	c, ok := e.Matcher.Policy(a.PolicyID)
 	if !ok || c.Policy.ExclusiveGroup == "" {
 		return nil

@@ -6,7 +6,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // A new match of a 免申即享 policy opens an offered application for the
@@ -46,9 +45,9 @@ func TestEngine_OffersAndNotices(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Notifications() = %v", err)
 	}
-	var notices []sqlite.Notification
+	var notices []huiqi.Notification
 	for _, n := range feed.Items {
-		if n.Kind == sqlite.NotifyPauseNotice {
+		if n.Kind == huiqi.NotifyPauseNotice {
 			notices = append(notices, n)
 		}
 	}

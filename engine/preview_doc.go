@@ -37,6 +37,7 @@ func (e *Engine) PreviewDocument(ctx context.Context, doc []byte, day huiqi.Date
 		Version:      p.Version,
 		Budget:       p.Budget,
 		TestFailures: nonNil(matcher.RunTests(p)),
+		State:        matcher.StateEligible,
 	}
 	if p.Budget != nil {
 		left := *p.Budget - pv.AmountTotal

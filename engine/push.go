@@ -6,12 +6,11 @@ import (
 	"strconv"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Feed is a page of an enterprise's notifications.
 type Feed struct {
-	Items []sqlite.Notification `json:"items"`
+	Items []huiqi.Notification `json:"items"`
 	// Next is the cursor to pass as after to continue the feed; it is the
 	// given cursor again when nothing new has arrived, so a client polls on.
 	Next *string `json:"next"`
@@ -28,7 +27,7 @@ func (e *Engine) Notifications(ctx context.Context, code string, after string, l
 	if t.Role == huiqi.RoleEnterprise && t.CreditCode != code {
 		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本企业的通知")
 	}
-	cursor, err := sqlite.ParseCursor(after)
+	cursor, err := huiqi.ParseCursor(after)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +57,7 @@ type WebhookRequest struct {
 // credentials, or names a host outside the allow-list or one that resolves
 // to an internal address (see push.Targets), or a secret shorter than 16
 // characters.
-func (e *Engine) CreateWebhook(ctx context.Context, r WebhookRequest) (*sqlite.Webhook, error) {
+func (e *Engine) CreateWebhook(ctx context.Context, r WebhookRequest) (*huiqi.Webhook, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -68,7 +67,7 @@ func (e *Engine) CreateWebhook(ctx context.Context, r WebhookRequest) (*sqlite.W
 	if len(r.Secret) < 16 {
 		return nil, huiqi.FieldErrorf("secret", "签名密钥至少 16 个字符")
 	}
-	w := &sqlite.Webhook{URL: r.URL, Secret: r.Secret}
+	w := &huiqi.Webhook{URL: r.URL, Secret: r.Secret}
 	if err := e.DB.CreateWebhook(ctx, w); err != nil {
 		return nil, err
 	}
@@ -77,8 +76,8 @@ func (e *Engine) CreateWebhook(ctx context.Context, r WebhookRequest) (*sqlite.W
 
 // WebhookStatus is a subscriber with the deliveries it never acknowledged.
 type WebhookStatus struct {
-	sqlite.Webhook
-	DeadDeliveries []sqlite.DeadDelivery `json:"dead_deliveries"`
+	huiqi.Webhook
+	DeadDeliveries []huiqi.DeadDelivery `json:"dead_deliveries"`
 }
 
 // Webhooks lists the subscribers with their delivery state and dead

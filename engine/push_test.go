@@ -170,7 +170,7 @@ func (n pushNote) String() string {
 // and checks that their ids only grow.
 func (env *pushEnv) news(tb testing.TB) []pushNote {
 	tb.Helper()
-	ns, err := env.Eng.DB.NotificationsAfter(context.Background(), env.mark, 1_000_000)
+	ns, err := env.Eng.DB.(*sqlite.DB).NotificationsAfter(context.Background(), env.mark, 1_000_000)
 	if err != nil {
 		tb.Fatalf("NotificationsAfter(%d) = %v", env.mark, err)
 	}
@@ -215,7 +215,7 @@ func pushNotes(kind, policy string, version int, idx ...int) []pushNote {
 
 func TestPushExactlyOnce(t *testing.T) {
 	const id = "push-staff-subsidy"
-	newMatch, withdrawn := sqlite.NotifyNewMatch, sqlite.NotifyWithdrawn
+	newMatch, withdrawn := huiqi.NotifyNewMatch, huiqi.NotifyWithdrawn
 
 	t.Run("Publish", func(t *testing.T) {
 		env := newPushEnv(t)
@@ -270,7 +270,7 @@ func TestPushExactlyOnce(t *testing.T) {
 			t.Fatalf("PUT of a published policy made version %d, want 2", v)
 		}
 		env.expect(t, "change", pushNotes(newMatch, id, 2, 4)...)
-		vs, err := env.Eng.DB.EnterpriseVerdicts(context.Background(), pushCodes[1])
+		vs, err := env.Eng.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), pushCodes[1])
 		if err != nil || len(vs) != 1 || vs[0].PolicyVersion != 2 {
 			t.Errorf("EnterpriseVerdicts(%s) = %+v, %v, want the record moved to version 2", pushCodes[1], vs, err)
 		}
@@ -464,7 +464,7 @@ func TestPushFeed(t *testing.T) {
 				t.Errorf("page of %d items, want at most 2", len(f.Items))
 			}
 			for _, n := range f.Items {
-				if n.CreditCode != code || n.Kind != sqlite.NotifyNewMatch {
+				if n.CreditCode != code || n.Kind != huiqi.NotifyNewMatch {
 					t.Errorf("feed of %s holds %+v", code, n)
 				}
 				if len(ids) > 0 && n.ID <= ids[len(ids)-1] {
@@ -624,7 +624,7 @@ func TestPushCreateWebhook(t *testing.T) {
 
 	t.Run("ListHidesCredentials", func(t *testing.T) {
 		ctx := context.Background()
-		w := &sqlite.Webhook{URL: "https://user:hunter2@hooks.example.com/x", Secret: secret}
+		w := &huiqi.Webhook{URL: "https://user:hunter2@hooks.example.com/x", Secret: secret}
 		if err := env.Eng.DB.CreateWebhook(ctx, w); err != nil { // stored before credentials were refused
 			t.Fatal(err)
 		}
@@ -717,7 +717,7 @@ func TestPushMeasure(t *testing.T) {
 		received.Add(1)
 	}))
 	defer recv.Close()
-	w := &sqlite.Webhook{URL: recv.URL, Secret: "measure-secret-0123456789"}
+	w := &huiqi.Webhook{URL: recv.URL, Secret: "measure-secret-0123456789"}
 	if err := env.Eng.DB.CreateWebhook(ctx, w); err != nil {
 		t.Fatal(err)
 	}
@@ -734,7 +734,7 @@ func TestPushMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apps, err := env.Eng.DB.ApplicationCount(ctx)
+	apps, err := env.Eng.DB.(*sqlite.DB).ApplicationCount(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -743,7 +743,7 @@ func TestPushMeasure(t *testing.T) {
 		t.Errorf("policy matched %d, want about 100,000", last)
 	}
 
-	d := push.NewDeliverer(env.Eng.DB)
+	d := push.NewDeliverer(env.Eng.DB.(*sqlite.DB))
 	d.Logger = slog.New(slog.DiscardHandler)
 	d.Client = (&push.Targets{Hosts: []string{"127.0.0.1"}}).Client(10 * time.Second)
 	window := 20 * time.Second
@@ -818,7 +818,7 @@ func TestPushConcurrentRefresh(t *testing.T) {
 	}
 	got := map[string]int{}
 	for _, n := range env.news(t) {
-		if n.Kind != sqlite.NotifyNewMatch || n.Policy != id {
+		if n.Kind != huiqi.NotifyNewMatch || n.Policy != id {
 			t.Errorf("unexpected notification %v", n)
 		}
 		if slices.Contains(pushCodes, n.Code) {
@@ -842,7 +842,7 @@ func TestPushConcurrentRefresh(t *testing.T) {
 		wantCodes = append(wantCodes, h.CreditCode)
 	}
 	for _, code := range wantCodes {
-		vs, err := env.Eng.DB.EnterpriseVerdicts(context.Background(), code)
+		vs, err := env.Eng.DB.(*sqlite.DB).EnterpriseVerdicts(context.Background(), code)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ benefit: {kind: award, amount: {fixed: 100000}}
 		var pages []page
 		pg := engine.Page{Limit: 2}
 		for {
-			pv, err := e.PolicyMatches(engCtx, "reach-hightech", engToday, pg)
+			pv, err := e.PolicyMatches(engCtx, "reach-hightech", engToday, "", pg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ benefit: {kind: award, amount: {fixed: 100000}}
 	for range 4 {
 		wg.Go(func() {
 			for range 20 {
-				if _, err := e.PolicyMatches(engCtx, "reach-hightech", engToday, engine.Page{Limit: 1}); err != nil {
+				if _, err := e.PolicyMatches(engCtx, "reach-hightech", engToday, "", engine.Page{Limit: 1}); err != nil {
 					t.Error(err)
 					return
 				}

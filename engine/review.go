@@ -8,7 +8,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // Review statuses of an application, as the clock list and the export show
@@ -88,7 +87,7 @@ func lastFinding(events []huiqi.Event) *Finding {
 // reviewStatus returns where an application's review stands as of its
 // events: "" when its policy has no review conditions, 需部门审核 until a
 // finding is recorded on an open application, else the finding.
-func (e *Engine) reviewStatus(a *sqlite.Application, events []huiqi.Event, state string) string {
+func (e *Engine) reviewStatus(a *huiqi.ApplicationRecord, events []huiqi.Event, state string) string {
 	c, ok := e.Matcher.Policy(a.PolicyID)
 	if !ok || len(policyReviews(c.Policy)) == 0 {
 		return ""
@@ -107,7 +106,7 @@ func (e *Engine) reviewStatus(a *sqlite.Application, events []huiqi.Event, state
 // checkReviewed returns EConflict when p has review conditions and the
 // application's last finding is not a pass: a department approves what it
 // has checked.
-func checkReviewed(a *sqlite.Application, p *policies.Policy) error {
+func checkReviewed(a *huiqi.ApplicationRecord, p *policies.Policy) error {
 	labels := policyReviews(p)
 	if len(labels) == 0 {
 		return nil

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // CreateToken issues a token (admin) and returns its secret, shown once.
@@ -47,7 +46,7 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (*huiqi.Token,
 
 // Tokens lists every token, without secrets, with when each was last used
 // (admin).
-func (e *Engine) Tokens(ctx context.Context) ([]sqlite.TokenInfo, error) {
+func (e *Engine) Tokens(ctx context.Context) ([]huiqi.TokenInfo, error) {
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // refreshPolicy puts c into the matcher, or removes the policy when c is nil
@@ -14,14 +13,17 @@ import (
 // decision record of the policy: its eligible enterprises today. Differences
 // become notifications in the same transaction.
 func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *matcher.Compiled) error {
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	if c != nil {
 		e.Matcher.PutPolicy(c)
 	} else {
 		e.Matcher.RemovePolicy(p.ID)
 	}
 	ns, err := e.replacePolicyVerdicts(ctx, p, c)
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -32,14 +34,16 @@ func (e *Engine) refreshPolicy(ctx context.Context, p *policies.Policy, c *match
 // holds it now (the daily pass); a policy no longer published is left to
 // its withdrawal.
 func (e *Engine) refreshCurrent(ctx context.Context, id string) error {
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	c, ok := e.Matcher.Policy(id)
-	var ns []sqlite.Notification
-	var err error
+	var ns []huiqi.Notification
 	if ok {
 		ns, err = e.replacePolicyVerdicts(ctx, c.Policy, c)
 	}
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -47,28 +51,28 @@ func (e *Engine) refreshCurrent(ctx context.Context, id string) error {
 }
 
 // replacePolicyVerdicts computes and commits a policy's decision record and
-// returns the notifications committed with it; the caller holds e.refresh.
-func (e *Engine) replacePolicyVerdicts(ctx context.Context, p *policies.Policy, c *matcher.Compiled) ([]sqlite.Notification, error) {
-	var vs []sqlite.Verdict
+// returns the notifications committed with it; the caller holds lockRefresh.
+func (e *Engine) replacePolicyVerdicts(ctx context.Context, p *policies.Policy, c *matcher.Compiled) ([]huiqi.Notification, error) {
+	var vs []huiqi.Verdict
 	if c != nil {
 		day := e.Today()
 		for _, h := range e.policyHits(ctx, c, day) {
 			prof, _ := e.Matcher.Profile(h.CreditCode)
-			vs = append(vs, sqlite.Verdict{
+			vs = append(vs, huiqi.Verdict{
 				PolicyID: p.ID, CreditCode: h.CreditCode, PolicyVersion: p.Version,
 				ProfileVersion: prof.Enterprise.Version, Amount: h.Amount, AsOf: day,
 			})
 		}
 	}
 	withdrawn := c == nil
-	diff, err := e.DB.ReplacePolicyVerdicts(ctx, p.ID, vs, func(d sqlite.VerdictDiff) []sqlite.Notification {
-		var ns []sqlite.Notification
+	diff, err := e.DB.ReplacePolicyVerdicts(ctx, p.ID, vs, func(d huiqi.VerdictDiff) []huiqi.Notification {
+		var ns []huiqi.Notification
 		for _, v := range d.Added {
 			ns = append(ns, newMatch(p, v))
 		}
 		if withdrawn {
 			for _, v := range d.Removed {
-				ns = append(ns, sqlite.Notification{CreditCode: v.CreditCode, Kind: sqlite.NotifyWithdrawn,
+				ns = append(ns, huiqi.Notification{CreditCode: v.CreditCode, Kind: huiqi.NotifyWithdrawn,
 					PolicyID: p.ID, Version: p.Version, Title: p.Title, Amount: v.Amount})
 			}
 		}
@@ -84,10 +88,13 @@ func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) er
 	if len(es) == 0 {
 		return nil
 	}
-	e.refresh.Lock()
+	unlock, err := e.lockRefresh(ctx)
+	if err != nil {
+		return err
+	}
 	e.Matcher.PutProfiles(es...)
 	ns, err := e.replaceProfileVerdicts(ctx, es)
-	e.refresh.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -96,8 +103,8 @@ func (e *Engine) refreshProfiles(ctx context.Context, es []*huiqi.Enterprise) er
 
 // replaceProfileVerdicts computes and commits the decision record of
 // profiles and returns the notifications committed with it; the caller
-// holds e.refresh.
-func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterprise) ([]sqlite.Notification, error) {
+// holds lockRefresh.
+func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterprise) ([]huiqi.Notification, error) {
 	day := e.Today()
 	list := e.Matcher.Policies()
 	byID := make(map[string]*policies.Policy, len(list))
@@ -105,7 +112,7 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 		byID[c.Policy.ID] = c.Policy
 	}
 	codes := make([]string, 0, len(es))
-	var vs []sqlite.Verdict
+	var vs []huiqi.Verdict
 	for _, en := range es {
 		// The matcher's own profile carries its column ids: the policy
 		// index decides it with a few lookups instead of every rule.
@@ -119,14 +126,14 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 		}
 		codes = append(codes, en.CreditCode)
 		for _, d := range ds {
-			vs = append(vs, sqlite.Verdict{
+			vs = append(vs, huiqi.Verdict{
 				PolicyID: d.Policy.Policy.ID, CreditCode: en.CreditCode, PolicyVersion: d.Policy.Policy.Version,
 				ProfileVersion: en.Version, Amount: d.Amount, AsOf: day,
 			})
 		}
 	}
-	diff, err := e.DB.ReplaceEnterpriseVerdicts(ctx, codes, vs, func(d sqlite.VerdictDiff) []sqlite.Notification {
-		ns := make([]sqlite.Notification, 0, len(d.Added))
+	diff, err := e.DB.ReplaceEnterpriseVerdicts(ctx, codes, vs, func(d huiqi.VerdictDiff) []huiqi.Notification {
+		ns := make([]huiqi.Notification, 0, len(d.Added))
 		for _, v := range d.Added {
 			ns = append(ns, newMatch(byID[v.PolicyID], v))
 		}
@@ -137,16 +144,16 @@ func (e *Engine) replaceProfileVerdicts(ctx context.Context, es []*huiqi.Enterpr
 
 // newMatch is the notification of a pair that became eligible; for a
 // 免申即享 policy it also asks for an offer to be opened.
-func newMatch(p *policies.Policy, v sqlite.Verdict) sqlite.Notification {
-	return sqlite.Notification{
-		CreditCode: v.CreditCode, Kind: sqlite.NotifyNewMatch, PolicyID: p.ID, Version: p.Version,
+func newMatch(p *policies.Policy, v huiqi.Verdict) huiqi.Notification {
+	return huiqi.Notification{
+		CreditCode: v.CreditCode, Kind: huiqi.NotifyNewMatch, PolicyID: p.ID, Version: p.Version,
 		Title: p.Title, Amount: v.Amount, OfferPending: p.Mode == policies.ModeAuto,
 	}
 }
 
 // pushed runs after notifications are committed: it opens the offers they
 // ask for and wakes the webhook deliverer.
-func (e *Engine) pushed(ctx context.Context, ns []sqlite.Notification) error {
+func (e *Engine) pushed(ctx context.Context, ns []huiqi.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -174,7 +181,7 @@ func (e *Engine) openPendingOffers(ctx context.Context) error {
 	const chunk = 1000
 	for len(pending) > 0 {
 		n := min(chunk, len(pending))
-		var items []sqlite.NewApplication
+		var items []huiqi.ImportedApplication
 		ids := make([]int64, n)
 		for i, note := range pending[:n] {
 			ids[i] = note.ID
@@ -198,7 +205,7 @@ func (e *Engine) openPendingOffers(ctx context.Context) error {
 				} else if !ok {
 					continue
 				}
-				items = append(items, sqlite.NewApplication{
+				items = append(items, huiqi.ImportedApplication{
 					Application: newApplication(p, note.CreditCode),
 					Events:      []huiqi.Event{{Type: huiqi.EventOffer, At: now, Actor: actorSystem}},
 				})

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi"
 )
 
 func (s *Server) checkpointRoutes(v1 *gin.RouterGroup) {
@@ -25,7 +25,7 @@ func (s *Server) createCheckpoint(c *gin.Context) {
 }
 
 func (s *Server) verifyCheckpoint(c *gin.Context) {
-	var cp sqlite.Checkpoint
+	var cp huiqi.Checkpoint
 	if err := s.decode(c, &cp); err != nil {
 		s.fail(c, err)
 		return

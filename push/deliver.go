@@ -19,13 +19,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi"
 )
 
 // Store is what the deliverer needs of the database.
 type Store interface {
-	Webhooks(ctx context.Context) ([]sqlite.Webhook, error)
-	NotificationsAfter(ctx context.Context, after int64, limit int) ([]sqlite.Notification, error)
+	Webhooks(ctx context.Context) ([]huiqi.Webhook, error)
+	NotificationsAfter(ctx context.Context, after int64, limit int) ([]huiqi.Notification, error)
 	WebhookDelivered(ctx context.Context, webhookID, id int64) error
 	WebhookFailed(ctx context.Context, webhookID int64, next time.Time, lastErr string) error
 	WebhookDead(ctx context.Context, webhookID, id int64, lastErr string) error
@@ -125,7 +125,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (time.Duration, error) {
 
 // deliver sends a subscriber's pending notifications until one fails; it
 // returns the delay before the retry, or 0 when all were delivered.
-func (d *Deliverer) deliver(ctx context.Context, w sqlite.Webhook) (time.Duration, error) {
+func (d *Deliverer) deliver(ctx context.Context, w huiqi.Webhook) (time.Duration, error) {
 	for {
 		ns, err := d.Store.NotificationsAfter(ctx, w.DeliveredUpto, 100)
 		if err != nil || len(ns) == 0 {
@@ -157,7 +157,7 @@ func (d *Deliverer) deliver(ctx context.Context, w sqlite.Webhook) (time.Duratio
 
 // failed schedules the retry of a failed notification, or gives up on it
 // once it has failed for RetryFor.
-func (d *Deliverer) failed(ctx context.Context, w sqlite.Webhook, n sqlite.Notification, sendErr error) (time.Duration, error) {
+func (d *Deliverer) failed(ctx context.Context, w huiqi.Webhook, n huiqi.Notification, sendErr error) (time.Duration, error) {
 	now := d.Now()
 	first := w.FirstFailedAt
 	if first.IsZero() {
@@ -185,11 +185,11 @@ func (d *Deliverer) backoff(attempts int) time.Duration {
 
 // Delivered are the notification kinds webhook subscribers receive, as the
 // README documents them.
-var Delivered = map[string]bool{sqlite.NotifyNewMatch: true, sqlite.NotifyWithdrawn: true}
+var Delivered = map[string]bool{huiqi.NotifyNewMatch: true, huiqi.NotifyWithdrawn: true}
 
 // Payload is the JSON body of a webhook delivery.
 type Payload struct {
-	sqlite.Notification
+	huiqi.Notification
 	WebhookID int64 `json:"webhook_id"`
 }
 
@@ -207,7 +207,7 @@ func IdempotencyKey(webhookID, notificationID int64) string {
 	return "huiqi-" + strconv.FormatInt(webhookID, 10) + "-" + strconv.FormatInt(notificationID, 10)
 }
 
-func (d *Deliverer) send(ctx context.Context, w sqlite.Webhook, n sqlite.Notification) error {
+func (d *Deliverer) send(ctx context.Context, w huiqi.Webhook, n huiqi.Notification) error {
 	body, err := json.Marshal(Payload{Notification: n, WebhookID: w.ID})
 	if err != nil {
 		return err

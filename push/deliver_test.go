@@ -156,10 +156,10 @@ func pushAlways(status int) func(int, push.Payload) int {
 // their ids.
 func pushAddNotifications(tb testing.TB, db *sqlite.DB, n int) []int64 {
 	tb.Helper()
-	ns := make([]sqlite.Notification, n)
+	ns := make([]huiqi.Notification, n)
 	for i := range ns {
 		amount := huiqi.Money(100 * (i + 1))
-		ns[i] = sqlite.Notification{CreditCode: "914403001922038216", Kind: sqlite.NotifyNewMatch,
+		ns[i] = huiqi.Notification{CreditCode: "914403001922038216", Kind: huiqi.NotifyNewMatch,
 			PolicyID: fmt.Sprintf("policy-%d", i), Version: 1, Title: fmt.Sprintf("政策%d", i), Amount: &amount}
 	}
 	if err := db.AddNotifications(context.Background(), ns); err != nil {
@@ -181,9 +181,9 @@ func pushVerify(secret string, body []byte, signature string) bool {
 	return hmac.Equal([]byte(want), []byte(signature)) && push.Sign(secret, body) == signature
 }
 
-func pushMustWebhook(tb testing.TB, db *sqlite.DB, url, secret string) *sqlite.Webhook {
+func pushMustWebhook(tb testing.TB, db *sqlite.DB, url, secret string) *huiqi.Webhook {
 	tb.Helper()
-	w := &sqlite.Webhook{URL: url, Secret: secret}
+	w := &huiqi.Webhook{URL: url, Secret: secret}
 	if err := db.CreateWebhook(context.Background(), w); err != nil {
 		tb.Fatalf("CreateWebhook(%q) = %v", url, err)
 	}
@@ -191,7 +191,7 @@ func pushMustWebhook(tb testing.TB, db *sqlite.DB, url, secret string) *sqlite.W
 }
 
 // pushWebhook returns the stored state of a webhook.
-func pushWebhook(tb testing.TB, db *sqlite.DB, id int64) sqlite.Webhook {
+func pushWebhook(tb testing.TB, db *sqlite.DB, id int64) huiqi.Webhook {
 	tb.Helper()
 	hooks, err := db.Webhooks(context.Background())
 	if err != nil {
@@ -203,7 +203,7 @@ func pushWebhook(tb testing.TB, db *sqlite.DB, id int64) sqlite.Webhook {
 		}
 	}
 	tb.Fatalf("webhook %d not stored", id)
-	return sqlite.Webhook{}
+	return huiqi.Webhook{}
 }
 
 func pushDeliverDue(tb testing.TB, d *push.Deliverer) time.Duration {
@@ -218,7 +218,7 @@ func pushDeliverDue(tb testing.TB, d *push.Deliverer) time.Duration {
 // pushCheckAcked checks that the receiver acknowledged exactly the given
 // notification ids, each once, in that order, signed with secret, under the
 // keys of webhook w.
-func pushCheckAcked(tb testing.TB, r *pushReceiver, w *sqlite.Webhook, secret string, ids []int64) {
+func pushCheckAcked(tb testing.TB, r *pushReceiver, w *huiqi.Webhook, secret string, ids []int64) {
 	tb.Helper()
 	acked := r.Acked()
 	var got []int64
@@ -267,7 +267,7 @@ func TestPushDeliverer_Signed(t *testing.T) {
 		if pushVerify("another-secret-0123", a.Body, a.Signature) {
 			t.Errorf("notification %d verifies with the wrong secret", a.Payload.ID)
 		}
-		if a.Payload.CreditCode != "914403001922038216" || a.Payload.Kind != sqlite.NotifyNewMatch ||
+		if a.Payload.CreditCode != "914403001922038216" || a.Payload.Kind != huiqi.NotifyNewMatch ||
 			a.Payload.Amount == nil || *a.Payload.Amount != huiqi.Money(100*(i+1)) {
 			t.Errorf("payload %d = %+v, want the stored notification", i, a.Payload)
 		}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/push"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // The check at connect time refuses every internal address unless its host
@@ -176,10 +175,10 @@ func TestPushDeliverer_DocumentedKinds(t *testing.T) {
 	db := pushMustOpenDB(t, filepath.Join(t.TempDir(), "huiqi.db"), clock)
 	r := newPushReceiver(t, pushAlways(http.StatusOK))
 	w := pushMustWebhook(t, db, r.URL+"/hook", "0123456789abcdef")
-	ns := []sqlite.Notification{
-		{CreditCode: "914403001922038216", Kind: sqlite.NotifyNewMatch, PolicyID: "p", Version: 1, Title: "政策"},
-		{CreditCode: "914403001922038216", Kind: sqlite.NotifyPauseNotice, PolicyID: "p", Version: 1, Title: "政策", Note: "补正材料"},
-		{CreditCode: "914403001922038216", Kind: sqlite.NotifyWithdrawn, PolicyID: "p", Version: 1, Title: "政策"},
+	ns := []huiqi.Notification{
+		{CreditCode: "914403001922038216", Kind: huiqi.NotifyNewMatch, PolicyID: "p", Version: 1, Title: "政策"},
+		{CreditCode: "914403001922038216", Kind: huiqi.NotifyPauseNotice, PolicyID: "p", Version: 1, Title: "政策", Note: "补正材料"},
+		{CreditCode: "914403001922038216", Kind: huiqi.NotifyWithdrawn, PolicyID: "p", Version: 1, Title: "政策"},
 	}
 	if err := db.AddNotifications(context.Background(), ns); err != nil {
 		t.Fatal(err)

@@ -11,67 +11,13 @@ import (
 	"github.com/huiqi/huiqi"
 )
 
-// Application is a stored application: whom and which policy version it is
-// for, the clock settings copied from that version, and its events with the
-// state they reach. The fields after Events are derived from the events and
-// stored beside them for filters and the budget check; after a normal read
-// they agree with the events, and verification checks that they do.
-type Application struct {
-	huiqi.Application // ID, State, Events
-
-	PolicyID      string
-	PolicyVersion int
-	PolicyTitle   string
-	Department    string // the policy version's department: officials see their own
-	CreditCode    string
-	DeadlineDays  int
-	TargetDays    int
-	WorkingDays   bool // the clock counts working days (clock: working_days)
-
-	AmountApproved *huiqi.Money // of the last approve event
-	// ApprovalEstimate is the estimate the approval was measured against:
-	// not derived from the events, set by SetApprovalEstimate.
-	ApprovalEstimate *huiqi.Money
-	AmountDisbursed  *huiqi.Money // of the disburse event
-	EventCount       int          // as stored: a removed last event makes it disagree with Events
-	HeadHash         string       // as stored: the hash of the last event
-	OpenedAt         time.Time    // time of the first event
-	UpdatedAt        time.Time    // time of the last event
-}
-
-// Amounts returns the approved and disbursed amounts that events record:
-// the amount of the last approve event and of the disburse event, nil where
-// there is none.
-func Amounts(events []huiqi.Event) (approved, disbursed *huiqi.Money) {
-	for _, e := range events {
-		switch e.Type {
-		case huiqi.EventApprove:
-			approved = e.Amount
-		case huiqi.EventDisburse:
-			disbursed = e.Amount
-		}
-	}
-	return approved, disbursed
-}
-
-// derive sets the stored derived fields from the events.
-func (a *Application) derive() {
-	a.AmountApproved, a.AmountDisbursed = Amounts(a.Events)
-	a.EventCount = len(a.Events)
-	if n := len(a.Events); n > 0 {
-		a.HeadHash = a.Events[n-1].Hash
-		a.OpenedAt = a.Events[0].At
-		a.UpdatedAt = a.Events[n-1].At
-	}
-}
-
 // CreateApplication stores a new application with its first events, in
 // order, and sets a's ID, State, Events and derived fields. The events are
 // applied by huiqi.Application.Apply, which checks their order and sets
 // their sequence numbers and hashes. It returns EInvalid or EConflict from
 // Apply, and EConflict when the enterprise already has an open application
 // for the policy. Nothing is stored on error.
-func (db *DB) CreateApplication(ctx context.Context, a *Application, events []huiqi.Event) error {
+func (db *DB) CreateApplication(ctx context.Context, a *huiqi.ApplicationRecord, events []huiqi.Event) error {
 	if err := db.update(ctx, func(tx *sql.Tx) error {
 		return insertApplication(ctx, tx, a, events)
 	}); err != nil {
@@ -80,19 +26,12 @@ func (db *DB) CreateApplication(ctx context.Context, a *Application, events []hu
 	return nil
 }
 
-// NewApplication is one application of an import: the application and its
-// past events.
-type NewApplication struct {
-	Application *Application
-	Events      []huiqi.Event
-}
-
 // ImportApplications stores applications with their events in one
 // transaction, each under its own savepoint, so that one that fails is left
 // out and the others are kept. It returns one error per item, nil for those
 // stored, with the codes of CreateApplication. An internal error stores
 // nothing and is returned as err.
-func (db *DB) ImportApplications(ctx context.Context, items []NewApplication) (errs []error, err error) {
+func (db *DB) ImportApplications(ctx context.Context, items []huiqi.ImportedApplication) (errs []error, err error) {
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		errs = make([]error, len(items)) // a retried transaction starts over
 		for i, it := range items {
@@ -123,7 +62,7 @@ func (db *DB) ImportApplications(ctx context.Context, items []NewApplication) (e
 }
 
 // insertApplication writes a new application and its events inside tx.
-func insertApplication(ctx context.Context, tx *sql.Tx, a *Application, events []huiqi.Event) error {
+func insertApplication(ctx context.Context, tx *sql.Tx, a *huiqi.ApplicationRecord, events []huiqi.Event) error {
 	if len(events) == 0 {
 		return huiqi.FieldErrorf("events", "申请至少需要一个事件")
 	}
@@ -168,7 +107,7 @@ func insertApplication(ctx context.Context, tx *sql.Tx, a *Application, events [
 	}
 	c := *a
 	c.Application = r
-	c.derive()
+	c.Derive()
 	if _, err := tx.ExecContext(ctx, `UPDATE applications SET amount_approved = ?, amount_disbursed = ?, head_hash = ? WHERE id = ?`,
 		nullMoney(c.AmountApproved), nullMoney(c.AmountDisbursed), c.HeadHash, id); err != nil {
 		return err
@@ -192,12 +131,9 @@ func insertEvent(ctx context.Context, stmt *sql.Stmt, appID int64, e huiqi.Event
 	return err
 }
 
-// EventTx is the write transaction in which an event is appended. Whatever
-// the builder and the hook of AppendEvent read or write through it commits
-// or rolls back with the event; SQLite runs one such transaction at a time.
-// The notifications an event sends (a pause's written notice) belong here,
-// so that they commit with it.
-type EventTx struct {
+// eventTx is the write transaction in which an event is appended;
+// SQLite runs one such transaction at a time.
+type eventTx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	now time.Time // the store's time, for rows written beside the event
@@ -208,7 +144,7 @@ type EventTx struct {
 // paid on those disbursed, leaving out the application except. Read inside
 // the write transaction, it cannot miss an approval racing this one. Errors
 // are internal.
-func (t *EventTx) CommittedAmount(policyID string, except int64) (huiqi.Money, error) {
+func (t *eventTx) CommittedAmount(policyID string, except int64) (huiqi.Money, error) {
 	var sum int64
 	err := t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(SUM(CASE state
 			WHEN 'approved' THEN COALESCE(amount_approved, 0)
@@ -222,36 +158,27 @@ func (t *EventTx) CommittedAmount(policyID string, except int64) (huiqi.Money, e
 
 // SetApprovalEstimate records the estimate an approval of the application
 // is measured against, in the approval's transaction. Errors are internal.
-func (t *EventTx) SetApprovalEstimate(id int64, estimate *huiqi.Money) error {
+func (t *eventTx) SetApprovalEstimate(id int64, estimate *huiqi.Money) error {
 	if _, err := t.tx.ExecContext(t.ctx, `UPDATE applications SET approval_estimate = ? WHERE id = ?`, nullMoney(estimate), id); err != nil {
 		return fmt.Errorf("approval estimate of %d: %w", id, err)
 	}
 	return nil
 }
 
-// Paid is an application of an enterprise that is approved or disbursed.
-type Paid struct {
-	ID       int64
-	PolicyID string
-	State    string
-	// At is the time of its last event: the approval or the payout.
-	At time.Time
-}
-
 // PaidApplications returns the applications of an enterprise now approved or
 // disbursed, leaving out except, in id order. Read inside the write
 // transaction, it cannot miss an approval racing this one. Errors are
 // internal.
-func (t *EventTx) PaidApplications(creditCode string, except int64) ([]Paid, error) {
+func (t *eventTx) PaidApplications(creditCode string, except int64) ([]huiqi.Paid, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, policy_id, state, updated_at FROM applications
 		WHERE credit_code = ? AND state IN ('approved', 'disbursed') AND id <> ? ORDER BY id`, creditCode, except)
 	if err != nil {
 		return nil, fmt.Errorf("paid applications of %s: %w", creditCode, err)
 	}
 	defer rows.Close()
-	var out []Paid
+	var out []huiqi.Paid
 	for rows.Next() {
-		var p Paid
+		var p huiqi.Paid
 		var at string
 		if err := rows.Scan(&p.ID, &p.PolicyID, &p.State, &at); err != nil {
 			return nil, fmt.Errorf("paid applications of %s: %w", creditCode, err)
@@ -262,16 +189,6 @@ func (t *EventTx) PaidApplications(creditCode string, except int64) ([]Paid, err
 	return out, rows.Err()
 }
 
-// EventBuilder returns the event to append to a, as stored now, or an error
-// that refuses it. It runs inside the write transaction, so that its checks
-// see no change racing them; it must not write through the DB, whose single
-// writer it is holding.
-type EventBuilder func(tx *EventTx, a *Application) (huiqi.Event, error)
-
-// EventHook runs after an event is appended to a, inside the same
-// transaction; an error rolls both back.
-type EventHook func(tx *EventTx, a *Application, e huiqi.Event) error
-
 // AppendEvent appends the event that build returns to the application with
 // the id and returns the application as stored after it. Reading the
 // application, building the event, applying it to the state machine and
@@ -281,14 +198,14 @@ type EventHook func(tx *EventTx, a *Application, e huiqi.Event) error
 // written, in the same transaction. It returns ENotFound for an unknown id,
 // the errors of build and of huiqi.Application.Apply (EInvalid, EConflict);
 // nothing is stored on error.
-func (db *DB) AppendEvent(ctx context.Context, id int64, build EventBuilder, hook EventHook) (*Application, error) {
-	var out *Application
+func (db *DB) AppendEvent(ctx context.Context, id int64, build huiqi.EventBuilder, hook huiqi.EventHook) (*huiqi.ApplicationRecord, error) {
+	var out *huiqi.ApplicationRecord
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		a, err := findApplication(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		etx := &EventTx{ctx: ctx, tx: tx, now: db.now()}
+		etx := &eventTx{ctx: ctx, tx: tx, now: db.now()}
 		e, err := build(etx, a)
 		if err != nil {
 			return err
@@ -305,7 +222,7 @@ func (db *DB) AppendEvent(ctx context.Context, id int64, build EventBuilder, hoo
 		if err := insertEvent(ctx, stmt, id, e); err != nil {
 			return err
 		}
-		a.derive()
+		a.Derive()
 		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, amount_approved = ?, amount_disbursed = ?,
 			events = ?, head_hash = ?, updated_at = ? WHERE id = ?`,
 			a.State, nullMoney(a.AmountApproved), nullMoney(a.AmountDisbursed), a.EventCount, a.HeadHash, formatTime(a.UpdatedAt), id); err != nil {
@@ -327,8 +244,8 @@ func (db *DB) AppendEvent(ctx context.Context, id int64, build EventBuilder, hoo
 
 // FindApplication returns the application with the id, with its events, or
 // ENotFound.
-func (db *DB) FindApplication(ctx context.Context, id int64) (*Application, error) {
-	var a *Application
+func (db *DB) FindApplication(ctx context.Context, id int64) (*huiqi.ApplicationRecord, error) {
+	var a *huiqi.ApplicationRecord
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = findApplication(ctx, tx, id)
@@ -342,8 +259,8 @@ func (db *DB) FindApplication(ctx context.Context, id int64) (*Application, erro
 
 // FindOpenApplication returns the open application of an enterprise for a
 // policy, or ENotFound.
-func (db *DB) FindOpenApplication(ctx context.Context, creditCode, policyID string) (*Application, error) {
-	var a *Application
+func (db *DB) FindOpenApplication(ctx context.Context, creditCode, policyID string) (*huiqi.ApplicationRecord, error) {
+	var a *huiqi.ApplicationRecord
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM applications WHERE credit_code = ? AND policy_id = ?
@@ -362,15 +279,15 @@ func (db *DB) FindOpenApplication(ctx context.Context, creditCode, policyID stri
 	return a, nil
 }
 
-func findApplication(ctx context.Context, tx *sql.Tx, id int64) (*Application, error) {
+func findApplication(ctx context.Context, tx *sql.Tx, id int64) (*huiqi.ApplicationRecord, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+applicationColumns+`, `+eventColumns+`
 		FROM applications a LEFT JOIN application_events e ON e.application_id = a.id
 		WHERE a.id = ? ORDER BY e.seq`, id)
 	if err != nil {
 		return nil, err
 	}
-	var found *Application
-	if err := scanApplications(rows, func(a *Application) error { found = a; return nil }); err != nil {
+	var found *huiqi.ApplicationRecord
+	if err := scanApplications(rows, func(a *huiqi.ApplicationRecord) error { found = a; return nil }); err != nil {
 		return nil, err
 	}
 	if found == nil {
@@ -379,28 +296,14 @@ func findApplication(ctx context.Context, tx *sql.Tx, id int64) (*Application, e
 	return found, nil
 }
 
-// ApplicationFilter selects applications. Empty fields select everything.
-type ApplicationFilter struct {
-	CreditCode string
-	PolicyID   string
-	State      string
-	Department string
-
-	// AfterID keeps the applications with a greater id: the cursor of the
-	// previous page.
-	AfterID int64
-	// Limit is the page size of ListApplications: DefaultLimit when 0, at
-	// most MaxLimit. ForEachApplication ignores it.
-	Limit int
-}
-
 // states holds the valid values of ApplicationFilter.State.
 var states = map[string]bool{
 	huiqi.StateSubmitted: true, huiqi.StateOffered: true, huiqi.StateAccepted: true, huiqi.StatePaused: true,
 	huiqi.StateApproved: true, huiqi.StateDisbursed: true, huiqi.StateRejected: true, huiqi.StateWithdrawn: true,
 }
 
-func (f ApplicationFilter) where() (*where, error) {
+// applicationWhere returns the conditions of f on applications.
+func applicationWhere(f huiqi.ApplicationFilter) (*where, error) {
 	var w where
 	if f.CreditCode != "" {
 		w.add("credit_code = ?", f.CreditCode)
@@ -424,12 +327,12 @@ func (f ApplicationFilter) where() (*where, error) {
 // order, with their events; the number of all that pass f; and the id to
 // pass as AfterID for the next page, 0 on the last page. It returns EInvalid
 // for a bad state or limit.
-func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter) (items []*Application, total int, nextID int64, err error) {
-	limit, err := pageLimit(f.Limit)
+func (db *DB) ListApplications(ctx context.Context, f huiqi.ApplicationFilter) (items []*huiqi.ApplicationRecord, total int, nextID int64, err error) {
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	w, err := f.where()
+	w, err := applicationWhere(f)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -446,7 +349,7 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter) (items 
 		if err != nil {
 			return err
 		}
-		return scanApplications(rows, func(a *Application) error {
+		return scanApplications(rows, func(a *huiqi.ApplicationRecord) error {
 			items = append(items, a)
 			return nil
 		})
@@ -468,8 +371,8 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter) (items 
 // type, time, reason and amount), which makes a scan of every application about
 // twice as fast. It returns EInvalid for a bad state; other errors are
 // internal. fn may use the DB.
-func (db *DB) ForEachApplication(ctx context.Context, f ApplicationFilter, clockOnly bool, fn func(*Application) error) error {
-	w, err := f.where()
+func (db *DB) ForEachApplication(ctx context.Context, f huiqi.ApplicationFilter, clockOnly bool, fn func(*huiqi.ApplicationRecord) error) error {
+	w, err := applicationWhere(f)
 	if err != nil {
 		return err
 	}
@@ -488,7 +391,7 @@ func (db *DB) ForEachApplication(ctx context.Context, f ApplicationFilter, clock
 // the applications table, with their events. Two queries in id order are
 // merged rather than one join, which would repeat an application's columns
 // on every one of its events.
-func forEachApplication(ctx context.Context, tx *sql.Tx, w *where, clockOnly bool, fn func(*Application) error) error {
+func forEachApplication(ctx context.Context, tx *sql.Tx, w *where, clockOnly bool, fn func(*huiqi.ApplicationRecord) error) error {
 	apps, err := tx.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications a`+w.String()+` ORDER BY a.id`, w.args...)
 	if err != nil {
 		return err
@@ -571,7 +474,7 @@ var (
 
 // appRow receives applicationColumns; it is reused from row to row.
 type appRow struct {
-	a                                         Application
+	a                                         huiqi.ApplicationRecord
 	version, deadline, target, working, count int64
 	approved, disbursed, estimate             sql.NullInt64
 	openedAt, updatedAt                       string
@@ -584,7 +487,7 @@ func (r *appRow) dest() []any {
 }
 
 // application returns a new Application of the row just scanned.
-func (r *appRow) application() *Application {
+func (r *appRow) application() *huiqi.ApplicationRecord {
 	a := r.a
 	a.PolicyVersion, a.DeadlineDays, a.TargetDays = int(r.version), int(r.deadline), int(r.target)
 	a.WorkingDays = r.working != 0
@@ -617,12 +520,12 @@ func (r *eventRow) event() huiqi.Event {
 // scanApplications reads and closes rows of applicationColumns and
 // eventColumns of a left join, ordered by application and sequence number,
 // and calls fn with each application once its events are read.
-func scanApplications(rows *sql.Rows, fn func(*Application) error) error {
+func scanApplications(rows *sql.Rows, fn func(*huiqi.ApplicationRecord) error) error {
 	defer rows.Close()
 	var (
 		ar  appRow
 		er  eventRow
-		cur *Application
+		cur *huiqi.ApplicationRecord
 	)
 	// The event columns of a left join are NULL for an application without
 	// events, so they are scanned into nullable strings here.
@@ -675,20 +578,11 @@ func storedTime(s string) time.Time {
 	return t
 }
 
-// PolicyCount is the number of enterprises recorded eligible for a policy,
-// with the department and title of its latest version.
-type PolicyCount struct {
-	PolicyID   string
-	Department string
-	Title      string
-	Count      int
-}
-
 // MatchedCounts returns, for every policy with a stored eligible pair, how
 // many enterprises are eligible: the "matched" stage of the audit funnel.
 // The decision record holds the current verdicts only, so the counts are
 // today's. Errors are internal.
-func (db *DB) MatchedCounts(ctx context.Context) ([]PolicyCount, error) {
+func (db *DB) MatchedCounts(ctx context.Context) ([]huiqi.PolicyCount, error) {
 	return db.policyCounts(ctx, `SELECT policy_id, COUNT(*) AS n FROM verdicts GROUP BY policy_id`)
 }
 
@@ -696,14 +590,14 @@ func (db *DB) MatchedCounts(ctx context.Context) ([]PolicyCount, error) {
 // sent a new-match notification of it before the time: the "pushed" stage
 // of the audit funnel. Notifications are kept for good, so the counts can be
 // taken as of any date. Errors are internal.
-func (db *DB) PushedCounts(ctx context.Context, before time.Time) ([]PolicyCount, error) {
+func (db *DB) PushedCounts(ctx context.Context, before time.Time) ([]huiqi.PolicyCount, error) {
 	return db.policyCounts(ctx, `SELECT policy_id, COUNT(DISTINCT credit_code) AS n FROM notifications
 		WHERE kind = 'new_match' AND created_at < ? GROUP BY policy_id`, formatTime(before))
 }
 
 // policyCounts runs counts, a query of (policy_id, n), and adds the
 // department and title of each policy's latest version.
-func (db *DB) policyCounts(ctx context.Context, counts string, args ...any) ([]PolicyCount, error) {
+func (db *DB) policyCounts(ctx context.Context, counts string, args ...any) ([]huiqi.PolicyCount, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT c.policy_id, p.department, p.title, c.n
 		FROM (`+counts+`) c
 		JOIN policy_versions p ON p.id = c.policy_id
@@ -713,9 +607,9 @@ func (db *DB) policyCounts(ctx context.Context, counts string, args ...any) ([]P
 		return nil, fmt.Errorf("policy counts: %w", err)
 	}
 	defer rows.Close()
-	var out []PolicyCount
+	var out []huiqi.PolicyCount
 	for rows.Next() {
-		var c PolicyCount
+		var c huiqi.PolicyCount
 		if err := rows.Scan(&c.PolicyID, &c.Department, &c.Title, &c.Count); err != nil {
 			return nil, fmt.Errorf("policy counts: %w", err)
 		}
@@ -727,31 +621,21 @@ func (db *DB) policyCounts(ctx context.Context, counts string, args ...any) ([]P
 	return out, nil
 }
 
-// ChainFacts are what verification checks beside the events themselves,
-// read from the same snapshot.
-type ChainFacts struct {
-	// LastID is the highest application id ever handed out. Ids are never
-	// reused and applications never deleted, so every id up to it exists.
-	LastID int64
-	// MissingGuards names the append-only triggers that are not in place.
-	MissingGuards []string
-	// Orphan is the first event whose application row is missing, as
-	// [application id, seq]; nil when there is none.
-	Orphan *[2]int64
-}
-
-// guardTriggers are the triggers of migration 003 that refuse changes.
+// guardTriggers are the triggers that refuse changes (migration 003) and
+// keep the global event log whole (006): one gone is a sign of tampering
+// even where the chains and checkpoints still verify.
 var guardTriggers = []string{
 	"application_events_no_update", "application_events_no_delete",
 	"applications_no_delete", "applications_fixed_identity",
+	"application_events_logged", "event_log_no_update", "event_log_no_delete",
 }
 
 // ScanChains reads the facts verification needs and then calls fn with every
 // application and its events in id order, all from one snapshot. It stops
 // at the first error fn returns, which it returns with the facts; other
 // errors are internal.
-func (db *DB) ScanChains(ctx context.Context, fn func(*Application) error) (ChainFacts, error) {
-	var facts ChainFacts
+func (db *DB) ScanChains(ctx context.Context, fn func(*huiqi.ApplicationRecord) error) (huiqi.ChainFacts, error) {
+	var facts huiqi.ChainFacts
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'applications'`).Scan(&facts.LastID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -809,22 +693,13 @@ func (db *DB) ApplicationCount(ctx context.Context) (int, error) {
 
 // Notify writes notifications in the event's transaction, so that a notice
 // commits with the event it reports or not at all.
-func (t *EventTx) Notify(ns []Notification) error {
+func (t *eventTx) Notify(ns []huiqi.Notification) error {
 	return insertNotifications(t.ctx, t.tx, t.now, ns)
-}
-
-// Payout is a disbursed application: who was paid under which policy, and
-// when.
-type Payout struct {
-	ApplicationID int64
-	PolicyID      string
-	CreditCode    string
-	At            time.Time
 }
 
 // Payouts returns every disbursed application in id order: what once-only
 // policies exclude. Errors are internal.
-func (db *DB) Payouts(ctx context.Context) ([]Payout, error) {
+func (db *DB) Payouts(ctx context.Context) ([]huiqi.Payout, error) {
 	// A disbursement stops the application, so its last event is the payout.
 	rows, err := db.read.QueryContext(ctx, `SELECT id, policy_id, credit_code, updated_at FROM applications
 		WHERE state = 'disbursed' ORDER BY id`)
@@ -832,9 +707,9 @@ func (db *DB) Payouts(ctx context.Context) ([]Payout, error) {
 		return nil, fmt.Errorf("payouts: %w", err)
 	}
 	defer rows.Close()
-	var out []Payout
+	var out []huiqi.Payout
 	for rows.Next() {
-		var p Payout
+		var p huiqi.Payout
 		var at string
 		if err := rows.Scan(&p.ApplicationID, &p.PolicyID, &p.CreditCode, &at); err != nil {
 			return nil, fmt.Errorf("payouts: %w", err)

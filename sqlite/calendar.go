@@ -4,30 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+
+	"github.com/huiqi/huiqi"
 )
 
-// CalendarYear is a year of the statutory calendar an operator set: the
-// year's document (JSON of clock.Year), the notice it follows, who set it
-// and when.
-type CalendarYear struct {
-	Year     int
-	Document []byte
-	Source   string
-	Actor    string
-	At       time.Time
-}
-
 // CalendarYears returns the operators' years in order. Errors are internal.
-func (db *DB) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
+func (db *DB) CalendarYears(ctx context.Context) ([]huiqi.CalendarYear, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT year, document, source, actor, updated_at FROM calendar_years ORDER BY year`)
 	if err != nil {
 		return nil, fmt.Errorf("calendar years: %w", err)
 	}
 	defer rows.Close()
-	var out []CalendarYear
+	var out []huiqi.CalendarYear
 	for rows.Next() {
-		var y CalendarYear
+		var y huiqi.CalendarYear
 		var at string
 		if err := rows.Scan(&y.Year, &y.Document, &y.Source, &y.Actor, &at); err != nil {
 			return nil, fmt.Errorf("calendar years: %w", err)
@@ -46,7 +36,7 @@ func (db *DB) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
 // PutCalendarYear stores a year, replacing the one stored before, and
 // records the change in the calendar's history, in one transaction. Errors
 // are internal.
-func (db *DB) PutCalendarYear(ctx context.Context, y CalendarYear) error {
+func (db *DB) PutCalendarYear(ctx context.Context, y huiqi.CalendarYear) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		at := formatTime(y.At)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, document, source, actor, updated_at)

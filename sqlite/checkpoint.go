@@ -2,53 +2,17 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/huiqi/huiqi"
 )
 
-// Checkpoint is the event log's count and running hash at a moment, signed.
-type Checkpoint struct {
-	ID        int64     `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	Events    int64     `json:"events"`
-	Head      string    `json:"head"`
-	PublicKey string    `json:"public_key"`
-	Signature string    `json:"signature"`
-}
-
-// LogState is what the event log holds now, measured against a count.
-type LogState struct {
-	// Events is the number of entries in the log.
-	Events int64
-	// Head is the running hash over the first Upto entries.
-	Head string
-	// Upto is the number of entries Head covers.
-	Upto int64
-	// Problem, when not empty, says why the log's first Upto entries no
-	// longer stand for the events: one is missing or has another hash.
-	Problem string
-}
-
-// NextHead is one step of the running hash: the previous head and one log
-// entry. Starting from "", it is what a checkpoint's head is.
-func NextHead(prev string, applicationID int64, seq int, hash string) string {
-	h := sha256.New()
-	h.Write([]byte(prev))
-	h.Write([]byte("\n" + strconv.FormatInt(applicationID, 10) + " " + strconv.Itoa(seq) + " " + hash))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // EventLog walks the log's first upto entries (all when upto < 0) in order,
 // from one snapshot, with each event's current hash, and returns the state.
 // Errors are internal.
-func (db *DB) EventLog(ctx context.Context, upto int64) (LogState, error) {
-	var st LogState
+func (db *DB) EventLog(ctx context.Context, upto int64) (huiqi.LogState, error) {
+	var st huiqi.LogState
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_log`).Scan(&st.Events); err != nil {
 			return err
@@ -73,7 +37,7 @@ func (db *DB) EventLog(ctx context.Context, upto int64) (LogState, error) {
 			if err := rows.Scan(&app, &seq, &logged, &current); err != nil {
 				return err
 			}
-			st.Head = NextHead(st.Head, app, seq, logged)
+			st.Head = huiqi.NextHead(st.Head, app, seq, logged)
 			st.Upto++
 			if st.Problem != "" {
 				continue
@@ -93,7 +57,7 @@ func (db *DB) EventLog(ctx context.Context, upto int64) (LogState, error) {
 }
 
 // AddCheckpoint stores a signed checkpoint and sets its id.
-func (db *DB) AddCheckpoint(ctx context.Context, c *Checkpoint) error {
+func (db *DB) AddCheckpoint(ctx context.Context, c *huiqi.Checkpoint) error {
 	return db.update(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (created_at, events, head, public_key, signature) VALUES (?, ?, ?, ?, ?)`,
 			formatTime(c.CreatedAt), c.Events, c.Head, c.PublicKey, c.Signature)
@@ -107,7 +71,7 @@ func (db *DB) AddCheckpoint(ctx context.Context, c *Checkpoint) error {
 
 // Checkpoints returns the stored checkpoints, newest first, at most limit
 // (every one when limit <= 0). Errors are internal.
-func (db *DB) Checkpoints(ctx context.Context, limit int) ([]Checkpoint, error) {
+func (db *DB) Checkpoints(ctx context.Context, limit int) ([]huiqi.Checkpoint, error) {
 	if limit <= 0 {
 		limit = -1
 	}
@@ -116,10 +80,10 @@ func (db *DB) Checkpoints(ctx context.Context, limit int) ([]Checkpoint, error) 
 		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
 	defer rows.Close()
-	out := []Checkpoint{}
+	out := []huiqi.Checkpoint{}
 	for rows.Next() {
 		var (
-			c       Checkpoint
+			c       huiqi.Checkpoint
 			created string
 		)
 		if err := rows.Scan(&c.ID, &created, &c.Events, &c.Head, &c.PublicKey, &c.Signature); err != nil {
@@ -134,7 +98,7 @@ func (db *DB) Checkpoints(ctx context.Context, limit int) ([]Checkpoint, error) 
 }
 
 // LastCheckpoint returns the newest checkpoint, or ENotFound.
-func (db *DB) LastCheckpoint(ctx context.Context) (*Checkpoint, error) {
+func (db *DB) LastCheckpoint(ctx context.Context) (*huiqi.Checkpoint, error) {
 	cs, err := db.Checkpoints(ctx, 1)
 	if err != nil {
 		return nil, err

@@ -176,27 +176,15 @@ func (db *DB) FindEnterpriseVersion(ctx context.Context, code string, version in
 	return decodeEnterprise(version, doc, createdAt)
 }
 
-// EnterpriseFilter selects current profiles for ListEnterprises. Empty fields
-// select everything.
-type EnterpriseFilter struct {
-	Region   string // region code prefix: "3505" is all of Quanzhou
-	Industry string // GB/T 4754-2017 code prefix: "C19" takes C1952
-	Scale    string // effective scale: large, medium, small or micro
-	Tag      string // the profile carries this tag
-
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
-	After string // the next cursor of the previous page
-}
-
-func (f EnterpriseFilter) isZero() bool {
+func filterIsZero(f huiqi.EnterpriseFilter) bool {
 	return f.Region == "" && f.Industry == "" && f.Scale == "" && f.Tag == ""
 }
 
-// where returns the conditions of f on enterprises. For a query that walks
+// enterpriseWhere returns the conditions of f on enterprises. For a query that walks
 // the credit code index (walk), the tag is tested per profile, a lookup in
 // the tag table's primary key; otherwise it is a list of the tagged profiles
 // the planner can start from.
-func (f EnterpriseFilter) where(walk bool) where {
+func enterpriseWhere(f huiqi.EnterpriseFilter, walk bool) where {
 	var w where
 	if f.Region != "" {
 		w.prefix("region", f.Region)
@@ -221,8 +209,8 @@ func (f EnterpriseFilter) where(walk bool) where {
 // credit code order, with the number of all that pass f and the cursor of the
 // next page ("" on the last page). It returns EInvalid for a bad scale,
 // limit or cursor.
-func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []*huiqi.Enterprise, total int, next string, err error) {
-	limit, err := pageLimit(f.Limit)
+func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (items []*huiqi.Enterprise, total int, next string, err error) {
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -231,14 +219,14 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 	}
 	var after string
 	if f.After != "" {
-		if after, err = decodeCursor(f.After); err != nil {
+		if after, err = huiqi.DecodeCursor(f.After); err != nil {
 			return nil, 0, "", err
 		}
 	}
 
 	err = db.view(ctx, func(tx *sql.Tx) error {
 		count := `SELECT COUNT(*) FROM enterprises`
-		w := f.where(false)
+		w := enterpriseWhere(f, false)
 		if f.Region == "" && f.Industry == "" && f.Scale == "" && f.Tag != "" {
 			// The tag index alone has the answer.
 			count = `SELECT COUNT(*) FROM enterprise_tags`
@@ -255,7 +243,7 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 		// The planner cannot tell which is cheaper without knowing how many
 		// profiles match; the count just taken does.
 		from, walk := "enterprises", false
-		if !f.isZero() {
+		if !filterIsZero(f) {
 			var all int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprises`).Scan(&all); err != nil {
 				return err
@@ -264,7 +252,7 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 				from = "enterprises INDEXED BY enterprises_credit_code"
 			}
 		}
-		page := f.where(walk)
+		page := enterpriseWhere(f, walk)
 		if after != "" {
 			page.add("credit_code > ?", after)
 		}
@@ -296,7 +284,7 @@ func (db *DB) ListEnterprises(ctx context.Context, f EnterpriseFilter) (items []
 	// second query.
 	if len(items) > limit {
 		items = items[:limit]
-		next = encodeCursor(items[limit-1].CreditCode)
+		next = huiqi.EncodeCursor(items[limit-1].CreditCode)
 	}
 	return items, total, next, nil
 }

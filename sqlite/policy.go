@@ -150,25 +150,6 @@ func (db *DB) FindPolicy(ctx context.Context, id string, version int) (*policies
 	return row.policy()
 }
 
-// PolicyFilter selects policies, by their latest version, for ListPolicies.
-// Empty fields select everything.
-type PolicyFilter struct {
-	Status     string // draft, published or withdrawn
-	Department string // exactly this department
-	Mode       string // apply or auto
-	Kind       string // benefit kind, such as subsidy
-	// Region keeps the policies whose scope covers this region code: an
-	// enterprise in 350582 (晋江市) can get the policies scoped to 350582,
-	// to 3505 (all of Quanzhou) and those without a scope.
-	Region string
-	// VisibleTo, when set, keeps only what an official of that department
-	// may see: published policies, and the department's own in any status.
-	VisibleTo string
-
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
-	After string // the next cursor of the previous page
-}
-
 // latestOnly restricts a query on policy_versions p to the latest version of
 // each policy; the primary key makes the subquery an index lookup.
 const latestOnly = `p.version = (SELECT MAX(version) FROM policy_versions WHERE id = p.id)`
@@ -177,8 +158,8 @@ const latestOnly = `p.version = (SELECT MAX(version) FROM policy_versions WHERE 
 // pass f, in id order, with the number of all that pass f and the cursor of
 // the next page ("" on the last page). It returns EInvalid for a bad status,
 // limit or cursor.
-func (db *DB) ListPolicies(ctx context.Context, f PolicyFilter) (items []*policies.Policy, total int, next string, err error) {
-	limit, err := pageLimit(f.Limit)
+func (db *DB) ListPolicies(ctx context.Context, f huiqi.PolicyFilter) (items []*policies.Policy, total int, next string, err error) {
+	limit, err := huiqi.PageLimit(f.Limit)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -207,7 +188,7 @@ func (db *DB) ListPolicies(ctx context.Context, f PolicyFilter) (items []*polici
 	}
 	var after string
 	if f.After != "" {
-		if after, err = decodeCursor(f.After); err != nil {
+		if after, err = huiqi.DecodeCursor(f.After); err != nil {
 			return nil, 0, "", err
 		}
 	}
@@ -232,7 +213,7 @@ func (db *DB) ListPolicies(ctx context.Context, f PolicyFilter) (items []*polici
 	}
 	if len(items) > limit {
 		items = items[:limit]
-		next = encodeCursor(items[limit-1].ID)
+		next = huiqi.EncodeCursor(items[limit-1].ID)
 	}
 	return items, total, next, nil
 }

@@ -4,38 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/huiqi/huiqi"
 )
 
-// Notification kinds.
-const (
-	NotifyNewMatch    = "new_match"
-	NotifyWithdrawn   = "withdrawn"
-	NotifyPauseNotice = "pause_notice"
-)
-
-// Notification is an entry of an enterprise's inbox and of every webhook's
-// delivery stream.
-type Notification struct {
-	ID            int64        `json:"id"`
-	CreditCode    string       `json:"credit_code"`
-	Kind          string       `json:"kind"`
-	PolicyID      string       `json:"policy_id"`
-	Version       int          `json:"version"`
-	Title         string       `json:"title"`
-	Amount        *huiqi.Money `json:"amount"`
-	Note          string       `json:"note,omitempty"`
-	ApplicationID int64        `json:"application_id,omitempty"`
-	CreatedAt     time.Time    `json:"created_at"`
-	// OfferPending asks for a 免申即享 offer to be opened after the commit.
-	OfferPending bool `json:"-"`
-}
-
 // insertNotifications writes notifications inside tx and sets their ids.
-func insertNotifications(ctx context.Context, tx *sql.Tx, now time.Time, ns []Notification) error {
+func insertNotifications(ctx context.Context, tx *sql.Tx, now time.Time, ns []huiqi.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -67,12 +42,12 @@ func insertNotifications(ctx context.Context, tx *sql.Tx, now time.Time, ns []No
 
 const notificationColumns = `id, credit_code, kind, policy_id, version, title, amount, note, coalesce(application_id, 0), created_at, offer_pending`
 
-func scanNotifications(rows *sql.Rows) ([]Notification, error) {
+func scanNotifications(rows *sql.Rows) ([]huiqi.Notification, error) {
 	defer rows.Close()
-	out := []Notification{}
+	out := []huiqi.Notification{}
 	for rows.Next() {
 		var (
-			n       Notification
+			n       huiqi.Notification
 			amount  sql.NullInt64
 			created string
 		)
@@ -95,8 +70,8 @@ func scanNotifications(rows *sql.Rows) ([]Notification, error) {
 
 // EnterpriseNotifications returns an enterprise's notifications with ids
 // above after, oldest first, at most limit.
-func (db *DB) EnterpriseNotifications(ctx context.Context, code string, after int64, limit int) ([]Notification, error) {
-	limit, err := pageLimit(limit)
+func (db *DB) EnterpriseNotifications(ctx context.Context, code string, after int64, limit int) ([]huiqi.Notification, error) {
+	limit, err := huiqi.PageLimit(limit)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +85,7 @@ func (db *DB) EnterpriseNotifications(ctx context.Context, code string, after in
 
 // NotificationsAfter returns every notification with an id above after,
 // oldest first, at most limit: a webhook's delivery stream.
-func (db *DB) NotificationsAfter(ctx context.Context, after int64, limit int) ([]Notification, error) {
+func (db *DB) NotificationsAfter(ctx context.Context, after int64, limit int) ([]huiqi.Notification, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications
 		WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
@@ -121,7 +96,7 @@ func (db *DB) NotificationsAfter(ctx context.Context, after int64, limit int) ([
 
 // PendingOffers returns new_match notifications whose 免申即享 offer is
 // still to be opened.
-func (db *DB) PendingOffers(ctx context.Context) ([]Notification, error) {
+func (db *DB) PendingOffers(ctx context.Context) ([]huiqi.Notification, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications
 		WHERE offer_pending = 1 ORDER BY id`)
 	if err != nil {
@@ -150,7 +125,7 @@ func (db *DB) OffersDone(ctx context.Context, ids []int64) error {
 
 // AddNotifications writes notifications in their own transaction (pause
 // notices and other events outside a verdict change).
-func (db *DB) AddNotifications(ctx context.Context, ns []Notification) error {
+func (db *DB) AddNotifications(ctx context.Context, ns []huiqi.Notification) error {
 	return db.update(ctx, func(tx *sql.Tx) error { return insertNotifications(ctx, tx, db.now(), ns) })
 }
 
@@ -161,23 +136,9 @@ func (db *DB) LastNotificationID(ctx context.Context) (int64, error) {
 	return id, err
 }
 
-// Webhook is a subscriber to every notification.
-type Webhook struct {
-	ID            int64     `json:"id"`
-	URL           string    `json:"url"`
-	Secret        string    `json:"-"`
-	CreatedAt     time.Time `json:"created_at"`
-	DeliveredUpto int64     `json:"delivered_upto"`
-	Attempts      int       `json:"attempts"`
-	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
-	FirstFailedAt time.Time `json:"first_failed_at,omitzero"`
-	LastError     string    `json:"last_error,omitempty"`
-	Dead          int       `json:"dead"`
-}
-
 // CreateWebhook registers a subscriber; it receives the notifications
 // written from now on.
-func (db *DB) CreateWebhook(ctx context.Context, w *Webhook) error {
+func (db *DB) CreateWebhook(ctx context.Context, w *huiqi.Webhook) error {
 	now := db.now()
 	return db.update(ctx, func(tx *sql.Tx) error {
 		var last int64
@@ -196,7 +157,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w *Webhook) error {
 }
 
 // Webhooks returns every subscriber with its delivery state.
-func (db *DB) Webhooks(ctx context.Context) ([]Webhook, error) {
+func (db *DB) Webhooks(ctx context.Context) ([]huiqi.Webhook, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, url, secret, created_at, delivered_upto, attempts,
 		next_attempt_at, first_failed_at, last_error,
 		(SELECT count(*) FROM webhook_dead d WHERE d.webhook_id = w.id)
@@ -205,10 +166,10 @@ func (db *DB) Webhooks(ctx context.Context) ([]Webhook, error) {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
 	defer rows.Close()
-	var out []Webhook
+	var out []huiqi.Webhook
 	for rows.Next() {
 		var (
-			w                   Webhook
+			w                   huiqi.Webhook
 			created, next, fail string
 		)
 		if err := rows.Scan(&w.ID, &w.URL, &w.Secret, &created, &w.DeliveredUpto, &w.Attempts, &next, &fail, &w.LastError, &w.Dead); err != nil {
@@ -265,42 +226,21 @@ func (db *DB) WebhookDead(ctx context.Context, webhookID, id int64, lastErr stri
 	})
 }
 
-// DeadDelivery is a notification a subscriber never acknowledged.
-type DeadDelivery struct {
-	WebhookID      int64  `json:"webhook_id"`
-	NotificationID int64  `json:"notification_id"`
-	Attempts       int    `json:"attempts"`
-	LastError      string `json:"last_error"`
-	DeadAt         string `json:"dead_at"`
-}
-
 // DeadDeliveries lists what a subscriber never acknowledged.
-func (db *DB) DeadDeliveries(ctx context.Context, webhookID int64) ([]DeadDelivery, error) {
+func (db *DB) DeadDeliveries(ctx context.Context, webhookID int64) ([]huiqi.DeadDelivery, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT webhook_id, notification_id, attempts, last_error, dead_at
 		FROM webhook_dead WHERE webhook_id = ? ORDER BY notification_id`, webhookID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []DeadDelivery{}
+	out := []huiqi.DeadDelivery{}
 	for rows.Next() {
-		var d DeadDelivery
+		var d huiqi.DeadDelivery
 		if err := rows.Scan(&d.WebhookID, &d.NotificationID, &d.Attempts, &d.LastError, &d.DeadAt); err != nil {
 			return nil, err
 		}
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// ParseCursor reads a numeric feed cursor; "" is the start.
-func ParseCursor(s string) (int64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, huiqi.FieldErrorf("after", "after 应为通知编号")
-	}
-	return n, nil
 }

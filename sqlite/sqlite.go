@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,12 +29,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
-
-// Page sizes of the List methods.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 1000
-)
 
 // DB is a huiqi database in one SQLite file.
 //
@@ -328,30 +321,6 @@ func isConflict(err error) bool {
 		}
 	}
 	return false
-}
-
-// pageLimit returns the page size for a requested limit: the default for 0,
-// at most MaxLimit.
-func pageLimit(limit int) (int, error) {
-	switch {
-	case limit < 0:
-		return 0, huiqi.FieldErrorf("limit", "每页条数不能为负数")
-	case limit == 0:
-		return DefaultLimit, nil
-	}
-	return min(limit, MaxLimit), nil
-}
-
-// Cursors are the last key of the previous page, base64url-encoded so that
-// clients treat them as opaque rather than build them.
-func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
-
-func decodeCursor(cursor string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) == 0 {
-		return "", huiqi.FieldErrorf("after", "分页游标无效")
-	}
-	return string(b), nil
 }
 
 // prefixEnd returns the smallest string greater than every string that

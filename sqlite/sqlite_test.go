@@ -20,6 +20,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/storetest"
 )
 
 // MustOpenDB returns a new database in a file under tb.TempDir, closed at the
@@ -68,17 +69,6 @@ func rawDB(tb testing.TB, path string) *sql.DB {
 var cmpOpts = []cmp.Option{
 	cmp.Comparer(func(a, b huiqi.Date) bool { return a == b }),
 	cmpopts.EquateEmpty(),
-}
-
-// code returns the i-th valid credit code of a series: 17 characters with
-// their check character.
-func code(i int) string {
-	first := fmt.Sprintf("91350582%09d", i)
-	c, err := huiqi.CreditCodeCheckChar(first)
-	if err != nil {
-		panic(err)
-	}
-	return first + string(c)
 }
 
 func wantCode(tb testing.TB, err error, want string) {
@@ -151,11 +141,11 @@ func TestDB_Persistence(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "huiqi.db")
 	db := MustOpenDBAt(t, path)
-	e := newEnterprise(code(1))
+	e := storetest.NewEnterprise(storetest.Code(1))
 	if err := db.CreateEnterprise(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	p := newPolicy("persist-me")
+	p := storetest.NewPolicy("persist-me")
 	if err := db.CreatePolicy(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +189,7 @@ func TestDB_KillNine(t *testing.T) {
 		}
 		var batch []*huiqi.Enterprise
 		for i := range 500 {
-			batch = append(batch, newEnterprise(code(i)))
+			batch = append(batch, storetest.NewEnterprise(storetest.Code(i)))
 		}
 		if _, err := db.PutEnterprises(ctx, batch); err != nil {
 			t.Fatal(err)
@@ -257,7 +247,7 @@ func TestDB_Concurrent(t *testing.T) {
 		wg.Go(func() {
 			db := dbs[w%len(dbs)]
 			for i := range each {
-				e := newEnterprise(code(w*1000 + i))
+				e := storetest.NewEnterprise(storetest.Code(w*1000 + i))
 				if err := db.CreateEnterprise(ctx, e); err != nil {
 					errs <- fmt.Errorf("CreateEnterprise: %w", err)
 					continue
@@ -266,7 +256,7 @@ func TestDB_Concurrent(t *testing.T) {
 				if err := db.UpdateEnterprise(ctx, e); err != nil {
 					errs <- fmt.Errorf("UpdateEnterprise: %w", err)
 				}
-				if _, err := db.PutEnterprises(ctx, []*huiqi.Enterprise{newEnterprise(code(500000 + w*1000 + i))}); err != nil {
+				if _, err := db.PutEnterprises(ctx, []*huiqi.Enterprise{storetest.NewEnterprise(storetest.Code(500000 + w*1000 + i))}); err != nil {
 					errs <- fmt.Errorf("PutEnterprises: %w", err)
 				}
 				if err := db.SetMeta(ctx, fmt.Sprintf("k%d", w), fmt.Sprint(i)); err != nil {
@@ -275,7 +265,7 @@ func TestDB_Concurrent(t *testing.T) {
 				if _, err := db.FindEnterprise(ctx, e.CreditCode); err != nil {
 					errs <- fmt.Errorf("FindEnterprise: %w", err)
 				}
-				if _, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Limit: 10}); err != nil {
+				if _, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: 10}); err != nil {
 					errs <- fmt.Errorf("ListEnterprises: %w", err)
 				}
 			}

@@ -86,29 +86,18 @@ func (db *DB) FindToken(ctx context.Context, secret string) (*huiqi.Token, error
 	return t, nil
 }
 
-// TokenInfo is a token as GET /v1/tokens lists it: never its secret, which
-// is not stored, nor its hash.
-type TokenInfo struct {
-	huiqi.Token
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"` // null: never used
-	RevokedAt  *time.Time `json:"revoked_at"`   // null: not revoked
-	// FromEnv marks the token of HUIQI_ADMIN_TOKEN.
-	FromEnv bool `json:"from_env"`
-}
-
 // Tokens lists every token, revoked ones included, by id. Errors are
 // internal.
-func (db *DB) Tokens(ctx context.Context) ([]TokenInfo, error) {
+func (db *DB) Tokens(ctx context.Context) ([]huiqi.TokenInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenColumns+`, created_at, last_used_at, from_env FROM tokens ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
 	defer rows.Close()
-	out := []TokenInfo{}
+	out := []huiqi.TokenInfo{}
 	for rows.Next() {
 		var (
-			ti                              TokenInfo
+			ti                              huiqi.TokenInfo
 			expires, revoked, created, used string
 		)
 		if err := rows.Scan(&ti.ID, &ti.Role, &ti.Department, &ti.CreditCode, &expires, &revoked, &created, &used, &ti.FromEnv); err != nil {

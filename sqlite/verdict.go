@@ -9,33 +9,10 @@ import (
 	"github.com/huiqi/huiqi"
 )
 
-// Verdict is a stored eligible pair: the decision record of a match.
-type Verdict struct {
-	PolicyID       string       `json:"policy_id"`
-	CreditCode     string       `json:"credit_code"`
-	PolicyVersion  int          `json:"policy_version"`
-	ProfileVersion int          `json:"profile_version"`
-	Amount         *huiqi.Money `json:"amount"`
-	AsOf           huiqi.Date   `json:"as_of"`
-}
-
-// VerdictDiff is what a replacement changed: pairs that became eligible and
-// pairs that stopped being eligible. Pairs that stay eligible, even under a
-// new version, are in neither. Notifications are those the replacement wrote.
-type VerdictDiff struct {
-	Added         []Verdict
-	Removed       []Verdict
-	Notifications []Notification
-}
-
-// Notifier turns a verdict difference into the notifications that report it;
-// they are written in the same transaction as the change (an outbox).
-type Notifier func(VerdictDiff) []Notification
-
 // ReplacePolicyVerdicts makes vs the eligible pairs of the policy, in one
 // transaction with the notifications notify makes of the difference, and
 // returns the difference from what was stored.
-func (db *DB) ReplacePolicyVerdicts(ctx context.Context, policyID string, vs []Verdict, notify Notifier) (VerdictDiff, error) {
+func (db *DB) ReplacePolicyVerdicts(ctx context.Context, policyID string, vs []huiqi.Verdict, notify huiqi.Notifier) (huiqi.VerdictDiff, error) {
 	return db.replaceVerdicts(ctx, "policy_id = ?", []any{policyID}, vs, notify)
 }
 
@@ -43,19 +20,19 @@ func (db *DB) ReplacePolicyVerdicts(ctx context.Context, policyID string, vs []V
 // enterprises, in transactions of at most a few hundred enterprises each
 // with their notifications, and returns the difference from what was
 // stored.
-func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs []Verdict, notify Notifier) (VerdictDiff, error) {
-	var diff VerdictDiff
+func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs []huiqi.Verdict, notify huiqi.Notifier) (huiqi.VerdictDiff, error) {
+	var diff huiqi.VerdictDiff
 	// SQLite bounds the number of parameters of a statement; large imports
 	// are replaced in chunks, each chunk's pairs with it.
 	const chunk = 500
-	byCode := map[string][]Verdict{}
+	byCode := map[string][]huiqi.Verdict{}
 	for _, v := range vs {
 		byCode[v.CreditCode] = append(byCode[v.CreditCode], v)
 	}
 	for len(codes) > 0 {
 		n := min(chunk, len(codes))
 		args := make([]any, n)
-		var part []Verdict
+		var part []huiqi.Verdict
 		for i, c := range codes[:n] {
 			args[i] = c
 			part = append(part, byCode[c]...)
@@ -72,17 +49,17 @@ func (db *DB) ReplaceEnterpriseVerdicts(ctx context.Context, codes []string, vs 
 	return diff, nil
 }
 
-func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs []Verdict, notify Notifier) (VerdictDiff, error) {
-	var diff VerdictDiff
+func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs []huiqi.Verdict, notify huiqi.Notifier) (huiqi.VerdictDiff, error) {
+	var diff huiqi.VerdictDiff
 	nowTime := db.now()
 	now := formatTime(nowTime)
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		diff = VerdictDiff{} // a retried transaction starts over
+		diff = huiqi.VerdictDiff{} // a retried transaction starts over
 		old, err := queryVerdicts(ctx, tx, scope, args...)
 		if err != nil {
 			return err
 		}
-		stored := make(map[[2]string]Verdict, len(old))
+		stored := make(map[[2]string]huiqi.Verdict, len(old))
 		for _, v := range old {
 			stored[[2]string{v.PolicyID, v.CreditCode}] = v
 		}
@@ -122,14 +99,14 @@ func (db *DB) replaceVerdicts(ctx context.Context, scope string, args []any, vs 
 		return insertNotifications(ctx, tx, nowTime, diff.Notifications)
 	})
 	if err != nil {
-		return VerdictDiff{}, fmt.Errorf("replace verdicts: %w", err)
+		return huiqi.VerdictDiff{}, fmt.Errorf("replace verdicts: %w", err)
 	}
 	return diff, nil
 }
 
 // EnterpriseVerdicts returns the stored eligible pairs of an enterprise.
-func (db *DB) EnterpriseVerdicts(ctx context.Context, code string) ([]Verdict, error) {
-	var vs []Verdict
+func (db *DB) EnterpriseVerdicts(ctx context.Context, code string) ([]huiqi.Verdict, error) {
+	var vs []huiqi.Verdict
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
 		vs, err = queryVerdicts(ctx, tx, "credit_code = ?", code)
@@ -146,17 +123,17 @@ func (db *DB) PolicyVerdictCount(ctx context.Context, policyID string) (int, err
 	return n, err
 }
 
-func queryVerdicts(ctx context.Context, tx *sql.Tx, scope string, args ...any) ([]Verdict, error) {
+func queryVerdicts(ctx context.Context, tx *sql.Tx, scope string, args ...any) ([]huiqi.Verdict, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT policy_id, credit_code, policy_version, profile_version, amount, as_of
 		FROM verdicts WHERE `+scope+` ORDER BY policy_id, credit_code`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Verdict
+	var out []huiqi.Verdict
 	for rows.Next() {
 		var (
-			v      Verdict
+			v      huiqi.Verdict
 			amount sql.NullInt64
 			asOf   string
 		)

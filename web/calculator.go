@@ -39,9 +39,13 @@ type calculatorPage struct {
 
 // resultView is a matcher.Result in words.
 type resultView struct {
-	AsOf       huiqi.Date
-	Eligible   []verdictView
-	NearMisses []nearMissView
+	AsOf         huiqi.Date
+	Eligible     []verdictView
+	NearMisses   []nearMissView
+	Undetermined []undeterminedView
+	// Settle is the few fields whose values would settle the most
+	// undetermined policies, most first.
+	Settle []matcher.Settle
 	// Recommended counts the policies the enterprise can redeem together
 	// (就高不重复) and Total their known amounts.
 	Recommended int
@@ -85,6 +89,17 @@ type nearMissView struct {
 	Need, Gap       string
 	Facts           cardFacts
 }
+
+// undeterminedView is a policy the profile lacks values to decide: what it
+// would bring, the conditions left open and the fields to supply.
+type undeterminedView struct {
+	PolicyID, Title string
+	Amount          *huiqi.Money
+	Open, Supply    string
+}
+
+// maxSettle is how many fields the calculator asks for first.
+const maxSettle = 5
 
 // newResultView turns a result into words; en is the profile judged, whose
 // figures explain the amounts. Policies are read for their facts.
@@ -136,11 +151,27 @@ func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.E
 		}
 		v.NearMisses = append(v.NearMisses, nearMissView{PolicyID: n.PolicyID, Title: n.Title, Need: n.Missing.Label, Gap: gapText(n.Missing), Facts: f})
 	}
+	for _, u := range res.Undetermined {
+		open := make([]string, len(u.Unknown))
+		for i, c := range u.Unknown {
+			open[i] = c.Label
+		}
+		supply := make([]string, len(u.Missing))
+		for i, f := range u.Missing {
+			supply[i] = matcher.MissingLabel(f)
+		}
+		if len(u.Review) > 0 {
+			supply = append(supply, "部门审核（"+strings.Join(u.Review, "；")+"）")
+		}
+		v.Undetermined = append(v.Undetermined, undeterminedView{PolicyID: u.PolicyID, Title: u.Title, Amount: u.Amount,
+			Open: strings.Join(open, "；"), Supply: strings.Join(supply, "、")})
+	}
+	v.Settle = res.Settle[:min(len(res.Settle), maxSettle)]
 	return v, nil
 }
 
 func checkOf(c matcher.Check) checkView {
-	return checkView{Label: c.Label, Pass: c.Pass, Actual: actualText(c.Field, c.Actual)}
+	return checkView{Label: c.Label, Pass: c.Pass != nil && *c.Pass, Actual: actualText(c.Field, c.Actual)}
 }
 
 // newCalculatorPage returns the calculator with its choices filled in.

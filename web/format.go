@@ -12,7 +12,6 @@ import (
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // funcs are the template functions: they turn codes and figures into the
@@ -189,7 +188,7 @@ var (
 		clock.StatusLate: "超期兑现", clock.StatusClosed: "已终结",
 	}
 	noticeKinds = map[string]string{
-		sqlite.NotifyNewMatch: "新匹配政策", sqlite.NotifyWithdrawn: "政策已撤回", sqlite.NotifyPauseNotice: "中止计时告知",
+		huiqi.NotifyNewMatch: "新匹配政策", huiqi.NotifyWithdrawn: "政策已撤回", huiqi.NotifyPauseNotice: "中止计时告知",
 	}
 )
 

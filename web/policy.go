@@ -7,7 +7,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // condView is a node of a condition tree in words: all is 同时满足, any is
@@ -212,7 +211,7 @@ func (h *Handler) policyPage(w http.ResponseWriter, r *http.Request) error {
 // group, read page by page.
 func (h *Handler) groupSiblings(r *http.Request, p *policies.Policy) ([]policyLink, error) {
 	var out []policyLink
-	f := sqlite.PolicyFilter{Status: policies.StatusPublished, Limit: sqlite.MaxLimit}
+	f := huiqi.PolicyFilter{Status: policies.StatusPublished, Limit: huiqi.MaxLimit}
 	for {
 		list, _, next, err := h.Engine.ListPolicies(r.Context(), f)
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // PolicySearcher finds published policies for the search page. Its shapes
@@ -94,7 +93,7 @@ type IndexSearcher struct {
 func (s *IndexSearcher) SearchPolicies(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	res, err := s.Engine.SearchPolicies(ctx, index.SearchRequest{
 		Query: q.Query, Department: q.Department, Kind: q.Kind, Region: q.Region, Mode: q.Mode,
-		Size: min(max(q.Limit, 1), index.MaxSearchSize),
+		Size: min(max(q.Limit, 1), huiqi.MaxLimit),
 	})
 	if huiqi.ErrorCode(err) == huiqi.EUnavailable && s.Fallback != nil {
 		return s.Fallback.SearchPolicies(ctx, q)
@@ -132,9 +131,9 @@ const fragmentRunes = 80
 
 // SearchPolicies implements PolicySearcher.
 func (s *ListSearcher) SearchPolicies(ctx context.Context, q SearchQuery) (*SearchResult, error) {
-	f := sqlite.PolicyFilter{
+	f := huiqi.PolicyFilter{
 		Status: policies.StatusPublished, Department: q.Department, Kind: q.Kind, Region: q.Region, Mode: q.Mode,
-		Limit: engine.MaxLimit,
+		Limit: huiqi.MaxLimit,
 	}
 	words := strings.Fields(strings.ToLower(q.Query))
 	type scored struct {

@@ -11,14 +11,13 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // workbenchPage is the data of an enterprise's workbench.
 type workbenchPage struct {
 	Enterprise    *huiqi.Enterprise
 	Admin         bool // an admin looking at an enterprise's workbench
-	Notifications []sqlite.Notification
+	Notifications []huiqi.Notification
 	Matches       *resultView
 	Applications  []applicationView
 	// Applicable are the eligible apply-mode policies without an open
@@ -125,7 +124,7 @@ func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
 	if p.Matches, err = h.newResultView(r, res, p.Enterprise); err != nil {
 		return err
 	}
-	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: engine.MaxLimit})
+	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: huiqi.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -157,11 +156,11 @@ const maxNotifications = 50
 
 // notifications returns the enterprise's latest notifications, newest
 // first. The feed runs oldest first with a cursor, so it is read to its end.
-func (h *Handler) notifications(r *http.Request, code string) ([]sqlite.Notification, error) {
-	var all []sqlite.Notification
+func (h *Handler) notifications(r *http.Request, code string) ([]huiqi.Notification, error) {
+	var all []huiqi.Notification
 	after := ""
 	for {
-		f, err := h.Engine.Notifications(r.Context(), code, after, engine.MaxLimit)
+		f, err := h.Engine.Notifications(r.Context(), code, after, huiqi.MaxLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +168,7 @@ func (h *Handler) notifications(r *http.Request, code string) ([]sqlite.Notifica
 		if len(all) > maxNotifications {
 			all = all[len(all)-maxNotifications:]
 		}
-		if len(f.Items) < engine.MaxLimit || f.Next == nil {
+		if len(f.Items) < huiqi.MaxLimit || f.Next == nil {
 			break
 		}
 		after = *f.Next

@@ -23,6 +23,7 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/matcher"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -42,7 +43,7 @@ func openAPI(ctx context.Context, eng *engine.Engine) (*apiServer, error) {
 	if err := eng.EnsureAdminToken(ctx, a.secret); err != nil {
 		return nil, err
 	}
-	a.srv = httpapi.NewServer(eng)
+	a.srv = httpapi.NewServer(eng, metrics.New(eng))
 	a.srv.Addr, a.srv.Logger = "127.0.0.1:0", slog.New(slog.DiscardHandler)
 	limits := httpapi.DefaultLimits
 	limits.Bulk = httpapi.Rate{Events: 1 << 20, Period: time.Second}

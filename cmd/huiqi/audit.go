@@ -13,7 +13,6 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
-	"github.com/huiqi/huiqi/sqlite"
 )
 
 // AuditVerifyCommand walks every application's event hash chain in the data
@@ -103,14 +102,14 @@ func (c *AuditVerifyCommand) verifyCheckpoints(ctx context.Context, eng *engine.
 		return false, err
 	}
 	var list struct {
-		Items []sqlite.Checkpoint `json:"items"`
+		Items []huiqi.Checkpoint `json:"items"`
 	}
 	if err := json.Unmarshal(b, &list); err != nil || len(list.Items) == 0 {
-		var one sqlite.Checkpoint
+		var one huiqi.Checkpoint
 		if err := json.Unmarshal(b, &one); err != nil || one.Signature == "" {
 			return false, fmt.Errorf("%s: want a checkpoint or {\"items\": [checkpoints]} as JSON", file)
 		}
-		list.Items = []sqlite.Checkpoint{one}
+		list.Items = []huiqi.Checkpoint{one}
 	}
 	if path := signingKeyPath(dataDir); fileExists(path) {
 		if eng.Signer, err = engine.LoadSigningKey(path); err != nil {

@@ -68,11 +68,13 @@ type crashProcess struct {
 }
 
 // startCrashProcess runs `huiqi serve --demo=false` on dataDir at a free
-// port, the local webhook receivers allowed, and waits for the log line that names its
-// URL: a child process has no other way to say it listens.
-func startCrashProcess(tb testing.TB, bin, dataDir string) *crashProcess {
+// port with the extra flags, the local webhook receivers allowed, and waits
+// for the log line that names its URL: a child process has no other way to
+// say it listens.
+func startCrashProcess(tb testing.TB, bin, dataDir string, flags ...string) *crashProcess {
 	tb.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--demo=false", "--log-format", "json")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--demo=false", "--log-format", "json"}, flags...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "HUIQI_ADMIN_TOKEN="+adminToken, "HUIQI_WEBHOOK_HOSTS=127.0.0.1") // the test receivers are local
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

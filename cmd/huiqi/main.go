@@ -13,9 +13,12 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/huiqi/huiqi/httpapi"
 )
 
 func main() {
+	httpapi.ReleaseMode()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal starts a graceful shutdown; restoring the default
@@ -41,7 +44,7 @@ Usage:
 
 Commands:
 
-	serve              start the HTTP API (SQLite and bleve in --data)
+	serve              start the HTTP API (SQLite and bleve in --data, or PostgreSQL with --db)
 	token create       issue an API token
 	token list         list the API tokens, with when each was last used
 	token revoke       revoke an API token at once
@@ -50,6 +53,7 @@ Commands:
 	import applications load historical applications with their events from NDJSON
 	audit verify       check every application's event hash chain
 	policy test        run the test cases of policy documents
+	migrate            copy a SQLite data folder into PostgreSQL and verify the copy
 	reindex            rebuild the bleve indexes from SQLite
 	rematch            recompute every verdict as of today and notify new matches
 	calendar import    add or correct a year of the statutory calendar
@@ -109,6 +113,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&CalendarImportCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "calendar list":
 		return (&CalendarListCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
+	case "migrate":
+		return (&MigrateCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "reindex":
 		return (&ReindexCommand{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "gen":

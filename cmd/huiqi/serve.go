@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,9 +19,12 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/policies"
+	"github.com/huiqi/huiqi/postgres"
 	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/web"
 )
 
 // DemoEnterprises is how many generated enterprises the demo holds.
@@ -42,6 +48,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.Stderr)
 	addr := fs.String("addr", envOr("HUIQI_ADDR", "127.0.0.1:8080"), "address to listen on (HUIQI_ADDR)")
 	dataDir := fs.String("data", envOr("HUIQI_DATA", "./data"), "data folder: SQLite database and bleve indexes (HUIQI_DATA)")
+	dbURL := fs.String("db", os.Getenv("HUIQI_DB"), "postgres://USER@HOST:PORT/DB keeps the source of truth in PostgreSQL, which several replicas may share; the data folder then holds only this replica's indexes (HUIQI_DB); empty: SQLite in the data folder")
 	withDemo := fs.Bool("demo", envOr("HUIQI_DEMO", "true") == "true", "load the demo catalogue into a new data folder (HUIQI_DEMO)")
 	bodyLimit := fs.Int64("body-limit", envInt("HUIQI_BODY_LIMIT", httpapi.DefaultBodyLimit), "largest request body in bytes, bulk imports excepted (HUIQI_BODY_LIMIT)")
 	logFormat := fs.String("log-format", envOr("HUIQI_LOG_FORMAT", "auto"), "json, text, or auto: text on a terminal, JSON otherwise (HUIQI_LOG_FORMAT)")
@@ -50,11 +57,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
 	limits := httpapi.DefaultLimits
+	// A mistyped limit in the environment stops the start rather than
+	// leaving the default in force unnoticed.
+	var envErr error
 	rateFlag := func(r *httpapi.Rate, name, env, what string) {
 		if v := os.Getenv(env); v != "" {
-			if parsed, err := httpapi.ParseRate(v); err == nil {
-				*r = parsed
+			parsed, err := httpapi.ParseRate(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", env, err))
 			}
+			*r = parsed
 		}
 		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
 			parsed, err := httpapi.ParseRate(v)
@@ -74,6 +86,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if envErr != nil {
+		return envErr
+	}
 	logger, err := newLogger(c.Stderr, *logFormat)
 	if err != nil {
 		return err
@@ -84,11 +99,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if now == nil {
 		now = time.Now
 	}
-	eng, closeDB, err := openEngineAt(ctx, *dataDir, now)
+	eng, db, err := openEngineAt(ctx, *dataDir, *dbURL, now)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer db.Close()
+	cluster, _ := db.(replicaStore)
 	eng.Logger = logger
 	eng.WebhookTargets.Hosts = push.ParseHosts(*webhookHosts)
 	ix, err := index.Open(filepath.Join(*dataDir, "index"))
@@ -97,7 +113,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer ix.Close()
 	eng.AttachIndex(ix)
-	deliverer := push.NewDeliverer(eng.DB)
+	deliverer := push.NewDeliverer(db)
 	deliverer.Logger = logger
 	deliverer.Client = eng.WebhookTargets.Client(10 * time.Second)
 	eng.Wake = deliverer.Wake
@@ -110,24 +126,19 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if *withDemo {
-		today := eng.Today()
-		catalogue, err := policies.Catalogue(today)
-		if err != nil {
-			return fmt.Errorf("demo catalogue: %w", err)
-		}
-		loaded, err := eng.LoadDemo(ctx, catalogue, demo.Enterprises(DemoEnterprises, 1, today))
-		if err != nil {
-			return fmt.Errorf("load demo: %w", err)
-		} else if loaded {
-			logger.Info("demo catalogue loaded", "policies", len(catalogue), "enterprises", DemoEnterprises)
+		if err := loadDemo(ctx, eng, cluster, logger); err != nil {
+			return err
 		}
 	}
-	srv := httpapi.NewServer(eng)
+	// One server: the API and the pages, with the metrics both record into.
+	srv := httpapi.NewServer(eng, metrics.New(eng))
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
-	srv.MetricsAddr = *metricsAddr
+	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels
 	limits.MaxClients = int(*rateClients)
 	srv.SetLimits(limits)
-	httpapi.Version = Version
+	pages := web.New(eng)
+	pages.Logger = logger
+	srv.Mount(pages)
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -135,7 +146,24 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		"policies", len(eng.Matcher.Policies()), "enterprises", eng.Matcher.ProfileCount())
 	background, stopBackground := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	workers.Go(func() { deliverer.Run(background) })
+	if cluster == nil {
+		workers.Go(func() { deliverer.Run(background) })
+	} else {
+		// One replica delivers webhooks at a time; when it dies its lock
+		// goes with its connection and another takes over.
+		workers.Go(func() { lead(background, cluster, "deliver", logger, deliverer.Run) })
+		wake := make(chan struct{}, 1)
+		workers.Go(func() {
+			cluster.Listen(background, func() {
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+				deliverer.Wake()
+			})
+		})
+		workers.Go(func() { eng.RunFollower(background, wake) })
+	}
 	workers.Go(func() { eng.RunDaily(background) })
 	if *checkpointEvery > 0 {
 		workers.Go(func() { eng.RunCheckpoints(background, *checkpointEvery) })
@@ -161,26 +189,127 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // openEngine opens the database in dataDir and loads the matcher from it.
 func openEngine(ctx context.Context, dataDir string) (*engine.Engine, func(), error) {
-	return openEngineAt(ctx, dataDir, time.Now)
+	eng, db, err := openEngineAt(ctx, dataDir, os.Getenv("HUIQI_DB"), time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, func() { db.Close() }, nil
+}
+
+// store is what the server runs on: the engine's source of truth, which the
+// webhook deliverer reads and advances too.
+type store interface {
+	engine.Store
+	push.Store
+	Close() error
+}
+
+// loadDemo loads the demo catalogue into an empty store. Replicas starting
+// together on an empty database load it once: the first under the lock,
+// the others find it loaded and follow it.
+func loadDemo(ctx context.Context, eng *engine.Engine, cluster replicaStore, logger *slog.Logger) error {
+	if cluster != nil {
+		_, unlock, err := cluster.Lock(ctx, "demo")
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	today := eng.Today()
+	catalogue, err := policies.Catalogue(today)
+	if err != nil {
+		return fmt.Errorf("demo catalogue: %w", err)
+	}
+	loaded, err := eng.LoadDemo(ctx, catalogue, demo.Enterprises(DemoEnterprises, 1, today))
+	if err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	} else if loaded {
+		logger.Info("demo catalogue loaded", "policies", len(catalogue), "enterprises", DemoEnterprises)
+	}
+	return nil
+}
+
+// replicaStore is a store that replicas share (PostgreSQL): the engine
+// follows its change log, and one replica at a time does what must be done
+// once.
+type replicaStore interface {
+	store
+	engine.Cluster
+	Listen(ctx context.Context, wake func())
+}
+
+// lead runs fn while this replica holds the named lock, taking it again
+// whenever it is lost, until ctx is done.
+func lead(ctx context.Context, c replicaStore, name string, logger *slog.Logger, fn func(context.Context)) {
+	for ctx.Err() == nil {
+		held, unlock, err := c.Lock(ctx, name)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Error("lock", "name", name, "err", err)
+				time.Sleep(time.Second)
+			}
+			continue
+		}
+		logger.Info("leading", "work", name)
+		run, stop := context.WithCancel(ctx)
+		go func() {
+			<-held.Done()
+			stop()
+		}()
+		fn(run)
+		stop()
+		unlock()
+	}
 }
 
 // openEngineAt is openEngine on the clock now, which the engine has from
 // before it loads: loading judges as of today.
-func openEngineAt(ctx context.Context, dataDir string, now func() time.Time) (*engine.Engine, func(), error) {
+func openEngineAt(ctx context.Context, dataDir, dbURL string, now func() time.Time) (*engine.Engine, store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	db := sqlite.NewDB(filepath.Join(dataDir, "huiqi.db"))
-	if err := db.Open(ctx); err != nil {
+	db, err := openStore(ctx, dataDir, dbURL)
+	if err != nil {
 		return nil, nil, err
 	}
 	eng := engine.New(db)
 	eng.Now = now
+	if c, ok := db.(replicaStore); ok {
+		eng.Cluster = c
+	}
 	if err := eng.Load(ctx); err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	return eng, func() { db.Close() }, nil
+	return eng, db, nil
+}
+
+// openStore opens the source of truth: the PostgreSQL database at dbURL,
+// or without one the SQLite file in dataDir.
+func openStore(ctx context.Context, dataDir, dbURL string) (store, error) {
+	switch {
+	case dbURL == "":
+		db := sqlite.NewDB(filepath.Join(dataDir, "huiqi.db"))
+		if err := db.Open(ctx); err != nil {
+			return nil, err
+		}
+		return db, nil
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		db := postgres.NewDB(dbURL)
+		if err := db.Open(ctx); err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	return nil, fmt.Errorf("--db: want a postgres:// URL, got %q", redactURL(dbURL))
+}
+
+// redactURL hides a password in a database URL, for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "…"
 }
 
 // newLogger returns a JSON logger, or a text one for people at a terminal.

@@ -1,43 +1,25 @@
-package sqlite_test
+package storetest_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/storetest"
 )
 
-func ptr[T any](v T) *T { return &v }
+func TestStore_CreateEnterprise(t *testing.T) { forEachStore(t, testCreateEnterprise) }
 
-// newEnterprise returns a valid profile: a shoe maker in 晋江市.
-func newEnterprise(code string) *huiqi.Enterprise {
-	return &huiqi.Enterprise{
-		CreditCode:  code,
-		Name:        "泉州测试鞋业有限公司",
-		Region:      "350582",
-		Industry:    "C1952",
-		FoundedOn:   huiqi.NewDate(2015, 3, 1),
-		Employees:   ptr[int64](120),
-		Revenue:     ptr(30_000_000 * huiqi.Yuan),
-		TotalAssets: ptr(20_000_000 * huiqi.Yuan),
-		RDExpense:   ptr(1_234_567*huiqi.Yuan + 89),
-		TaxCredit:   "A",
-		Tags:        []string{"hightech"},
-	}
-}
-
-func TestDB_CreateEnterprise(t *testing.T) {
+func testCreateEnterprise(t *testing.T, open opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		e := newEnterprise("914403001922038216")
+		db := open(t)
+		e := storetest.NewEnterprise("914403001922038216")
 		if err := db.CreateEnterprise(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +43,7 @@ func TestDB_CreateEnterprise(t *testing.T) {
 	})
 
 	t.Run("NoFigures", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		e := &huiqi.Enterprise{CreditCode: "9144030071526726XG", Name: "深圳某公司", Region: "350503",
 			Industry: "I6510", FoundedOn: huiqi.NewDate(2020, 1, 2)}
 		if err := db.CreateEnterprise(ctx, e); err != nil {
@@ -77,24 +59,26 @@ func TestDB_CreateEnterprise(t *testing.T) {
 	})
 
 	t.Run("ErrConflict", func(t *testing.T) {
-		db := MustOpenDB(t)
-		if err := db.CreateEnterprise(ctx, newEnterprise("91110108551385082Q")); err != nil {
+		db := open(t)
+		if err := db.CreateEnterprise(ctx, storetest.NewEnterprise("91110108551385082Q")); err != nil {
 			t.Fatal(err)
 		}
-		err := db.CreateEnterprise(ctx, newEnterprise("91110108551385082Q"))
+		err := db.CreateEnterprise(ctx, storetest.NewEnterprise("91110108551385082Q"))
 		wantCode(t, err, huiqi.EConflict)
 	})
 }
 
-func TestDB_UpdateEnterprise(t *testing.T) {
+func TestStore_UpdateEnterprise(t *testing.T) { forEachStore(t, testUpdateEnterprise) }
+
+func testUpdateEnterprise(t *testing.T, open opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		v1 := newEnterprise("91110000802100433B")
+		db := open(t)
+		v1 := storetest.NewEnterprise("91110000802100433B")
 		if err := db.CreateEnterprise(ctx, v1); err != nil {
 			t.Fatal(err)
 		}
-		v2 := newEnterprise(v1.CreditCode)
+		v2 := storetest.NewEnterprise(v1.CreditCode)
 		v2.Name = "泉州测试鞋业股份有限公司"
 		v2.Tags = []string{"hightech", "specialized"}
 		if err := db.UpdateEnterprise(ctx, v2); err != nil {
@@ -122,7 +106,7 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 			}
 		}
 		// The tag rows follow the profile.
-		items, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "specialized"})
+		items, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "specialized"})
 		if err != nil {
 			t.Fatal(err)
 		} else if len(items) != 1 {
@@ -131,8 +115,8 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 	})
 
 	t.Run("Unchanged", func(t *testing.T) {
-		db := MustOpenDB(t)
-		e := newEnterprise("91310115591693856A")
+		db := open(t)
+		e := storetest.NewEnterprise("91310115591693856A")
 		if err := db.CreateEnterprise(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +125,7 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 		if err := db.UpdateEnterprise(ctx, e); err != nil {
 			t.Fatal(err)
 		}
-		same := newEnterprise(e.CreditCode)
+		same := storetest.NewEnterprise(e.CreditCode)
 		same.Tags = nil
 		if err := db.UpdateEnterprise(ctx, same); err != nil {
 			t.Fatal(err)
@@ -165,8 +149,8 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
-		err := db.UpdateEnterprise(ctx, newEnterprise("913505007173546744"))
+		db := open(t)
+		err := db.UpdateEnterprise(ctx, storetest.NewEnterprise("913505007173546744"))
 		wantCode(t, err, huiqi.ENotFound)
 		if n, err := db.EnterpriseCount(ctx); err != nil || n != 0 {
 			t.Fatalf("EnterpriseCount() = %d, %v, want 0", n, err)
@@ -174,12 +158,14 @@ func TestDB_UpdateEnterprise(t *testing.T) {
 	})
 }
 
-func TestDB_FindEnterprise(t *testing.T) {
+func TestStore_FindEnterprise(t *testing.T) { forEachStore(t, testFindEnterprise) }
+
+func testFindEnterprise(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	_, err := db.FindEnterprise(ctx, "913505007173546744")
 	wantCode(t, err, huiqi.ENotFound)
-	if err := db.CreateEnterprise(ctx, newEnterprise("913505007173546744")); err != nil {
+	if err := db.CreateEnterprise(ctx, storetest.NewEnterprise("913505007173546744")); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []int{0, 2, -1} {
@@ -188,12 +174,14 @@ func TestDB_FindEnterprise(t *testing.T) {
 	}
 }
 
-func TestDB_PutEnterprises(t *testing.T) {
+func TestStore_PutEnterprises(t *testing.T) { forEachStore(t, testPutEnterprises) }
+
+func testPutEnterprises(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	var batch []*huiqi.Enterprise
 	for i := range 5 {
-		batch = append(batch, newEnterprise(code(i)))
+		batch = append(batch, storetest.NewEnterprise(storetest.Code(i)))
 	}
 	changed, err := db.PutEnterprises(ctx, batch)
 	if err != nil {
@@ -209,10 +197,10 @@ func TestDB_PutEnterprises(t *testing.T) {
 	}
 
 	// Second batch: 0 changed, 1 unchanged, 5 new.
-	e0 := newEnterprise(code(0))
-	e0.Employees = ptr[int64](300)
-	e1 := newEnterprise(code(1))
-	e5 := newEnterprise(code(5))
+	e0 := storetest.NewEnterprise(storetest.Code(0))
+	e0.Employees = storetest.Ptr[int64](300)
+	e1 := storetest.NewEnterprise(storetest.Code(1))
+	e5 := storetest.NewEnterprise(storetest.Code(5))
 	changed, err = db.PutEnterprises(ctx, []*huiqi.Enterprise{e0, e1, e5})
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +223,7 @@ func TestDB_PutEnterprises(t *testing.T) {
 			t.Fatalf("FindEnterprise(%s) (-want +got):\n%s", want.CreditCode, diff)
 		}
 	}
-	if got, err := db.FindEnterpriseVersion(ctx, code(0), 1); err != nil {
+	if got, err := db.FindEnterpriseVersion(ctx, storetest.Code(0), 1); err != nil {
 		t.Fatal(err)
 	} else if diff := cmp.Diff(batch[0], got, cmpOpts...); diff != "" {
 		t.Fatalf("FindEnterpriseVersion(1) (-want +got):\n%s", diff)
@@ -249,45 +237,51 @@ func TestDB_PutEnterprises(t *testing.T) {
 	}
 }
 
-func TestDB_PutEnterprises_Duplicates(t *testing.T) {
+func TestStore_PutEnterprises_Duplicates(t *testing.T) {
+	forEachStore(t, testPutEnterprises_Duplicates)
+}
+
+func testPutEnterprises_Duplicates(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	first := newEnterprise(code(1))
-	second := newEnterprise(code(1))
+	db := open(t)
+	first := storetest.NewEnterprise(storetest.Code(1))
+	second := storetest.NewEnterprise(storetest.Code(1))
 	second.Tags = []string{"specialized"}
-	third := newEnterprise(code(1))
+	third := storetest.NewEnterprise(storetest.Code(1))
 	third.Tags = []string{"specialized"}
-	changed, err := db.PutEnterprises(ctx, []*huiqi.Enterprise{first, newEnterprise(code(2)), second, third})
+	changed, err := db.PutEnterprises(ctx, []*huiqi.Enterprise{first, storetest.NewEnterprise(storetest.Code(2)), second, third})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(changed) != 3 || first.Version != 1 || second.Version != 2 || third.Version != 2 {
 		t.Fatalf("changed %d, versions %d %d %d, want 3 changed, versions 1 2 2", len(changed), first.Version, second.Version, third.Version)
 	}
-	got, err := db.FindEnterprise(ctx, code(1))
+	got, err := db.FindEnterprise(ctx, storetest.Code(1))
 	if err != nil {
 		t.Fatal(err)
 	} else if diff := cmp.Diff(second, got, cmpOpts...); diff != "" {
 		t.Fatalf("FindEnterprise (-want +got):\n%s", diff)
 	}
 	// The tags of the first version, inserted in the same batch, are gone.
-	items, _, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "hightech"})
+	items, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "hightech"})
 	if err != nil {
 		t.Fatal(err)
-	} else if len(items) != 1 || items[0].CreditCode != code(2) {
-		t.Fatalf("ListEnterprises(tag hightech) = %d items, want only %s", len(items), code(2))
+	} else if len(items) != 1 || items[0].CreditCode != storetest.Code(2) {
+		t.Fatalf("ListEnterprises(tag hightech) = %d items, want only %s", len(items), storetest.Code(2))
 	}
 }
 
-// TestDB_PutEnterprises_Large writes batches larger than the writer's
+// TestStore_PutEnterprises_Large writes batches larger than the writer's
 // buffers, with changes spread through them.
-func TestDB_PutEnterprises_Large(t *testing.T) {
+func TestStore_PutEnterprises_Large(t *testing.T) { forEachStore(t, testPutEnterprises_Large) }
+
+func testPutEnterprises_Large(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	const n = 1234
 	var batch []*huiqi.Enterprise
 	for i := range n {
-		batch = append(batch, newEnterprise(code(i)))
+		batch = append(batch, storetest.NewEnterprise(storetest.Code(i)))
 	}
 	if changed, err := db.PutEnterprises(ctx, batch); err != nil {
 		t.Fatal(err)
@@ -298,10 +292,10 @@ func TestDB_PutEnterprises_Large(t *testing.T) {
 	batch = nil
 	var want []string
 	for i := range n {
-		e := newEnterprise(code(i))
+		e := storetest.NewEnterprise(storetest.Code(i))
 		switch {
 		case i%7 == 0:
-			e = newEnterprise(code(n + i))
+			e = storetest.NewEnterprise(storetest.Code(n + i))
 			want = append(want, e.CreditCode)
 		case i%3 == 0:
 			e.Tags = append(e.Tags, "green_factory")
@@ -320,7 +314,7 @@ func TestDB_PutEnterprises_Large(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("second batch: changed codes (-want +got):\n%s", diff)
 	}
-	_, total, _, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Tag: "green_factory"})
+	_, total, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Tag: "green_factory"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +332,9 @@ func TestDB_PutEnterprises_Large(t *testing.T) {
 	}
 }
 
-func TestDB_ListEnterprises(t *testing.T) {
+func TestStore_ListEnterprises(t *testing.T) { forEachStore(t, testListEnterprises) }
+
+func testListEnterprises(t *testing.T, open opener) {
 	ctx := context.Background()
 
 	t.Run("Paging", func(t *testing.T) {
@@ -352,18 +348,18 @@ func TestDB_ListEnterprises(t *testing.T) {
 			{"One", 1, 0, []int{1}},
 			{"Empty", 0, 0, []int{0}},
 			{"Default", 55, 0, []int{50, 5}},
-			{"Max", 1005, 5000, []int{1000, 5}},
+			{"Max", 1005, 1000, []int{1000, 5}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				db := MustOpenDB(t)
+				db := open(t)
 				var want []string
 				var batch []*huiqi.Enterprise
 				for i := range tc.n {
 					// Descending, so that the store's order is not the
 					// insertion order.
-					c := code(tc.n - i)
+					c := storetest.Code(tc.n - i)
 					want = append(want, c)
-					batch = append(batch, newEnterprise(c))
+					batch = append(batch, storetest.NewEnterprise(c))
 				}
 				slices.Sort(want)
 				if _, err := db.PutEnterprises(ctx, batch); err != nil {
@@ -373,7 +369,7 @@ func TestDB_ListEnterprises(t *testing.T) {
 				var lens []int
 				after := ""
 				for page := 0; ; page++ {
-					items, total, next, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Limit: tc.limit, After: after})
+					items, total, next, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: tc.limit, After: after})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -401,12 +397,22 @@ func TestDB_ListEnterprises(t *testing.T) {
 		}
 	})
 
+	// A page over the maximum is refused, not cut short: a client would
+	// take the short page for the last.
+	t.Run("OverMax", func(t *testing.T) {
+		db := open(t)
+		_, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: huiqi.MaxLimit + 1})
+		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "limit" {
+			t.Errorf("ListEnterprises(limit %d) = %v, want EInvalid naming limit", huiqi.MaxLimit+1, err)
+		}
+	})
+
 	t.Run("Filters", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		// Codes 1..6: two regions, three industries, scales given and
 		// derived, tags.
 		mk := func(i int, region, industry, scale string, tags ...string) *huiqi.Enterprise {
-			e := newEnterprise(code(i))
+			e := storetest.NewEnterprise(storetest.Code(i))
 			e.Region, e.Industry, e.Scale, e.Tags = region, industry, scale, tags
 			return e
 		}
@@ -432,21 +438,21 @@ func TestDB_ListEnterprises(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			name string
-			f    sqlite.EnterpriseFilter
+			f    huiqi.EnterpriseFilter
 			want []int
 		}{
-			{"None", sqlite.EnterpriseFilter{}, []int{1, 2, 3, 4, 5}},
-			{"RegionCity", sqlite.EnterpriseFilter{Region: "3505"}, []int{1, 2, 3, 4, 5}},
-			{"RegionCounty", sqlite.EnterpriseFilter{Region: "350583"}, []int{3, 5}},
-			{"RegionNone", sqlite.EnterpriseFilter{Region: "3506"}, nil},
-			{"IndustrySection", sqlite.EnterpriseFilter{Industry: "C"}, []int{1, 2, 3, 5}},
-			{"IndustryGroup", sqlite.EnterpriseFilter{Industry: "C195"}, []int{1, 2, 3}},
-			{"IndustryLowerCase", sqlite.EnterpriseFilter{Industry: "c1952"}, []int{1, 3}},
-			{"ScaleGiven", sqlite.EnterpriseFilter{Scale: "large"}, []int{2, 5}},
-			{"ScaleDerived", sqlite.EnterpriseFilter{Scale: derived}, withDerived},
-			{"Tag", sqlite.EnterpriseFilter{Tag: "specialized"}, []int{2, 4}},
-			{"TagNone", sqlite.EnterpriseFilter{Tag: "green_factory"}, nil},
-			{"Combined", sqlite.EnterpriseFilter{Region: "350582", Industry: "C", Tag: "hightech", Scale: "large"}, []int{2}},
+			{"None", huiqi.EnterpriseFilter{}, []int{1, 2, 3, 4, 5}},
+			{"RegionCity", huiqi.EnterpriseFilter{Region: "3505"}, []int{1, 2, 3, 4, 5}},
+			{"RegionCounty", huiqi.EnterpriseFilter{Region: "350583"}, []int{3, 5}},
+			{"RegionNone", huiqi.EnterpriseFilter{Region: "3506"}, nil},
+			{"IndustrySection", huiqi.EnterpriseFilter{Industry: "C"}, []int{1, 2, 3, 5}},
+			{"IndustryGroup", huiqi.EnterpriseFilter{Industry: "C195"}, []int{1, 2, 3}},
+			{"IndustryLowerCase", huiqi.EnterpriseFilter{Industry: "c1952"}, []int{1, 3}},
+			{"ScaleGiven", huiqi.EnterpriseFilter{Scale: "large"}, []int{2, 5}},
+			{"ScaleDerived", huiqi.EnterpriseFilter{Scale: derived}, withDerived},
+			{"Tag", huiqi.EnterpriseFilter{Tag: "specialized"}, []int{2, 4}},
+			{"TagNone", huiqi.EnterpriseFilter{Tag: "green_factory"}, nil},
+			{"Combined", huiqi.EnterpriseFilter{Region: "350582", Industry: "C", Tag: "hightech", Scale: "large"}, []int{2}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				items, total, next, err := db.ListEnterprises(ctx, tc.f)
@@ -455,7 +461,7 @@ func TestDB_ListEnterprises(t *testing.T) {
 				}
 				var want, got []string
 				for _, i := range tc.want {
-					want = append(want, code(i))
+					want = append(want, storetest.Code(i))
 				}
 				for _, e := range items {
 					got = append(got, e.CreditCode)
@@ -494,30 +500,30 @@ func TestDB_ListEnterprises(t *testing.T) {
 			})
 		}
 		// Paging within a filter keeps the filter's total.
-		items, total, next, err := db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Industry: "C", Limit: 3})
+		items, total, next, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Industry: "C", Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		} else if len(items) != 3 || total != 4 || next == "" {
 			t.Fatalf("page 1: %d items, total %d, next %q, want 3, 4, a cursor", len(items), total, next)
 		}
-		items, total, next, err = db.ListEnterprises(ctx, sqlite.EnterpriseFilter{Industry: "C", Limit: 3, After: next})
+		items, total, next, err = db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Industry: "C", Limit: 3, After: next})
 		if err != nil {
 			t.Fatal(err)
-		} else if len(items) != 1 || items[0].CreditCode != code(5) || total != 4 || next != "" {
-			t.Fatalf("page 2: %d items, total %d, next %q, want 1 (%s), 4, \"\"", len(items), total, next, code(5))
+		} else if len(items) != 1 || items[0].CreditCode != storetest.Code(5) || total != 4 || next != "" {
+			t.Fatalf("page 2: %d items, total %d, next %q, want 1 (%s), 4, \"\"", len(items), total, next, storetest.Code(5))
 		}
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		for _, tc := range []struct {
 			name  string
-			f     sqlite.EnterpriseFilter
+			f     huiqi.EnterpriseFilter
 			field string
 		}{
-			{"Cursor", sqlite.EnterpriseFilter{After: "!!not base64!!"}, "after"},
-			{"Limit", sqlite.EnterpriseFilter{Limit: -1}, "limit"},
-			{"Scale", sqlite.EnterpriseFilter{Scale: "huge"}, "scale"},
+			{"Cursor", huiqi.EnterpriseFilter{After: "!!not base64!!"}, "after"},
+			{"Limit", huiqi.EnterpriseFilter{Limit: -1}, "limit"},
+			{"Scale", huiqi.EnterpriseFilter{Scale: "huge"}, "scale"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, _, _, err := db.ListEnterprises(ctx, tc.f)
@@ -530,15 +536,17 @@ func TestDB_ListEnterprises(t *testing.T) {
 	})
 }
 
-func TestDB_ForEachEnterprise(t *testing.T) {
+func TestStore_ForEachEnterprise(t *testing.T) { forEachStore(t, testForEachEnterprise) }
+
+func testForEachEnterprise(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	// More profiles than one decoding chunk holds, so that order across
 	// chunks is tested.
 	const n = 1000
 	var batch []*huiqi.Enterprise
 	for i := range n {
-		batch = append(batch, newEnterprise(code(n-i)))
+		batch = append(batch, storetest.NewEnterprise(storetest.Code(n-i)))
 	}
 	if _, err := db.PutEnterprises(ctx, batch); err != nil {
 		t.Fatal(err)
@@ -609,20 +617,20 @@ func BenchmarkPutEnterprises(b *testing.B) {
 		name string
 		code func(i int) string
 	}{
-		{"Sequential", code},
+		{"Sequential", storetest.Code},
 		// A multiplicative hash scatters i over the 10^9 codes.
-		{"Random", func(i int) string { return code(int(uint64(i) * 2654435761 % 1_000_000_007 % 1_000_000_000)) }},
+		{"Random", func(i int) string { return storetest.Code(int(uint64(i) * 2654435761 % 1_000_000_007 % 1_000_000_000)) }},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
+		forEachBackend(b, bc.name, func(b *testing.B, be storetest.Backend) {
 			ctx := context.Background()
-			db := MustOpenDBAt(b, filepath.Join(b.TempDir(), "huiqi.db"))
+			db := be.Open(b, storetest.Clock())
 			const batchSize = 1000
 			n := 0
 			for b.Loop() {
 				b.StopTimer()
 				batch := make([]*huiqi.Enterprise, batchSize)
 				for i := range batch {
-					batch[i] = newEnterprise(bc.code(n))
+					batch[i] = storetest.NewEnterprise(bc.code(n))
 					batch[i].Tags = []string{"hightech", "park_resident"}
 					n++
 				}
@@ -638,10 +646,10 @@ func BenchmarkPutEnterprises(b *testing.B) {
 
 // mustLoadDB returns a database of n varied profiles: six regions, five
 // industries, hightech on a third and green_factory on one in a hundred.
-func mustLoadDB(b *testing.B, n int) *sqlite.DB {
+func mustLoadDB(b *testing.B, be storetest.Backend, n int) storetest.Store {
 	b.Helper()
 	ctx := context.Background()
-	db := MustOpenDBAt(b, filepath.Join(b.TempDir(), "huiqi.db"))
+	db := be.Open(b, storetest.Clock())
 	regions := []string{"350582", "350583", "350503", "350521", "350524", "350526"}
 	industries := []string{"C1952", "C1951", "I6510", "C3911", "F5123"}
 	const batchSize = 5000
@@ -649,7 +657,7 @@ func mustLoadDB(b *testing.B, n int) *sqlite.DB {
 		batch := make([]*huiqi.Enterprise, min(batchSize, n-i))
 		for j := range batch {
 			k := i + j
-			e := newEnterprise(code(int(uint64(k) * 2654435761 % 1_000_000_007 % 1_000_000_000)))
+			e := storetest.NewEnterprise(storetest.Code(int(uint64(k) * 2654435761 % 1_000_000_007 % 1_000_000_000)))
 			e.Region, e.Industry, e.Tags = regions[k%len(regions)], industries[k%len(industries)], nil
 			if k%3 == 0 {
 				e.Tags = append(e.Tags, "hightech")
@@ -669,18 +677,22 @@ func mustLoadDB(b *testing.B, n int) *sqlite.DB {
 // BenchmarkListEnterprises measures one page of 50 among 200,000 profiles,
 // for filters that most, some and few profiles pass.
 func BenchmarkListEnterprises(b *testing.B) {
+	forEachBackend(b, "", func(b *testing.B, be storetest.Backend) { benchmarkListEnterprises(b, be) })
+}
+
+func benchmarkListEnterprises(b *testing.B, be storetest.Backend) {
 	ctx := context.Background()
-	db := mustLoadDB(b, 200_000)
+	db := mustLoadDB(b, be, 200_000)
 	for _, bc := range []struct {
 		name string
-		f    sqlite.EnterpriseFilter
+		f    huiqi.EnterpriseFilter
 	}{
-		{"All", sqlite.EnterpriseFilter{}},
-		{"City", sqlite.EnterpriseFilter{Region: "3505"}},
-		{"County", sqlite.EnterpriseFilter{Region: "350582"}},
-		{"Tag", sqlite.EnterpriseFilter{Tag: "hightech"}},
-		{"RareTag", sqlite.EnterpriseFilter{Tag: "green_factory"}},
-		{"Combined", sqlite.EnterpriseFilter{Region: "350582", Industry: "C19", Tag: "green_factory"}},
+		{"All", huiqi.EnterpriseFilter{}},
+		{"City", huiqi.EnterpriseFilter{Region: "3505"}},
+		{"County", huiqi.EnterpriseFilter{Region: "350582"}},
+		{"Tag", huiqi.EnterpriseFilter{Tag: "hightech"}},
+		{"RareTag", huiqi.EnterpriseFilter{Tag: "green_factory"}},
+		{"Combined", huiqi.EnterpriseFilter{Region: "350582", Industry: "C19", Tag: "green_factory"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
@@ -695,9 +707,13 @@ func BenchmarkListEnterprises(b *testing.B) {
 // BenchmarkForEachEnterprise measures loading 200,000 profiles, as the
 // matcher does at start.
 func BenchmarkForEachEnterprise(b *testing.B) {
+	forEachBackend(b, "", func(b *testing.B, be storetest.Backend) { benchmarkForEachEnterprise(b, be) })
+}
+
+func benchmarkForEachEnterprise(b *testing.B, be storetest.Backend) {
 	ctx := context.Background()
 	const total = 200_000
-	db := mustLoadDB(b, total)
+	db := mustLoadDB(b, be, total)
 	for b.Loop() {
 		n := 0
 		if err := db.ForEachEnterprise(ctx, func(*huiqi.Enterprise) error { n++; return nil }); err != nil {

@@ -1,11 +1,8 @@
-package sqlite_test
+package storetest_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +10,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/storetest"
 )
 
-func TestDB_CreateToken(t *testing.T) {
+func TestStore_CreateToken(t *testing.T) { forEachStore(t, testCreateToken) }
+
+func testCreateToken(t *testing.T, open opener) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "huiqi.db")
-	db := MustOpenDBAt(t, path)
+	db := open(t)
 	tokens := []*huiqi.Token{
 		{Role: huiqi.RoleAdmin},
 		{Role: huiqi.RoleOfficial, Department: "晋江市科技局"},
@@ -45,30 +43,14 @@ func TestDB_CreateToken(t *testing.T) {
 		if diff := cmp.Diff(tok, got); diff != "" {
 			t.Fatalf("FindToken (-want +got):\n%s", diff)
 		}
-
-		// Only the hash is stored.
-		var hash string
-		var n int
-		raw := rawDB(t, path)
-		if err := raw.QueryRow(`SELECT hash FROM tokens WHERE id = ?`, tok.ID).Scan(&hash); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256([]byte(secret))
-		if want := hex.EncodeToString(sum[:]); hash != want {
-			t.Fatalf("stored hash = %q, want %q", hash, want)
-		}
-		if err := raw.QueryRow(`SELECT COUNT(*) FROM tokens WHERE instr(hash || role || department || credit_code || created_at, ?) > 0`,
-			secret[3:]).Scan(&n); err != nil {
-			t.Fatal(err)
-		} else if n != 0 {
-			t.Fatal("the secret is stored in the tokens table")
-		}
 	}
 }
 
-func TestDB_FindToken(t *testing.T) {
+func TestStore_FindToken(t *testing.T) { forEachStore(t, testFindToken) }
+
+func testFindToken(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	if _, err := db.CreateToken(ctx, &huiqi.Token{Role: huiqi.RoleAuditor}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +60,11 @@ func TestDB_FindToken(t *testing.T) {
 	}
 }
 
-func TestDB_EnsureToken(t *testing.T) {
+func TestStore_EnsureToken(t *testing.T) { forEachStore(t, testEnsureToken) }
+
+func testEnsureToken(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	const secret = "my-admin-token-from-env"
 	admin := &huiqi.Token{Role: huiqi.RoleAdmin}
 	if err := db.EnsureToken(ctx, secret, admin); err != nil {
@@ -108,15 +92,19 @@ func TestDB_EnsureToken(t *testing.T) {
 
 // A token with an expiry works until then and is refused from then on; a
 // revoked token is refused at once; the list shows neither secret nor hash.
-func TestDB_TokenExpiryAndRevocation(t *testing.T) {
-	ctx := context.Background()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "huiqi.db"))
-	now := time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
-	db.Now = func() time.Time { return now }
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
+func TestStore_TokenExpiryAndRevocation(t *testing.T) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			testTokenExpiryAndRevocation(t, b)
+		})
 	}
-	defer db.Close()
+}
+
+func testTokenExpiryAndRevocation(t *testing.T, b storetest.Backend) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, huiqi.Shanghai)
+	db := b.Open(t, func() time.Time { return now })
 	expiring := &huiqi.Token{Role: huiqi.RoleAuditor, ExpiresAt: now.Add(time.Hour)}
 	secret, err := db.CreateToken(ctx, expiring)
 	if err != nil {
@@ -154,16 +142,18 @@ func TestDB_TokenExpiryAndRevocation(t *testing.T) {
 	if l := list[1]; l.RevokedAt == nil || l.LastUsedAt == nil || !l.LastUsedAt.Equal(now) || list[0].LastUsedAt != nil || !list[0].ExpiresAt.Equal(now) {
 		t.Errorf("Tokens() = %+v, want the second revoked and used at %v, the first never used, expiring", list, now)
 	}
-	b, _ := json.Marshal(list)
-	if strings.Contains(string(b), secret) || strings.Contains(string(b), "hash") {
-		t.Errorf("Tokens() as JSON shows a secret or hash: %s", b)
+	out, _ := json.Marshal(list)
+	if strings.Contains(string(out), secret) || strings.Contains(string(out), "hash") {
+		t.Errorf("Tokens() as JSON shows a secret or hash: %s", out)
 	}
 }
 
 // A changed HUIQI_ADMIN_TOKEN revokes the token of the previous value.
-func TestDB_EnsureTokenRotation(t *testing.T) {
+func TestStore_EnsureTokenRotation(t *testing.T) { forEachStore(t, testEnsureTokenRotation) }
+
+func testEnsureTokenRotation(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDBAt(t, filepath.Join(t.TempDir(), "huiqi.db"))
+	db := open(t)
 	const first, second = "first-admin-secret-0123456789", "second-admin-secret-0123456789"
 	other, err := db.CreateToken(ctx, &huiqi.Token{Role: huiqi.RoleAdmin})
 	if err != nil {

@@ -1,8 +1,7 @@
-package sqlite_test
+package storetest_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,35 +9,12 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
-	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/storetest"
 )
-
-// newPolicy returns a valid policy: an award for high-tech firms in 晋江市.
-func newPolicy(id string) *policies.Policy {
-	return &policies.Policy{
-		ID:           id,
-		Title:        "高新技术企业认定奖励",
-		Department:   "晋江市科技局",
-		DocNumber:    "晋科〔2025〕1号",
-		Summary:      "对新认定的高新技术企业给予一次性奖励",
-		Region:       "350582",
-		ValidFrom:    huiqi.NewDate(2025, 1, 1),
-		ValidTo:      huiqi.NewDate(2025, 12, 31),
-		Mode:         policies.ModeApply,
-		DeadlineDays: 45,
-		TargetDays:   40,
-		Clock:        policies.ClockCalendarDays,
-		Eligibility: &policies.Condition{All: []*policies.Condition{
-			{Field: "tags", Op: huiqi.OpHas, Value: json.RawMessage(`"hightech"`), Label: "高新技术企业"},
-			{Field: "employees", Op: huiqi.OpGte, Value: json.RawMessage(`50`)},
-		}},
-		Benefit: policies.Benefit{Kind: policies.KindAward, Amount: &policies.Amount{Fixed: ptr(200_000 * huiqi.Yuan)}},
-	}
-}
 
 // mustPolicy creates a policy and brings it to status by publishing and
 // withdrawing it.
-func mustPolicy(tb testing.TB, db *sqlite.DB, p *policies.Policy, status string) *policies.Policy {
+func mustPolicy(tb testing.TB, db storetest.Store, p *policies.Policy, status string) *policies.Policy {
 	tb.Helper()
 	ctx := context.Background()
 	if err := db.CreatePolicy(ctx, p); err != nil {
@@ -59,11 +35,13 @@ func mustPolicy(tb testing.TB, db *sqlite.DB, p *policies.Policy, status string)
 	return p
 }
 
-func TestDB_CreatePolicy(t *testing.T) {
+func TestStore_CreatePolicy(t *testing.T) { forEachStore(t, testCreatePolicy) }
+
+func testCreatePolicy(t *testing.T, open opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		p := newPolicy("jj-hightech-award")
+		db := open(t)
+		p := storetest.NewPolicy("jj-hightech-award")
 		if err := db.CreatePolicy(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -82,23 +60,25 @@ func TestDB_CreatePolicy(t *testing.T) {
 	})
 
 	t.Run("ErrConflict", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		for _, status := range []string{policies.StatusDraft, policies.StatusPublished, policies.StatusWithdrawn} {
 			id := "dup-" + status
-			mustPolicy(t, db, newPolicy(id), status)
-			err := db.CreatePolicy(ctx, newPolicy(id))
+			mustPolicy(t, db, storetest.NewPolicy(id), status)
+			err := db.CreatePolicy(ctx, storetest.NewPolicy(id))
 			wantCode(t, err, huiqi.EConflict)
 		}
 	})
 }
 
-func TestDB_SavePolicy(t *testing.T) {
+func TestStore_SavePolicy(t *testing.T) { forEachStore(t, testSavePolicy) }
+
+func testSavePolicy(t *testing.T, open opener) {
 	ctx := context.Background()
 
 	t.Run("DraftInPlace", func(t *testing.T) {
-		db := MustOpenDB(t)
-		old := mustPolicy(t, db, newPolicy("draft-edit"), policies.StatusDraft)
-		p := newPolicy("draft-edit")
+		db := open(t)
+		old := mustPolicy(t, db, storetest.NewPolicy("draft-edit"), policies.StatusDraft)
+		p := storetest.NewPolicy("draft-edit")
 		p.Title = "高新技术企业认定奖励（修订）"
 		if err := db.SavePolicy(ctx, p); err != nil {
 			t.Fatal(err)
@@ -118,10 +98,10 @@ func TestDB_SavePolicy(t *testing.T) {
 	})
 
 	t.Run("PublishedNewVersion", func(t *testing.T) {
-		db := MustOpenDB(t)
-		v1 := mustPolicy(t, db, newPolicy("published-edit"), policies.StatusPublished)
-		v2 := newPolicy("published-edit")
-		v2.Benefit.Amount.Fixed = ptr(300_000 * huiqi.Yuan)
+		db := open(t)
+		v1 := mustPolicy(t, db, storetest.NewPolicy("published-edit"), policies.StatusPublished)
+		v2 := storetest.NewPolicy("published-edit")
+		v2.Benefit.Amount.Fixed = storetest.Ptr(300_000 * huiqi.Yuan)
 		if err := db.SavePolicy(ctx, v2); err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +128,7 @@ func TestDB_SavePolicy(t *testing.T) {
 			t.Fatalf("PublishedPolicies() = %d policies, want version 2 only", len(ps))
 		}
 		// A further change makes version 3.
-		v3 := newPolicy("published-edit")
+		v3 := storetest.NewPolicy("published-edit")
 		v3.Title = "第三版"
 		if err := db.SavePolicy(ctx, v3); err != nil {
 			t.Fatal(err)
@@ -158,11 +138,11 @@ func TestDB_SavePolicy(t *testing.T) {
 	})
 
 	t.Run("WithdrawnNewDraft", func(t *testing.T) {
-		db := MustOpenDB(t)
-		v1 := mustPolicy(t, db, newPolicy("withdrawn-edit"), policies.StatusWithdrawn)
+		db := open(t)
+		v1 := mustPolicy(t, db, storetest.NewPolicy("withdrawn-edit"), policies.StatusWithdrawn)
 		// Even the same document makes a new draft: saving is how a
 		// withdrawn policy comes back.
-		v2 := newPolicy("withdrawn-edit")
+		v2 := storetest.NewPolicy("withdrawn-edit")
 		if err := db.SavePolicy(ctx, v2); err != nil {
 			t.Fatal(err)
 		}
@@ -182,10 +162,10 @@ func TestDB_SavePolicy(t *testing.T) {
 	})
 
 	t.Run("Unchanged", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		for _, status := range []string{policies.StatusDraft, policies.StatusPublished} {
-			old := mustPolicy(t, db, newPolicy("same-"+status), status)
-			p := newPolicy("same-" + status)
+			old := mustPolicy(t, db, storetest.NewPolicy("same-"+status), status)
+			p := storetest.NewPolicy("same-" + status)
 			if err := db.SavePolicy(ctx, p); err != nil {
 				t.Fatal(err)
 			}
@@ -196,13 +176,15 @@ func TestDB_SavePolicy(t *testing.T) {
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
-		err := db.SavePolicy(ctx, newPolicy("no-such-policy"))
+		db := open(t)
+		err := db.SavePolicy(ctx, storetest.NewPolicy("no-such-policy"))
 		wantCode(t, err, huiqi.ENotFound)
 	})
 }
 
-func TestDB_SetPolicyStatus(t *testing.T) {
+func TestStore_SetPolicyStatus(t *testing.T) { forEachStore(t, testSetPolicyStatus) }
+
+func testSetPolicyStatus(t *testing.T, open opener) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		from, to string
@@ -218,8 +200,8 @@ func TestDB_SetPolicyStatus(t *testing.T) {
 		{policies.StatusPublished, "archived", huiqi.EInvalid},
 	} {
 		t.Run(tc.from+"To"+tc.to, func(t *testing.T) {
-			db := MustOpenDB(t)
-			before := mustPolicy(t, db, newPolicy("status-test"), tc.from)
+			db := open(t)
+			before := mustPolicy(t, db, storetest.NewPolicy("status-test"), tc.from)
 			got, err := db.SetPolicyStatus(ctx, before.ID, tc.to)
 			if tc.want != policies.StatusPublished && tc.want != policies.StatusWithdrawn {
 				wantCode(t, err, tc.want)
@@ -255,16 +237,18 @@ func TestDB_SetPolicyStatus(t *testing.T) {
 	}
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := open(t)
 		_, err := db.SetPolicyStatus(ctx, "no-such-policy", policies.StatusPublished)
 		wantCode(t, err, huiqi.ENotFound)
 	})
 }
 
-func TestDB_FindPolicy(t *testing.T) {
+func TestStore_FindPolicy(t *testing.T) { forEachStore(t, testFindPolicy) }
+
+func testFindPolicy(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	mustPolicy(t, db, newPolicy("find-me"), policies.StatusDraft)
+	db := open(t)
+	mustPolicy(t, db, storetest.NewPolicy("find-me"), policies.StatusDraft)
 	for _, tc := range []struct {
 		id      string
 		version int
@@ -274,11 +258,13 @@ func TestDB_FindPolicy(t *testing.T) {
 	}
 }
 
-func TestDB_ListPolicies(t *testing.T) {
+func TestStore_ListPolicies(t *testing.T) { forEachStore(t, testListPolicies) }
+
+func testListPolicies(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	mk := func(id, status, department, mode, kind, region string) {
-		p := newPolicy(id)
+		p := storetest.NewPolicy(id)
 		p.Department, p.Mode, p.Benefit.Kind, p.Region = department, mode, kind, region
 		mustPolicy(t, db, p, status)
 	}
@@ -289,7 +275,7 @@ func TestDB_ListPolicies(t *testing.T) {
 	mk("e-jj-draft", policies.StatusDraft, "晋江市科技局", policies.ModeAuto, policies.KindSubsidy, "350582")
 	// b gets a second published version with another kind: only the latest
 	// counts, and b is listed once.
-	b2 := newPolicy("b-jj-award")
+	b2 := storetest.NewPolicy("b-jj-award")
 	b2.Department, b2.Benefit.Kind = "晋江市科技局", policies.KindRentWaiver
 	if err := db.SavePolicy(ctx, b2); err != nil {
 		t.Fatal(err)
@@ -299,19 +285,19 @@ func TestDB_ListPolicies(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		f    sqlite.PolicyFilter
+		f    huiqi.PolicyFilter
 		want []string
 	}{
-		{"None", sqlite.PolicyFilter{}, []string{"a-city-subsidy", "b-jj-award", "c-na-award", "d-any-loan", "e-jj-draft"}},
-		{"Published", sqlite.PolicyFilter{Status: policies.StatusPublished}, []string{"a-city-subsidy", "b-jj-award"}},
-		{"Draft", sqlite.PolicyFilter{Status: policies.StatusDraft}, []string{"c-na-award", "e-jj-draft"}},
-		{"Department", sqlite.PolicyFilter{Department: "晋江市科技局"}, []string{"b-jj-award", "e-jj-draft"}},
-		{"Mode", sqlite.PolicyFilter{Mode: policies.ModeAuto}, []string{"a-city-subsidy", "e-jj-draft"}},
-		{"KindLatestOnly", sqlite.PolicyFilter{Kind: policies.KindAward}, []string{"c-na-award"}},
-		{"KindNew", sqlite.PolicyFilter{Kind: policies.KindRentWaiver}, []string{"b-jj-award"}},
-		{"RegionCounty", sqlite.PolicyFilter{Region: "350582"}, []string{"a-city-subsidy", "b-jj-award", "d-any-loan", "e-jj-draft"}},
-		{"RegionCity", sqlite.PolicyFilter{Region: "3505"}, []string{"a-city-subsidy", "d-any-loan"}},
-		{"Combined", sqlite.PolicyFilter{Status: policies.StatusPublished, Region: "350583"}, []string{"a-city-subsidy"}},
+		{"None", huiqi.PolicyFilter{}, []string{"a-city-subsidy", "b-jj-award", "c-na-award", "d-any-loan", "e-jj-draft"}},
+		{"Published", huiqi.PolicyFilter{Status: policies.StatusPublished}, []string{"a-city-subsidy", "b-jj-award"}},
+		{"Draft", huiqi.PolicyFilter{Status: policies.StatusDraft}, []string{"c-na-award", "e-jj-draft"}},
+		{"Department", huiqi.PolicyFilter{Department: "晋江市科技局"}, []string{"b-jj-award", "e-jj-draft"}},
+		{"Mode", huiqi.PolicyFilter{Mode: policies.ModeAuto}, []string{"a-city-subsidy", "e-jj-draft"}},
+		{"KindLatestOnly", huiqi.PolicyFilter{Kind: policies.KindAward}, []string{"c-na-award"}},
+		{"KindNew", huiqi.PolicyFilter{Kind: policies.KindRentWaiver}, []string{"b-jj-award"}},
+		{"RegionCounty", huiqi.PolicyFilter{Region: "350582"}, []string{"a-city-subsidy", "b-jj-award", "d-any-loan", "e-jj-draft"}},
+		{"RegionCity", huiqi.PolicyFilter{Region: "3505"}, []string{"a-city-subsidy", "d-any-loan"}},
+		{"Combined", huiqi.PolicyFilter{Status: policies.StatusPublished, Region: "350583"}, []string{"a-city-subsidy"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, total, next, err := db.ListPolicies(ctx, tc.f)
@@ -338,7 +324,7 @@ func TestDB_ListPolicies(t *testing.T) {
 		var got []string
 		after := ""
 		for page := 0; ; page++ {
-			items, total, next, err := db.ListPolicies(ctx, sqlite.PolicyFilter{Limit: 2, After: after})
+			items, total, next, err := db.ListPolicies(ctx, huiqi.PolicyFilter{Limit: 2, After: after})
 			if err != nil {
 				t.Fatal(err)
 			} else if total != 5 {
@@ -361,25 +347,27 @@ func TestDB_ListPolicies(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		for _, f := range []sqlite.PolicyFilter{{Status: "archived"}, {Limit: -5}, {After: "%%%"}} {
+		for _, f := range []huiqi.PolicyFilter{{Status: "archived"}, {Limit: -5}, {After: "%%%"}} {
 			_, _, _, err := db.ListPolicies(ctx, f)
 			wantCode(t, err, huiqi.EInvalid)
 		}
 	})
 }
 
-func TestDB_PublishedPolicies(t *testing.T) {
+func TestStore_PublishedPolicies(t *testing.T) { forEachStore(t, testPublishedPolicies) }
+
+func testPublishedPolicies(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := open(t)
 	if ps, err := db.PublishedPolicies(ctx); err != nil || len(ps) != 0 {
 		t.Fatalf("PublishedPolicies() on an empty database = %d, %v, want none", len(ps), err)
 	}
 	want := []*policies.Policy{
-		mustPolicy(t, db, newPolicy("p-one"), policies.StatusPublished),
-		mustPolicy(t, db, newPolicy("p-two"), policies.StatusPublished),
+		mustPolicy(t, db, storetest.NewPolicy("p-one"), policies.StatusPublished),
+		mustPolicy(t, db, storetest.NewPolicy("p-two"), policies.StatusPublished),
 	}
-	mustPolicy(t, db, newPolicy("p-draft"), policies.StatusDraft)
-	mustPolicy(t, db, newPolicy("p-gone"), policies.StatusWithdrawn)
+	mustPolicy(t, db, storetest.NewPolicy("p-draft"), policies.StatusDraft)
+	mustPolicy(t, db, storetest.NewPolicy("p-gone"), policies.StatusWithdrawn)
 	got, err := db.PublishedPolicies(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -389,16 +377,18 @@ func TestDB_PublishedPolicies(t *testing.T) {
 	}
 }
 
-// TestDB_Catalogue stores the bundled catalogue and reads it back: every
+// TestStore_Catalogue stores the bundled catalogue and reads it back: every
 // document survives the round trip and validates again.
-func TestDB_Catalogue(t *testing.T) {
+func TestStore_Catalogue(t *testing.T) { forEachStore(t, testCatalogue) }
+
+func testCatalogue(t *testing.T, open opener) {
 	ctx := context.Background()
 	today := huiqi.NewDate(2025, 6, 1)
 	ps, err := policies.Catalogue(today)
 	if err != nil {
 		t.Skipf("catalogue does not parse: %v", err)
 	}
-	db := MustOpenDB(t)
+	db := open(t)
 	for _, p := range ps {
 		p.Status = ""
 		if err := db.CreatePolicy(ctx, p); err != nil {
