@@ -3,6 +3,8 @@ package matcher
 import (
 	"fmt"
 	"math/bits"
+	"slices"
+	"sync"
 )
 
 // Dictionary-coded text columns: each value is a small integer id into a
@@ -87,9 +89,14 @@ type columns struct {
 	present [numCols]bitset // whether the row has the figure
 	tags    []uint64
 	tagRows [64]bitset // rows holding each tag of the vocabulary, undated
-	// dated holds the rows with dated qualifications, whose tags depend on
-	// the date: the scans judge them on the row.
-	dated bitset
+	// quals holds the dated qualifications of the rows that have some:
+	// their tags depend on the date (see tagRowsOn).
+	quals map[int][]qualSpan
+	// gen counts changes of rows, so that caches know when to renew.
+	gen uint64
+	// onDay caches tagRowsOn for the last few dates.
+	onMu  sync.Mutex
+	onDay []*tagsOnDay
 	flags [numFlags]bitset
 	// flagUnknown holds the rows whose flag is unknown (the size of a
 	// B/C/D enterprise without revenue); their flags bit is clear.
@@ -156,7 +163,6 @@ func (c *columns) put(i int, p *Profile) {
 				c.flags[f] = append(c.flags[f], 0)
 				c.flagUnknown[f] = append(c.flagUnknown[f], 0)
 			}
-			c.dated = append(c.dated, 0)
 		}
 		for d := range c.ids {
 			c.ids[d] = append(c.ids[d], 0)
@@ -196,11 +202,64 @@ func (c *columns) put(i int, p *Profile) {
 		c.tagRows[t].put(i, p.tags&(1<<t) != 0)
 	}
 	c.tags[i] = p.tags
-	c.dated.put(i, len(p.quals) > 0)
+	if len(p.quals) > 0 {
+		if c.quals == nil {
+			c.quals = map[int][]qualSpan{}
+		}
+		c.quals[i] = p.quals
+	} else {
+		delete(c.quals, i)
+	}
+	c.gen++
 	c.flags[flagDishonest].put(i, p.Enterprise.Dishonest)
 	c.flags[flagAboveSize].put(i, p.aboveSize)
 	count(attrFlag+flagAboveSize, c.flagUnknown[flagAboveSize].has(i), !p.aboveKnown)
 	c.flagUnknown[flagAboveSize].put(i, !p.aboveKnown)
+}
+
+// tagsOnDay is, for one day, the rows holding each tag: undated, or by a
+// qualification in force that day.
+type tagsOnDay struct {
+	day  int32
+	gen  uint64
+	rows [64]bitset
+}
+
+// maxTagDays is how many days' tag rows are kept.
+const maxTagDays = 4
+
+// tagRowsOn returns the rows holding each tag on day (days since 1970).
+// The bitsets of tags no qualification adds to are the undated ones,
+// shared; the caller must not change them. The caller holds the
+// matcher's read lock, so that the rows do not change meanwhile.
+func (c *columns) tagRowsOn(day int32) *[64]bitset {
+	if len(c.quals) == 0 {
+		return &c.tagRows
+	}
+	c.onMu.Lock()
+	defer c.onMu.Unlock()
+	for _, t := range c.onDay {
+		if t.day == day && t.gen == c.gen {
+			return &t.rows
+		}
+	}
+	t := &tagsOnDay{day: day, gen: c.gen, rows: c.tagRows}
+	var own uint64 // the tags whose bitset t owns
+	for row, qs := range c.quals {
+		for _, q := range qs {
+			if q.from > day || day > q.to || q.bit == 0 {
+				continue
+			}
+			k := bits.TrailingZeros64(q.bit)
+			if own&q.bit == 0 {
+				t.rows[k] = slices.Clone(t.rows[k])
+				own |= q.bit
+			}
+			t.rows[k].set(row)
+		}
+	}
+	c.onDay = append([]*tagsOnDay{t}, c.onDay[:min(len(c.onDay), maxTagDays-1)]...)
+	return &t.rows
 }
 
 // unknownIn reports whether some row lacks the value of the attribute.

@@ -29,6 +29,8 @@ func (n *node) gap(p *Profile, at *asOf, negated bool) string {
 	}
 	f, _ := huiqi.LookupField(n.cond.Field)
 	switch n.acc {
+	case accOver, accYearly:
+		return n.historyGap(p, op)
 	case accRatio:
 		return ratioGap(f.Label, op, n.ints, p.nums[slotRDExpense], p.nums[slotRevenue])
 	case accAge:

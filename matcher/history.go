@@ -175,15 +175,15 @@ func (n *node) historyMissing(p *Profile, at *asOf, out []string) []string {
 			first = latest - o.Years + 1
 		}
 	}
-	before := len(out)
+	lacking := false
 	for y := first; y <= last; y++ {
 		for _, f := range fields {
 			if _, ok := e.YearFigure(f, y); !ok {
-				out = add("fiscal_years." + strconv.Itoa(y) + "." + f)
+				out, lacking = add("fiscal_years."+strconv.Itoa(y)+"."+f), true
 			}
 		}
 	}
-	if len(out) == before {
+	if !lacking {
 		// Every year is there, but a base is zero: no figure settles it.
 		return add("fiscal_years")
 	}
@@ -217,8 +217,10 @@ func (n *node) historyActual(p *Profile, at *asOf) any {
 	case accGrant:
 		v, ok := grantDay(e, c, at.date)
 		switch {
+		case !ok && e.HasTag(c.Tag):
+			return nil // held undated: the date is unknown
 		case !ok:
-			return nil
+			return "未认定"
 		case v == math.MaxInt64:
 			return "长期有效"
 		}
@@ -274,4 +276,70 @@ func MissingLabel(field string) string {
 	}
 	f, _ := huiqi.LookupField(field)
 	return f.Label
+}
+
+// aggWords names an aggregate of a figure as a noun: 工业总产值同比增量.
+var aggWords = map[string]string{
+	huiqi.AggSum: "合计", huiqi.AggAvg: "年均", huiqi.AggMin: "最低", huiqi.AggMax: "最高", huiqi.AggPrev: "上年度",
+	huiqi.AggIncrease: "同比增量", huiqi.AggGrowth: "同比增速", huiqi.AggAvgGrowth: "年均增速", huiqi.AggMinGrowth: "最低增速",
+}
+
+// historyGap says how far p is from meeting a failing history leaf, as
+// gap does for flat figures: "工业总产值同比增量还差2000万元",
+// "营业收入同比增速还差1.5个百分点".
+func (n *node) historyGap(p *Profile, op opcode) string {
+	e, c := p.Enterprise, n.cond
+	f, _ := huiqi.LookupField(c.Field)
+	switch n.acc {
+	case accYearly:
+		v, ok := e.Figure(c.Field)
+		if !ok {
+			return ""
+		}
+		return intGap(f.Label, op, n.ints, v, 1, func(v int64) string { return huiqi.Money(v).Text() })
+	case accOver:
+	default:
+		return ""
+	}
+	r, ok := e.Aggregate(c.Field, *c.Over)
+	if !ok || c.Field == "above_designated_size" {
+		return ""
+	}
+	label := f.Label + aggWords[c.Over.Agg]
+	if c.Over.Agg == huiqi.AggPrev {
+		label = "上年度" + f.Label
+	}
+	// The value in the units of the rule's values: fen, persons, millionths.
+	units := new(big.Rat).Mul(r, new(big.Rat).SetInt64(n.scale))
+	text := func(u int64) string { return strconv.FormatInt(u, 10) + f.Unit }
+	switch {
+	case n.scale != 1:
+		text = percentPoints
+	case f.Type == huiqi.TypeMoney:
+		text = func(u int64) string { return huiqi.Money(u).Text() }
+	}
+	// dist returns how many units b lies above a, rounded up, and one more
+	// when strict and a whole number of units apart.
+	dist := func(a, b *big.Rat, strict bool) int64 {
+		d := new(big.Rat).Sub(b, a)
+		q := new(big.Int).Quo(d.Num(), d.Denom()) // toward zero; d ≥ 0 here
+		whole := new(big.Rat).SetInt(q).Cmp(d) == 0
+		if !whole || strict {
+			q.Add(q, big.NewInt(1))
+		}
+		return q.Int64()
+	}
+	bound := func(i int) *big.Rat { return new(big.Rat).SetInt64(n.ints[i]) }
+	switch op {
+	case opGte, opGt:
+		return label + "还差" + text(dist(units, bound(0), op == opGt))
+	case opLte, opLt:
+		return label + "超出" + text(dist(bound(0), units, op == opLt))
+	case opBetween:
+		if units.Cmp(bound(0)) < 0 {
+			return label + "还差" + text(dist(units, bound(0), false))
+		}
+		return label + "超出" + text(dist(bound(1), units, false))
+	}
+	return ""
 }

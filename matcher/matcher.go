@@ -588,17 +588,17 @@ func (m *Matcher) MatchPolicyUndetermined(c *Compiled, day huiqi.Date) []Hit {
 
 // PolicyTotal is one policy's reach in a full rematch.
 type PolicyTotal struct {
-	PolicyID     string
-	Version      int
-	Total        int
-	AmountTotal  huiqi.Money
-	Undetermined int // pairs whose verdict turns on values the profile lacks
+	PolicyID    string
+	Version     int
+	Total       int
+	AmountTotal huiqi.Money
 }
 
 // RematchAll decides every pair of published policy and profile on day,
 // as column scans, policy by policy over workers goroutines, and returns
-// each policy's eligible count and amount total, and undetermined count,
-// in id order.
+// each policy's eligible count and amount total in id order. It seeks the
+// eligible only: the undetermined are neither stored nor pushed, and
+// MatchPolicy counts them where they are shown.
 func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -610,18 +610,17 @@ func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 		wg.Go(func() {
 			s := m.newScanner(&at)
 			defer s.release()
-			hits, undet := s.get(), s.get()
-			defer s.put(hits, undet)
+			hits := s.get()
+			defer s.put(hits)
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(m.policies) {
 					return
 				}
 				c := m.policies[i]
-				s.classify(c, hits, undet)
+				s.eligible(c, hits)
 				m.dropPaidRows(c, hits)
-				m.dropPaidRows(c, undet)
-				t := PolicyTotal{PolicyID: c.Policy.ID, Version: c.Policy.Version, Total: hits.count(), Undetermined: undet.count()}
+				t := PolicyTotal{PolicyID: c.Policy.ID, Version: c.Policy.Version, Total: hits.count()}
 				if t.Total > 0 {
 					am := s.amounts(c, hits)
 					t.AmountTotal = am.total(hits)

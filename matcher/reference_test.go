@@ -99,7 +99,14 @@ func refField(e *huiqi.Enterprise, field string, day huiqi.Date) refValue {
 	case "registered_capital":
 		return refMoney(e.RegisteredCapital)
 	case "tags":
-		return refValue{tags: e.Tags, kind: 't'}
+		// Undated tags and the qualifications in force on the day.
+		var held []string
+		for _, t := range huiqi.Tags() {
+			if e.HoldsOn(t.Tag, day) {
+				held = append(held, t.Tag)
+			}
+		}
+		return refValue{tags: held, kind: 't'}
 	case "dishonest":
 		return refValue{b: e.Dishonest, kind: 'b'}
 	case "above_designated_size":
@@ -172,6 +179,9 @@ func refCompare(v refValue, raw json.RawMessage) int {
 // refLeaf returns the truth of one leaf: unknown when the profile lacks its
 // field.
 func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) int {
+	if v, ok := refHistoryLeaf(c, e, day); ok {
+		return v
+	}
 	if refField(e, c.Field, day).missing {
 		return refUnknown
 	}
@@ -180,7 +190,11 @@ func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) int {
 
 // refHolds reports whether a leaf on a value the profile has holds.
 func refHolds(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) bool {
-	v := refField(e, c.Field, day)
+	return refHolds2(c, refField(e, c.Field, day))
+}
+
+// refHolds2 reports whether a leaf holds for the value v.
+func refHolds2(c *policies.Condition, v refValue) bool {
 	switch v.kind {
 	case 'b':
 		_, _, b := refScalar(c.Value, 'b')
@@ -259,6 +273,79 @@ func refEval(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) int {
 	return refLeaf(c, e, day)
 }
 
+// refHistoryLeaf judges a leaf on the profile's history, or a reviewed
+// leaf, through the profile's own history helpers; false for other leaves.
+func refHistoryLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) (int, bool) {
+	cmpWith := func(v *big.Rat, kind byte) int {
+		w := refValue{num: v, kind: kind}
+		return refTruth(refHolds2(c, w))
+	}
+	switch {
+	case c.Review != "":
+		return refUnknown, true
+	case c.Over != nil:
+		r, ok := e.Aggregate(c.Field, *c.Over)
+		switch {
+		case !ok:
+			return refUnknown, true
+		case c.Field == "above_designated_size":
+			_, _, b := refScalar(c.Value, 'b')
+			return refTruth((r.Sign() != 0) == b), true
+		case c.Field == "revenue" || c.Field == "output_value":
+			if !huiqi.AggIsRate(c.Over.Agg) {
+				r = new(big.Rat).Quo(r, big.NewRat(100, 1)) // fen to yuan
+			}
+		}
+		return cmpWith(r, 'n'), true
+	case c.Field == "output_value":
+		n, ok := e.Figure(c.Field)
+		if !ok {
+			return refUnknown, true
+		}
+		return cmpWith(big.NewRat(n, 100), 'n'), true
+	case c.Field == "incident_count":
+		return cmpWith(new(big.Rat).SetInt64(e.CountIncidents(*c.Incident, day)), 'n'), true
+	case c.Tag != "":
+		get := e.LatestGrant
+		if c.Field == "first_granted_on" {
+			get = e.FirstGrant
+		}
+		q, ok := get(c.Tag, day)
+		switch {
+		case !ok && e.HasTag(c.Tag):
+			return refUnknown, true
+		case !ok:
+			return refFalse, true
+		}
+		d := q.GrantedOn.String()
+		if c.Field == "expires_on" {
+			d = "9999-12-31" // never expires
+			if !q.ExpiresOn.IsZero() {
+				d = q.ExpiresOn.String()
+			}
+		}
+		return refTruth(refHolds2(c, refValue{str: d, kind: 's'})), true
+	}
+	return 0, false
+}
+
+// refHistoryRule reports whether c reads the profile's history anywhere.
+func refHistoryRule(c *policies.Condition) bool {
+	switch {
+	case c.All != nil || c.Any != nil:
+		for _, k := range append(c.All, c.Any...) {
+			if refHistoryRule(k) {
+				return true
+			}
+		}
+		return false
+	case c.Not != nil:
+		return refHistoryRule(c.Not)
+	}
+	f, _ := huiqi.LookupField(c.Field)
+	return c.Review != "" || c.Over != nil || c.Tag != "" || c.Incident != nil || f.Yearly && c.Field == "output_value"
+}
+
 // refMissing appends the profile fields that the unknown leaves of c lack:
 // for a derived field, the figures it comes from.
 func refMissing(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out []string) []string {
@@ -275,6 +362,9 @@ func refMissing(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out 
 		return out
 	case c.Not != nil:
 		return refMissing(c.Not, e, day, out)
+	}
+	if _, history := refHistoryLeaf(c, e, day); history {
+		return out // not compared: see refHistoryRule
 	}
 	if !refField(e, c.Field, day).missing {
 		return out
@@ -332,9 +422,13 @@ func refExplain(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out 
 		if negated {
 			v = refTrue - v
 		}
+		var actual refValue
+		if _, history := refHistoryLeaf(c, e, day); !history {
+			actual = refField(e, c.Field, day)
+		}
 		*out = append(*out, refCheck{
 			Label: c.DisplayLabel(), Field: c.Field, Op: c.Op, Required: c.Value,
-			Missing: v == refUnknown, Actual: refField(e, c.Field, day), Pass: v,
+			Missing: v == refUnknown, Actual: actual, Pass: v,
 		})
 	}
 }

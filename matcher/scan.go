@@ -278,32 +278,20 @@ func (s *scanner) scanNum(col []int64, present bitset, ivs []ival, mask, out bit
 	}
 }
 
-// tags sets out to the rows of mask for which a tags leaf holds: by the
-// bitsets of undated tags, then on the row for the rows with dated
-// qualifications.
+// tags sets out to the rows of mask for which a tags leaf holds, by the
+// rows holding each tag on the date (qualifications in force included).
 func (s *scanner) tags(n *node, mask, out bitset) {
-	s.undatedTags(n, mask, out)
-	for w, m := range mask {
-		for d := m & s.c.dated[w]; d != 0; d &= d - 1 {
-			i := w<<6 + bits.TrailingZeros64(d)
-			out.put(i, n.evalLeaf(s.profiles[i], s.at) == triTrue)
-		}
-	}
-}
-
-// undatedTags sets out to the rows of mask whose undated tags meet a tags
-// leaf.
-func (s *scanner) undatedTags(n *node, mask, out bitset) {
+	rows := s.c.tagRowsOn(s.at.days)
 	switch n.op {
 	case opHas, opHasAll:
 		copy(out, mask)
 		for m := n.mask; m != 0; m &= m - 1 {
-			out.and(s.c.tagRows[bits.TrailingZeros64(m)])
+			out.and(rows[bits.TrailingZeros64(m)])
 		}
 	case opHasAny:
 		out.zero()
 		for m := n.mask; m != 0; m &= m - 1 {
-			out.or(s.c.tagRows[bits.TrailingZeros64(m)])
+			out.or(rows[bits.TrailingZeros64(m)])
 		}
 		out.and(mask)
 	default:
