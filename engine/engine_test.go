@@ -577,3 +577,52 @@ func TestEngine_Roles(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_PreviewPolicy checks the one preview path: a stored policy,
+// a stored policy replaced by a document of the same id, and a document
+// alone, each with its own refusals.
+func TestEngine_PreviewPolicy(t *testing.T) {
+	e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
+	if err := e.CreateEnterprise(engCtx, engProfile(engCode(1))); err != nil {
+		t.Fatal(err)
+	}
+	const doc = `id: pv-hightech
+title: 高新技术企业奖励
+department: 泉州市科学技术局
+eligibility: {field: tags, op: has, value: hightech}
+benefit: {kind: award, amount: {fixed: 100000}}
+`
+	engPolicy(t, e, doc, false)
+	official := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: "泉州市科学技术局"})
+	other := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: "泉州市商务局"})
+	auditor := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleAuditor})
+	for _, tt := range []struct {
+		name      string
+		ctx       context.Context
+		id, doc   string
+		wantCode  string
+		wantField string
+		wantTotal int
+	}{
+		{"stored", official, "pv-hightech", "", "", "", 1},
+		{"stored, empty object", official, "pv-hightech", "{}", "", "", 1},
+		{"stored, replaced", official, "pv-hightech", strings.Replace(doc, "{field: tags, op: has, value: hightech}", "{field: employees, op: gte, value: 1000}", 1), "", "", 0},
+		{"stored, other id", official, "pv-hightech", strings.Replace(doc, "id: pv-hightech", "id: pv-x", 1), huiqi.EInvalid, "id", 0},
+		{"stored, other department", other, "pv-hightech", "", huiqi.ENotFound, "", 0},
+		{"document", official, "", doc, "", "", 1},
+		{"document, empty", official, "", " \n", huiqi.EInvalid, "", 0},
+		{"document, empty object", official, "", "{}", huiqi.EInvalid, "", 0},
+		{"document, other department", other, "", doc, huiqi.EForbidden, "", 0},
+		{"document, auditor", auditor, "", doc, huiqi.EForbidden, "", 0},
+		{"document, anonymous", context.Background(), "", doc, huiqi.EUnauthorized, "", 0},
+	} {
+		pv, err := e.PreviewPolicy(tt.ctx, tt.id, []byte(tt.doc), engToday, "", engine.Page{})
+		if code, field := huiqi.ErrorCode(err), huiqi.ErrorField(err); code != tt.wantCode || field != tt.wantField {
+			t.Errorf("%s: PreviewPolicy() = %v (code %q, field %q), want code %q, field %q", tt.name, err, code, field, tt.wantCode, tt.wantField)
+			continue
+		}
+		if err == nil && (pv.Total != tt.wantTotal || pv.PolicyID != "pv-hightech" || len(pv.Items) != tt.wantTotal) {
+			t.Errorf("%s: PreviewPolicy() = total %d, policy %q, %d items; want total %d", tt.name, pv.Total, pv.PolicyID, len(pv.Items), tt.wantTotal)
+		}
+	}
+}

@@ -298,28 +298,25 @@ func emptyDocument(doc []byte) bool {
 	return len(t) == 0 || (t[0] == '{' && json.Unmarshal(t, &m) == nil && len(m) == 0)
 }
 
-// PreviewPolicy evaluates a policy against every profile on day: the latest
-// stored version, draft or published, or the document in doc when one is
-// given (its id must match; an empty object is none). It says how total estimated demand compares
-// with the budget, and lists the enterprises of state (see checkState). It
-// returns EInvalid, EForbidden or ENotFound.
+// PreviewPolicy evaluates a policy against every profile on day, storing
+// nothing: with an id, the latest stored version, draft or published, or
+// the document in doc when one is given (its id must match; an empty object
+// is none); with no id, the document in doc, which need not be stored yet,
+// so that an official can try a draft before creating it. It gives the
+// reach (eligible enterprises, total estimated amount, near misses), the
+// policy's own test results and how total estimated demand compares with
+// the budget, and lists the enterprises of state (see checkState). Admins,
+// and officials of the policy's department, may preview. It returns
+// EInvalid naming the path of the offending node, ETooLarge, EUnauthorized,
+// EForbidden or ENotFound.
 func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day huiqi.Date, state string, page Page) (*Preview, error) {
 	state, err := checkState(state)
 	if err != nil {
 		return nil, err
 	}
-	p, err := e.ownedPolicy(ctx, id)
+	p, err := e.previewed(ctx, id, doc)
 	if err != nil {
 		return nil, err
-	}
-	if !emptyDocument(doc) {
-		if p, err = policies.Parse(doc, e.Today()); err != nil {
-			return nil, err
-		} else if p.ID != id {
-			return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
-		} else if err := mayWritePolicy(ctx, p.Department); err != nil {
-			return nil, err
-		}
 	}
 	c := matcher.Compile(p)
 	pv := &Preview{
@@ -337,6 +334,36 @@ func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day h
 	}
 	e.counted(e.Matcher.ProfileCount(), pv.Total)
 	return pv, pv.page(e.Matcher, c, day, page)
+}
+
+// previewed returns the policy PreviewPolicy evaluates: the document when
+// there is one, else the stored policy id, after the caller's right to
+// write it is checked.
+func (e *Engine) previewed(ctx context.Context, id string, doc []byte) (*policies.Policy, error) {
+	if id == "" {
+		if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial); err != nil {
+			return nil, err
+		}
+		if emptyDocument(doc) {
+			return nil, huiqi.Errorf(huiqi.EInvalid, "请粘贴或上传政策文件（YAML 或 JSON）")
+		}
+	} else {
+		p, err := e.ownedPolicy(ctx, id)
+		if err != nil || emptyDocument(doc) {
+			return p, err
+		}
+	}
+	p, err := policies.Parse(doc, e.Today())
+	if err != nil {
+		return nil, err
+	}
+	if id != "" && p.ID != id {
+		return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
+	}
+	if err := mayWritePolicy(ctx, p.Department); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // PolicyMatches returns the enterprises eligible for a published policy on

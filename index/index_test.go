@@ -354,6 +354,30 @@ func TestIndex_EnterpriseCandidates_Most(t *testing.T) {
 	}
 }
 
+// TestIndex_ScanOrCandidates checks the choice between the column scan
+// and the candidates: 鞋 is estimated at 4 candidates (see above), which
+// the candidates win only among more than 4 × 4 profiles.
+func TestIndex_ScanOrCandidates(t *testing.T) {
+	ix, err := index.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.PutEnterprises(textFirms()); err != nil {
+		t.Fatal(err)
+	}
+	p := &policies.Policy{ID: "p", Eligibility: contains("business_scope", "contains_any", "鞋")}
+	for _, tc := range []struct {
+		profiles     int
+		wantNarrowed bool
+	}{{0, false}, {15, false}, {16, true}, {200_000, true}} {
+		codes, narrowed, err := ix.ScanOrCandidates(context.Background(), p, tc.profiles)
+		if err != nil || narrowed != tc.wantNarrowed || (narrowed && len(codes) != 2) {
+			t.Errorf("ScanOrCandidates(%d profiles) = %v, %t, %v; want narrowed %t", tc.profiles, codes, narrowed, err, tc.wantNarrowed)
+		}
+	}
+}
+
 func TestIndex_Search(t *testing.T) {
 	ix, err := index.OpenMem()
 	if err != nil {

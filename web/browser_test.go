@@ -418,7 +418,7 @@ func TestBrowser_Preview(t *testing.T) {
 	b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{file}))
 	b.submit("preview", `.preview-form button[type="submit"]`)
 	b.do("wait for the reach", chromedp.WaitVisible(chromedp.CSS("#reach-total")))
-	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +643,7 @@ func TestBrowser_Editor(t *testing.T) {
 		clear()
 		b.do("raise the 研发费用 threshold", chromedp.SendKeys(rd, "16"))
 		doc := strings.Replace(mustCatalogueDoc(t, "qz-tech-sme-rd-subsidy"), techThreshold, raisedThreshold, 1)
-		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+		pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

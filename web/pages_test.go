@@ -526,7 +526,7 @@ func TestPreview(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("POST /ui/preview = %d:\n%s", p.StatusCode, p.Body)
 	}
-	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -970,7 +970,7 @@ func TestEditor(t *testing.T) {
 	doc := mustCatalogueDoc(t, "qz-tech-sme-rd-subsidy")
 	preview := func(d string) *engine.Preview {
 		t.Helper()
-		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(d), webToday)
+		pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(d), webToday, "", engine.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
