@@ -977,6 +977,11 @@ func TestEditor(t *testing.T) {
 		return pv
 	}
 	reach := func(d string) int { t.Helper(); return preview(d).Total }
+	if pv := preview(doc); pv.UndeterminedTotal == 0 {
+		t.Errorf("no enterprise is undetermined for %s: the sandbox's 待确认 figure goes untested", "qz-tech-sme-rd-subsidy")
+	} else {
+		mustContain(t, p, `id="sandbox-undetermined">`+strconv.Itoa(pv.UndeterminedTotal)+"<")
+	}
 	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="入库科技型中小企业"`, `<option value="rd_expense" selected>`, strings.TrimSuffix(techThreshold, ","))
 	token := csrf(t, p)
 	send := func(action string, form url.Values) page {
@@ -997,7 +1002,8 @@ func TestEditor(t *testing.T) {
 		t.Errorf("the raised threshold reaches as many (%d): pick another", raised.Total)
 	}
 	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised.Total)+"<", `id="sandbox-failed">1<`,
-		`data-amount="`+raised.AmountTotal.String()+`">`+raised.AmountTotal.Text()+"<", `id="sandbox-near">`+strconv.Itoa(raised.NearMissTotal)+"<")
+		`data-amount="`+raised.AmountTotal.String()+`">`+raised.AmountTotal.Text()+"<", `id="sandbox-near">`+strconv.Itoa(raised.NearMissTotal)+"<",
+		`id="sandbox-undetermined">`+strconv.Itoa(raised.UndeterminedTotal)+"<", "缺数据或待审核")
 	mustNotContain(t, part, "<html")
 
 	bad := send("try", techForm("很多"))
