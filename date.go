@@ -119,3 +119,13 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 
 // DateFromDays returns the date n days after 1970-01-01; the inverse of Days.
 func DateFromDays(n int32) Date { return Date{days: n, set: true} }
+
+// Year returns the year of d.
+func (d Date) Year() int { return d.Time().Year() }
+
+// AddYears returns the same day n years later (earlier for negative n); 29
+// February becomes 1 March in a common year.
+func (d Date) AddYears(n int) Date {
+	y, m, day := d.Time().Date()
+	return NewDate(y+n, m, day)
+}

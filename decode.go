@@ -348,6 +348,21 @@ func checkValue(t reflect.Type, g any, path string) error {
 				return err
 			}
 		}
+	case reflect.Map:
+		m, ok := g.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			return wrongType("对象")
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := checkValue(t.Elem(), m[k], JoinPath(path, k)); err != nil {
+				return err
+			}
+		}
 	case reflect.Slice:
 		a, ok := g.([]any)
 		if !ok {

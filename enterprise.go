@@ -31,6 +31,14 @@ type Enterprise struct {
 	// that rules search for words; "" is unknown.
 	BusinessScope string `json:"business_scope,omitempty"`
 	MainProducts  string `json:"main_products,omitempty"`
+	// FiscalYears holds closed fiscal years' figures by four-digit year;
+	// the top-level figures are the latest year's.
+	FiscalYears map[string]FiscalYear `json:"fiscal_years,omitempty"`
+	// Qualifications are dated qualifications; one in force counts as its
+	// tag. Tags keeps the undated ones.
+	Qualifications []Qualification `json:"qualifications,omitempty"`
+	// Incidents are the recorded accidents; absent means none.
+	Incidents []Incident `json:"incidents,omitempty"`
 	// LegacyCode marks an early pilot credit code that predates the check
 	// character; only an admin bulk import may set it.
 	LegacyCode bool `json:"legacy_code,omitempty"`
@@ -103,7 +111,7 @@ func (e *Enterprise) Validate(today Date, allowLegacy bool) error {
 	if e.Scale != "" && !slices.Contains(Scales, e.Scale) {
 		return FieldErrorf("scale", "企业规模应为 large、medium、small、micro 之一，收到 %q", e.Scale)
 	}
-	return nil
+	return e.validateHistory(today)
 }
 
 // EffectiveScale returns the given scale, or the one derived by

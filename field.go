@@ -1,5 +1,7 @@
 package huiqi
 
+import "slices"
+
 // FieldType is the type of a profile field as rules see it; it decides which
 // operators fit the field and how a rule's value is read.
 type FieldType int
@@ -25,6 +27,13 @@ type Field struct {
 	Type    FieldType
 	Derived bool
 	Enum    []string // allowed values of a TypeEnum field
+	// Yearly marks a figure the profile holds per fiscal year, which a
+	// rule may read across years with over; without over a rule reads the
+	// latest year's.
+	Yearly bool
+	// Tagged marks a field that is read for one tag (granted_on of
+	// hightech): the rule names the tag.
+	Tagged bool
 }
 
 // Operators of the rule language.
@@ -59,23 +68,41 @@ var Fields = []Field{
 	{Name: "region", Label: "所在地区", Type: TypeCode},
 	{Name: "industry", Label: "所属行业", Type: TypeCode},
 	{Name: "founded_on", Label: "成立日期", Type: TypeDate},
-	{Name: "employees", Label: "从业人员", Unit: "人", Type: TypeInt},
-	{Name: "revenue", Label: "营业收入", Unit: "元", Type: TypeMoney},
-	{Name: "total_assets", Label: "资产总额", Unit: "元", Type: TypeMoney},
-	{Name: "rd_expense", Label: "研发费用", Unit: "元", Type: TypeMoney},
-	{Name: "tax_paid", Label: "纳税额", Unit: "元", Type: TypeMoney},
+	{Name: "employees", Label: "从业人员", Unit: "人", Type: TypeInt, Yearly: true},
+	{Name: "revenue", Label: "营业收入", Unit: "元", Type: TypeMoney, Yearly: true},
+	{Name: "total_assets", Label: "资产总额", Unit: "元", Type: TypeMoney, Yearly: true},
+	{Name: "rd_expense", Label: "研发费用", Unit: "元", Type: TypeMoney, Yearly: true},
+	{Name: "tax_paid", Label: "纳税额", Unit: "元", Type: TypeMoney, Yearly: true},
 	{Name: "registered_capital", Label: "注册资本", Unit: "元", Type: TypeMoney},
 	{Name: "tax_credit", Label: "纳税信用等级", Type: TypeEnum, Enum: TaxCredits},
 	{Name: "tags", Label: "企业资质", Type: TypeTags},
 	{Name: "dishonest", Label: "严重失信或经营异常", Type: TypeBool},
 	{Name: "scale", Label: "企业规模", Type: TypeEnum, Enum: Scales},
 	{Name: "age_years", Label: "成立年限", Unit: "年", Type: TypeInt, Derived: true},
-	{Name: "rd_ratio", Label: "研发费用占营业收入比例", Type: TypeRatio, Derived: true},
-	{Name: "above_designated_size", Label: "规模以上企业", Type: TypeBool, Derived: true},
+	{Name: "rd_ratio", Label: "研发费用占营业收入比例", Type: TypeRatio, Derived: true, Yearly: true},
+	{Name: "above_designated_size", Label: "规模以上企业", Type: TypeBool, Derived: true, Yearly: true},
+}
+
+// HistoryFields lists the fields rules may name that read the profile's
+// fiscal years, dated qualifications and incidents rather than one flat
+// figure: yearly figures with no top-level twin (a rule without over reads
+// the latest year's), the dates of a tag's grants, and incident counts.
+var HistoryFields = []Field{
+	{Name: "output_value", Label: "工业总产值", Unit: "元", Type: TypeMoney, Yearly: true},
+	{Name: "import_export", Label: "进出口额", Unit: "元", Type: TypeMoney, Yearly: true},
+	{Name: "equipment_investment", Label: "设备投资", Unit: "元", Type: TypeMoney, Yearly: true},
+	// granted_on is the latest grant of the tag on or before the
+	// evaluation date (新认定 and 重新认定 alike); first_granted_on the
+	// earliest (首次认定); expires_on the latest grant's end of validity.
+	{Name: "granted_on", Label: "认定日期", Type: TypeDate, Derived: true, Tagged: true},
+	{Name: "first_granted_on", Label: "首次认定日期", Type: TypeDate, Derived: true, Tagged: true},
+	{Name: "expires_on", Label: "有效期截止日", Type: TypeDate, Derived: true, Tagged: true},
+	// incident_count counts the incidents a leaf's incident filter selects.
+	{Name: "incident_count", Label: "事故", Unit: "起", Type: TypeInt, Derived: true},
 }
 
 func init() {
-	for _, f := range Fields {
+	for _, f := range append(slices.Clip(Fields), HistoryFields...) {
 		fieldByName[f.Name] = f
 	}
 }
@@ -110,4 +137,14 @@ func IsOp(op string) bool {
 		return true
 	}
 	return false
+}
+
+// OverType returns the type of the value a rule compares when it reads the
+// yearly field f with the aggregate agg: a rate for growth aggregates, the
+// field's own type otherwise.
+func (f Field) OverType(agg string) FieldType {
+	if AggIsRate(agg) {
+		return TypeRatio
+	}
+	return f.Type
 }

@@ -1,24 +1,48 @@
 package huiqi
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+	"strconv"
+)
 
-// Page sizes of the List methods.
+// Page sizes, the same for every list: the API's, the store's, the
+// matches' and the search's. A list asked for no size gets DefaultLimit; a
+// size over MaxLimit is refused rather than cut, so that a client never
+// mistakes a shortened page for the last one.
 const (
 	DefaultLimit = 50
 	MaxLimit     = 1000
 )
 
-// PageLimit returns the page size for a requested limit: the default for 0,
-// at most MaxLimit. It returns EInvalid for a negative limit.
+// PageLimit returns the page size for a requested limit: DefaultLimit for
+// 0, the limit itself from 1 to MaxLimit. Anything else is EInvalid naming
+// the field limit.
 func PageLimit(limit int) (int, error) {
 	switch {
-	case limit < 0:
-		return 0, FieldErrorf("limit", "每页条数不能为负数")
 	case limit == 0:
 		return DefaultLimit, nil
+	case limit < 0 || limit > MaxLimit:
+		return 0, limitError()
 	}
-	return min(limit, MaxLimit), nil
+	return limit, nil
 }
+
+// ParseLimit reads the limit of a query string: 0 (the default) when
+// absent, else an integer from 1 to MaxLimit, or EInvalid naming limit.
+func ParseLimit(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, limitError()
+	}
+	_, err = PageLimit(n)
+	return n, err
+}
+
+// limitError is new each time: a caller may prefix its field path.
+func limitError() error { return FieldErrorf("limit", "limit 应为 1 至 %d 的整数", MaxLimit) }
 
 // EncodeCursor makes the cursor of a page whose last key is key. Cursors are
 // base64url-encoded so that clients treat them as opaque rather than build
@@ -42,7 +66,7 @@ type EnterpriseFilter struct {
 	Scale    string // effective scale: large, medium, small or micro
 	Tag      string // the profile carries this tag
 
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
+	Limit int    // page size, as PageLimit reads it
 	After string // the next cursor of the previous page
 }
 
@@ -61,6 +85,6 @@ type PolicyFilter struct {
 	// may see: published policies, and the department's own in any status.
 	VisibleTo string
 
-	Limit int    // page size: DefaultLimit when 0, at most MaxLimit
+	Limit int    // page size, as PageLimit reads it
 	After string // the next cursor of the previous page
 }

@@ -119,17 +119,6 @@ func DeriveScale(industry string, employees *int64, revenue, totalAssets *Money)
 	return ScaleMicro
 }
 
-// ScaleIndustry returns the name of the row of the standard's table that a
-// GB/T 4754-2017 industry code falls under, such as "工业" or "其他未列明行业",
-// so that an explanation can say which thresholds applied. It returns "" when
-// the code is malformed or spans rows.
-func ScaleIndustry(industry string) string {
-	if row := scaleRowOf(industry); row != nil {
-		return row.name
-	}
-	return ""
-}
-
 // scaleRowOf finds the row of scaleRows for an industry code, or nil.
 func scaleRowOf(code string) *scaleRow {
 	if !validIndustryCode(code) {

@@ -3,8 +3,9 @@
 // mix by district (shoes and garments in 晋江 and 石狮, ceramics in 德化, tea
 // in 安溪, petrochemicals in 泉港, stone in 南安 and 惠安 …), firm sizes
 // skewed as real economies are (most firms small and micro), valid credit
-// codes, qualification tags at realistic rates, and a business scope and
-// main products in the words of the firm's trade.
+// codes, qualification tags at realistic rates, a business scope and
+// main products in the words of the firm's trade, three fiscal years of
+// figures, dated qualifications and the rare recorded incident.
 package demo
 
 import (
@@ -152,6 +153,7 @@ func Enterprises(n int, seed int64, today huiqi.Date) []*huiqi.Enterprise {
 	g := &generator{
 		r:     rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
 		h:     rand.New(rand.NewPCG(uint64(seed), 0x6a09e667f3bcc909)),
+		k:     rand.New(rand.NewPCG(uint64(seed), 0xbb67ae8584caa73b)),
 		today: today,
 		codes: map[string]bool{},
 		names: map[string]bool{},
@@ -178,14 +180,16 @@ func WriteNDJSON(w io.Writer, es []*huiqi.Enterprise) error {
 
 // generator holds the random sources and what has been handed out, so that
 // codes (and, while it can, names) stay unique. r draws what earlier
-// versions drew (region, industry, figures, tags, names); h draws what was
-// added since (business scope, main products), so that adding it changed
-// none of the profiles data sets and tests are built on.
+// versions drew (region, industry, figures, tags, names); h draws the
+// business scope and main products, k the history (fiscal years, dated
+// qualifications, incidents), each added later on a stream of its own so
+// that adding it changed none of the profiles' other fields, which data
+// sets and tests are built on.
 type generator struct {
-	r, h  *rand.Rand
-	today huiqi.Date
-	codes map[string]bool
-	names map[string]bool
+	r, h, k *rand.Rand
+	today   huiqi.Date
+	codes   map[string]bool
+	names   map[string]bool
 }
 
 func (g *generator) enterprise() *huiqi.Enterprise {
@@ -263,6 +267,7 @@ func (g *generator) enterprise() *huiqi.Enterprise {
 		e.Scale = e.EffectiveScale()
 	}
 	g.describe(e, s)
+	g.history(e, s)
 	return e
 }
 

@@ -1,11 +1,8 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -126,7 +123,8 @@ func (e *Engine) viewWith(a *huiqi.ApplicationRecord, asOf huiqi.Date, c clock.C
 	v.ReviewStatus, v.Review = e.reviewStatus(a, a.Events, a.State), lastFinding(a.Events)
 	if c, ok := e.Matcher.Policy(a.PolicyID); ok && c.Policy.ExclusiveGroup != "" {
 		v.ExclusiveGroup = c.Policy.ExclusiveGroup
-		v.ExclusiveNote = "同组（" + v.ExclusiveGroup + "）政策就高不重复：本企业只能有一项申请获批兑现"
+		// Said in words: the group's code means nothing to an enterprise.
+		v.ExclusiveNote = "本政策与同组政策就高不重复：本企业在同组政策中只能有一项申请获批兑现"
 	}
 	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
 		v.EnterpriseName = p.Enterprise.Name
@@ -654,11 +652,8 @@ func (e *Engine) ListApplications(ctx context.Context, q ApplicationQuery, asOf 
 // ids reads a page request over lists in id order: the page size and the
 // id the page starts after.
 func (pg Page) ids() (limit int, after int64, err error) {
-	switch limit = pg.Limit; {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return 0, 0, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	if limit, err = huiqi.PageLimit(pg.Limit); err != nil {
+		return 0, 0, err
 	}
 	if pg.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(pg.After)
@@ -677,10 +672,10 @@ func encodeID(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
 }
 
-// ApplicationRecord is one line of an application import: an application
+// HistoricalApplication is one line of an application import: an application
 // of an earlier platform with its past events. PolicyVersion 0 takes the
 // latest version that was published.
-type ApplicationRecord struct {
+type HistoricalApplication struct {
 	PolicyID      string        `json:"policy_id"`
 	PolicyVersion int           `json:"policy_version"`
 	CreditCode    string        `json:"credit_code"`
@@ -703,9 +698,16 @@ type RecordEvent struct {
 // commits.
 const ImportApplicationsBatch = 500
 
+// An ApplicationSource yields historical applications one at a time: the
+// line (or record) number counted from 1 and the record, an EInvalid error
+// for a line that cannot be read as a record, or io.EOF at the end; any
+// other error ends the import. Package exchange reads them from NDJSON.
+type ApplicationSource interface {
+	Next() (line int, rec *HistoricalApplication, err error)
+}
+
 // ImportApplications loads historical applications with their past events
-// from NDJSON, one application a line (admin): the migration from an
-// earlier platform. Each line is checked like a live application, except
+// from src (admin): the migration from an earlier platform. Each line is checked like a live application, except
 // that the budget and dishonesty checks of approve are not replayed on
 // history: the policy version must have been published, the enterprise must
 // exist, every event must be valid, in order, no earlier than the one
@@ -714,7 +716,7 @@ const ImportApplicationsBatch = 500
 // 1) and skipped; the rest are kept. progress, when not nil, is called after
 // each batch. It returns EForbidden for anyone but an admin; other errors
 // than per-line ones are internal.
-func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress func(BulkReport)) (BulkReport, error) {
+func (e *Engine) ImportApplications(ctx context.Context, src ApplicationSource, progress func(BulkReport)) (BulkReport, error) {
 	rep := BulkReport{Errors: []BulkError{}}
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return rep, err
@@ -756,21 +758,17 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 		}
 		return nil
 	}
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64*1024), MaxLineSize)
-	line := 0
-	for s.Scan() {
-		line++
-		b := s.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
-		}
-		var rec ApplicationRecord
-		if err := huiqi.DecodeJSON(b, &rec); err != nil {
+	for {
+		line, rec, err := src.Next()
+		if err == io.EOF {
+			break
+		} else if huiqi.ErrorCode(err) == huiqi.EInvalid {
 			reject(line, err)
 			continue
+		} else if err != nil {
+			return rep, err
 		}
-		item, err := e.importRecord(ctx, &rec, cache)
+		item, err := e.importRecord(ctx, rec, cache)
 		if huiqi.ErrorCode(err) == huiqi.EInternal {
 			return rep, err
 		} else if err != nil {
@@ -784,11 +782,6 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 			}
 		}
 	}
-	if err := s.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return rep, fmt.Errorf("line %d longer than %d bytes: %w", line+1, MaxLineSize, err)
-	} else if err != nil {
-		return rep, err
-	}
 	err := flush()
 	// A line refused by the store is reported when its batch commits, after
 	// later lines refused on reading: put them back in line order.
@@ -797,7 +790,7 @@ func (e *Engine) ImportApplications(ctx context.Context, r io.Reader, progress f
 }
 
 // importRecord checks one import line and returns what to store.
-func (e *Engine) importRecord(ctx context.Context, rec *ApplicationRecord, cache map[string]*policies.Policy) (huiqi.ImportedApplication, error) {
+func (e *Engine) importRecord(ctx context.Context, rec *HistoricalApplication, cache map[string]*policies.Policy) (huiqi.ImportedApplication, error) {
 	var none huiqi.ImportedApplication
 	p, err := e.importPolicy(ctx, rec.PolicyID, rec.PolicyVersion, cache)
 	if err != nil {

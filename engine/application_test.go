@@ -21,6 +21,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -940,10 +941,12 @@ func TestEngine_AuditClock(t *testing.T) {
 	})
 }
 
-func TestEngine_ExportClockCSV(t *testing.T) {
+// TestClockCSV checks exchange.ClockCSV on the engine's clock list; it
+// lives here for the world of applications these tests build.
+func TestClockCSV(t *testing.T) {
 	w := appStatsWorld(t)
 	var buf bytes.Buffer
-	if err := w.ExportClockCSV(appAuditor, engine.ClockQuery{AsOf: huiqi.NewDate(2025, 6, 30)}, &buf); err != nil {
+	if err := exchange.ClockCSV(appAuditor, w.Engine, engine.ClockQuery{AsOf: huiqi.NewDate(2025, 6, 30)}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	b, ok := bytes.CutPrefix(buf.Bytes(), []byte("\xef\xbb\xbf"))
@@ -982,7 +985,7 @@ func TestEngine_ExportClockCSV(t *testing.T) {
 	}
 
 	var nothing bytes.Buffer
-	err = w.ExportClockCSV(appEnterprise(0), engine.ClockQuery{AsOf: huiqi.NewDate(2025, 6, 30)}, &nothing)
+	err = exchange.ClockCSV(appEnterprise(0), w.Engine, engine.ClockQuery{AsOf: huiqi.NewDate(2025, 6, 30)}, &nothing)
 	appWantCode(t, err, huiqi.EForbidden)
 	if nothing.Len() != 0 {
 		t.Fatalf("a refused export wrote %d bytes", nothing.Len())
@@ -1012,7 +1015,7 @@ func TestEngine_ImportApplications(t *testing.T) {
 		`{"policy_id": "p-a", "credit_code": "` + appCodes[2] + `", "events": [], "extra": 1}`,
 		line(appCodes[2], ev("offer", "2025-03-03T09:00:00+08:00"), ev("confirm", "2025-03-04T09:00:00+08:00")),
 	}, "\n")
-	rep, err := w.ImportApplications(appAdmin, strings.NewReader(input), nil)
+	rep, err := w.ImportApplications(appAdmin, exchange.NewApplicationReader(strings.NewReader(input)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1048,7 +1051,7 @@ func TestEngine_ImportApplications(t *testing.T) {
 	if v, err := w.VerifyChain(appAuditor); err != nil || !v.OK || v.Applications != 3 {
 		t.Fatalf("VerifyChain() after import = %+v, %v", v, err)
 	}
-	_, err = w.ImportApplications(appOfficialA, strings.NewReader(input), nil)
+	_, err = w.ImportApplications(appOfficialA, exchange.NewApplicationReader(strings.NewReader(input)), nil)
 	appWantCode(t, err, huiqi.EForbidden)
 }
 
@@ -1060,7 +1063,7 @@ func TestEngine_ImportRollsBackFailedLine(t *testing.T) {
 	input := fmt.Sprintf(`{"policy_id": "p-a", "credit_code": %[1]q, "events": [{"type": "submit", "at": "2025-03-03T09:00:00+08:00"}]}
 {"policy_id": "p-a", "credit_code": %[1]q, "events": [{"type": "submit", "at": "2025-03-04T09:00:00+08:00"}]}
 {"policy_id": "p-a", "credit_code": %[2]q, "events": [{"type": "submit", "at": "2025-03-04T09:00:00+08:00"}]}`, appCodes[0], appCodes[1])
-	rep, err := w.ImportApplications(appAdmin, strings.NewReader(input), nil)
+	rep, err := w.ImportApplications(appAdmin, exchange.NewApplicationReader(strings.NewReader(input)), nil)
 	if err != nil || rep.Accepted != 2 || rep.Rejected != 1 {
 		t.Fatalf("ImportApplications() = %+v, %v; want 2 accepted, 1 rejected", rep, err)
 	}

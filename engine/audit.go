@@ -2,12 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/huiqi/huiqi"
@@ -30,24 +27,10 @@ type ClockList struct {
 	Next  *string        `json:"next"`
 }
 
-// clockStatusLabels name the clock statuses in Chinese, for the CSV export;
-// they are also the valid values of ClockQuery.Status.
-var clockStatusLabels = map[string]string{
-	clock.StatusNotStarted: "未开始计时",
-	clock.StatusOnTrack:    "正常计时",
-	clock.StatusAtRisk:     "超出提速目标",
-	clock.StatusOverdue:    "已超期",
-	clock.StatusMetTarget:  "提速兑现",
-	clock.StatusOnTime:     "按时兑现",
-	clock.StatusLate:       "超期兑现",
-	clock.StatusClosed:     "已终结（驳回或撤回）",
-}
-
-// stateLabels name application states in Chinese, for the CSV export.
-var stateLabels = map[string]string{
-	huiqi.StateSubmitted: "已申报", huiqi.StateOffered: "待确认", huiqi.StateAccepted: "已受理",
-	huiqi.StatePaused: "中止计时", huiqi.StateApproved: "已批准", huiqi.StateDisbursed: "已兑现",
-	huiqi.StateRejected: "已驳回", huiqi.StateWithdrawn: "已撤回",
+// clockStatuses are the valid values of ClockQuery.Status.
+var clockStatuses = []string{
+	clock.StatusNotStarted, clock.StatusOnTrack, clock.StatusAtRisk, clock.StatusOverdue,
+	clock.StatusMetTarget, clock.StatusOnTime, clock.StatusLate, clock.StatusClosed,
 }
 
 // auditScope checks that the caller may read audit figures (admin, auditor,
@@ -101,7 +84,7 @@ func (e *Engine) scanAudit(ctx context.Context, q ClockQuery, after int64, fn fu
 
 // validStatus returns EInvalid unless status is empty or a clock status.
 func validStatus(status string) error {
-	if _, ok := clockStatusLabels[status]; !ok && status != "" {
+	if status != "" && !slices.Contains(clockStatuses, status) {
 		return huiqi.FieldErrorf("status", "时限状态应为 not_started、on_track、at_risk、overdue、met_target、on_time、late、closed 之一，收到 %q", status)
 	}
 	return nil
@@ -368,111 +351,6 @@ func fill(g *StatsGroup, clocks []clock.Clock) {
 	g.Overdue, g.AtRisk = s.Overdue, s.AtRisk
 }
 
-// csvHeader is the header row of the clock list export, in Chinese for the
-// officials who open it in Excel.
-var csvHeader = []string{
-	"申请编号", "政策编号", "政策版本", "政策名称", "主管部门", "统一社会信用代码", "企业名称",
-	"状态", "申请时间", "受理日期", "视为受理", "截止日期", "办结日期",
-	"已用天数", "暂停天数", "时限天数", "目标天数", "计时方式", "时限状态",
-	"批准金额（元）", "兑现金额（元）", "批准时测算金额（元）", "批准金额超出测算", "部门审核",
-}
-
-// ExportClockCSV writes the whole clock list of q, as AuditClock selects it,
-// as CSV that Excel opens as it is: UTF-8 with a byte order mark, CRLF line
-// ends, Chinese headers and labels. Nothing is written when the caller may
-// not read it. It returns EInvalid for a bad status and EForbidden; errors
-// of w are returned as they are.
-func (e *Engine) ExportClockCSV(ctx context.Context, q ClockQuery, w io.Writer) error {
-	if err := auditScope(ctx, &q.Department); err != nil {
-		return err
-	}
-	if err := validStatus(q.Status); err != nil {
-		return err // before anything is written, so that it can still be an error response
-	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	var werr error
-	err := e.scanAudit(ctx, q, 0, func(it auditItem) bool {
-		werr = cw.Write(e.csvRow(it, q.AsOf))
-		return werr == nil
-	})
-	if werr != nil {
-		return werr
-	} else if err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// csvRow is one application of the export.
-func (e *Engine) csvRow(it auditItem, asOf huiqi.Date) []string {
-	a, c := it.a, it.clock
-	name := ""
-	if p, ok := e.Matcher.Profile(a.CreditCode); ok {
-		name = p.Enterprise.Name
-	}
-	started := !c.AcceptedOn.IsZero()
-	days := func(n int) string {
-		if !started {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	deemed, counting := "否", "自然日"
-	if c.Deemed {
-		deemed = "是"
-	}
-	if a.WorkingDays {
-		counting = "工作日"
-	}
-	money := func(m *huiqi.Money) string {
-		if m == nil {
-			return ""
-		}
-		return m.String()
-	}
-	approved, disbursed := huiqi.Amounts(eventsBy(a.Events, asOf))
-	estimate, over := "", ""
-	if approved != nil {
-		estimate, over = money(a.ApprovalEstimate), "否"
-		if overEstimate(approved, a.ApprovalEstimate) {
-			over = "是"
-		}
-	}
-	return []string{
-		strconv.FormatInt(a.ID, 10), a.PolicyID, strconv.Itoa(a.PolicyVersion), cell(a.PolicyTitle), cell(a.Department),
-		// As it is: the CSV is for programs, and people get the workbook,
-		// where the code is typed as text.
-		a.CreditCode, cell(name),
-		stateLabels[it.state], a.OpenedAt.In(huiqi.Shanghai).Format("2006-01-02 15:04:05"),
-		c.AcceptedOn.String(), deemed, c.DeadlineOn.String(), c.StoppedOn.String(),
-		days(c.ElapsedDays), days(c.PausedDays), strconv.Itoa(c.DeadlineDays), strconv.Itoa(c.TargetDays), counting,
-		statusLabel(it.state, c), money(approved), money(disbursed), estimate, over,
-		e.reviewStatus(a, eventsBy(a.Events, asOf), it.state),
-	}
-}
-
-// statusLabel names a clock status for the export. A paused clock reads
-// 中止计时: its status is that of the days counted so far, which would say
-// 正常计时 of a clock that is not running; a pause past the target or the
-// deadline says so too.
-func statusLabel(state string, c clock.Clock) string {
-	if state != huiqi.StatePaused || !c.StoppedOn.IsZero() {
-		return clockStatusLabels[c.Status]
-	}
-	if c.Status == clock.StatusAtRisk || c.Status == clock.StatusOverdue {
-		return "中止计时（" + clockStatusLabels[c.Status] + "）"
-	}
-	return "中止计时"
-}
-
 // eventsBy returns the events that had happened by the end of day asOf:
 // those the clock of that date counts, so that the amounts shown are those
 // of the same date.
@@ -482,16 +360,6 @@ func eventsBy(events []huiqi.Event, asOf huiqi.Date) []huiqi.Event {
 		n++
 	}
 	return events[:n]
-}
-
-// cell keeps text typed by users from being run as a formula by Excel
-// (CSV injection): a cell that starts like a formula is prefixed with an
-// apostrophe, which Excel shows as text.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // Verification is the outcome of walking every application's event chain.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,18 +101,19 @@ func TestCheckpoint(t *testing.T) {
 		name   string
 		tamper func(*testing.T, *appWorld, *sql.DB)
 		reason string
+		guard  string // the event log's trigger reported missing, if dropped
 	}{
-		{"CutTail", cutTail, "删除"},
+		{"CutTail", cutTail, "删除", ""},
 		{"CutTailAndLog", func(t *testing.T, w *appWorld, d *sql.DB) {
 			cutTail(t, w, d)
 			appExec(t, d, `DROP TRIGGER event_log_no_delete`, `DELETE FROM event_log WHERE application_id = 1 AND seq = 6`)
-		}, ""},
-		{"Recomputed", recompute, "改动"},
+		}, "", "event_log_no_delete"},
+		{"Recomputed", recompute, "改动", ""},
 		{"RecomputedAndLog", func(t *testing.T, w *appWorld, d *sql.DB) {
 			recompute(t, w, d)
 			appExec(t, d, `DROP TRIGGER event_log_no_update`,
 				`UPDATE event_log SET hash = (SELECT e.hash FROM application_events e WHERE e.application_id = event_log.application_id AND e.seq = event_log.seq)`)
-		}, "重新计算"},
+		}, "重新计算", "event_log_no_update"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w, d := checkpointWorld(t)
@@ -120,8 +122,12 @@ func TestCheckpoint(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.tamper(t, w, d)
-			if v, err := w.VerifyChain(appAuditor); err != nil || !v.OK {
-				t.Fatalf("VerifyChain() = %+v, %v: the tampering should pass the chains alone", v, err)
+			v0, err := w.VerifyChain(appAuditor)
+			if err != nil || !v0.OK {
+				t.Fatalf("VerifyChain() = %+v, %v: the tampering should pass the chains alone", v0, err)
+			}
+			if tt.guard != "" && !slices.Contains(v0.MissingGuards, tt.guard) {
+				t.Errorf("VerifyChain() reports missing guards %v, want %s among them", v0.MissingGuards, tt.guard)
 			}
 			v := verifyCheckpoint(t, w, *c)
 			if v.OK || !strings.Contains(v.Reason, tt.reason) {

@@ -33,7 +33,7 @@ func (e *Engine) DailyPass(ctx context.Context) (bool, error) {
 	for _, c := range e.Matcher.Policies() {
 		p := c.Policy
 		// valid_to is the last open day: the window closes the day after.
-		if crossed(p.ValidFrom) || (!p.ValidTo.IsZero() && crossed(p.ValidTo.AddDays(1))) || p.UsesField("age_years") {
+		if crossed(p.ValidFrom) || (!p.ValidTo.IsZero() && crossed(p.ValidTo.AddDays(1))) || p.DependsOnDate() {
 			if err := e.refreshCurrent(ctx, p.ID); err != nil {
 				return false, err
 			}

@@ -42,7 +42,8 @@ type Engine struct {
 	stats counters
 	// tokenUse holds when each token's use was last recorded (id → time).
 	tokenUse sync.Map
-	index    *indexer // nil when no index is attached (command-line tools)
+	index    *indexer   // nil when no index is attached (command-line tools)
+	reaches  reachCache // the reach of policies whose matches are being paged
 	// refresh serialises each change of the matcher with the recomputation
 	// and commit of the verdicts it affects, so that a computation from an
 	// older state never commits after one from a newer state (which would

@@ -14,6 +14,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
@@ -320,7 +321,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 		c + ",少一列,350582,C1811,2018-05-20,5,,\r\n" + // 6
 		c + ",坏标签,350582,C1811,2018-05-20,5,,hightech;unicorn,\r\n" + // 7
 		a + ",泉州示例鞋业第二版,350582,C1952,2015-01-01,130,30000000,hightech,\r\n" // 8: later wins
-	src, err := engine.NewCSVSource(strings.NewReader(csv))
+	src, err := exchange.NewCSVSource(strings.NewReader(csv))
 	if err != nil {
 		t.Fatalf("NewCSVSource() = %v", err)
 	}
@@ -360,7 +361,7 @@ func TestEngine_ImportCSV(t *testing.T) {
 
 	t.Run("Tags", func(t *testing.T) {
 		csv := "credit_code,name,region,industry,founded_on,tags\n" + c + ",标签,350582,C1952,2015-01-01,specialized; hightech;;hightech\n"
-		src, err := engine.NewCSVSource(strings.NewReader(csv))
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,12 +377,59 @@ func TestEngine_ImportCSV(t *testing.T) {
 		}
 	})
 
+	t.Run("History", func(t *testing.T) {
+		csv := "credit_code,name,region,industry,founded_on,revenue_2024,revenue_2025,output_value_2025,qualifications,incidents\n" +
+			c + ",历年,350582,C1952,2015-01-01,200,300.5,400,hightech:2025-12-10:2028-12-09; green_factory:2024-05-01,safety:major:2025-06-01\n" + // 2
+			c + ",坏年份值,350582,C1952,2015-01-01,abc,,,,\n" + // 3
+			c + ",坏资质,350582,C1952,2015-01-01,,,,hightech:2025-12-10;hightech,\n" + // 4
+			c + ",坏日期,350582,C1952,2015-01-01,,,,hightech:2025-02-30,\n" + // 5
+			c + ",坏事故,350582,C1952,2015-01-01,,,,,safety:big:2025-06-01\n" // 6
+		src, err := exchange.NewCSVSource(strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.ImportEnterprises(engCtx, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := engine.BulkReport{Accepted: 1, Rejected: 4, Errors: []engine.BulkError{
+			{Line: 3, Code: huiqi.EInvalid, Field: "fiscal_years.2024.revenue"},
+			{Line: 4, Code: huiqi.EInvalid, Field: "qualifications[1]"},
+			{Line: 5, Code: huiqi.EInvalid, Field: "qualifications[0].granted_on"},
+			{Line: 6, Code: huiqi.EInvalid, Field: "incidents[0].level"},
+		}}
+		if diff := cmp.Diff(want, got, engReportOpts); diff != "" {
+			t.Errorf("report (-want +got):\n%s", diff)
+		}
+		ec, err := e.DB.FindEnterprise(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ec.Revenue == nil || *ec.Revenue != 30050 {
+			t.Errorf("revenue = %v, want 300.50 from 2025", ec.Revenue)
+		}
+		if v, ok := ec.YearFigure("output_value", 2025); !ok || v != 40000 {
+			t.Errorf("output_value 2025 = %d, %v", v, ok)
+		}
+		if v, ok := ec.YearFigure("revenue", 2024); !ok || v != 20000 {
+			t.Errorf("revenue 2024 = %d, %v", v, ok)
+		}
+		if len(ec.Qualifications) != 2 || ec.Qualifications[0].ExpiresOn != huiqi.NewDate(2028, 12, 9) || len(ec.Incidents) != 1 {
+			t.Errorf("qualifications %+v, incidents %+v", ec.Qualifications, ec.Incidents)
+		}
+	})
+
 	t.Run("UnknownColumn", func(t *testing.T) {
-		_, err := engine.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
+		_, err := exchange.NewCSVSource(strings.NewReader("credit_code,name,staff\n"))
 		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "staff" {
 			t.Errorf("NewCSVSource(unknown column) = %v, want %s naming staff", err, huiqi.EInvalid)
 		}
-		if _, err := engine.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
+		for _, col := range []string{"revenue_24", "profit_2024", "revenue_20x4", "revenue2024"} {
+			if _, err := exchange.NewCSVSource(strings.NewReader("credit_code," + col + "\n")); huiqi.ErrorField(err) != col {
+				t.Errorf("NewCSVSource(column %s) = %v, want %s naming it", col, err, huiqi.EInvalid)
+			}
+		}
+		if _, err := exchange.NewCSVSource(strings.NewReader("")); huiqi.ErrorCode(err) != huiqi.EInvalid {
 			t.Errorf("NewCSVSource(empty) = %v, want %s", err, huiqi.EInvalid)
 		}
 	})
@@ -526,6 +574,55 @@ func TestEngine_Roles(t *testing.T) {
 	for _, tt := range tests {
 		if got := huiqi.ErrorCode(tt.err); got != tt.want {
 			t.Errorf("%s: code %q (%v), want %q", tt.name, got, tt.err, tt.want)
+		}
+	}
+}
+
+// TestEngine_PreviewPolicy checks the one preview path: a stored policy,
+// a stored policy replaced by a document of the same id, and a document
+// alone, each with its own refusals.
+func TestEngine_PreviewPolicy(t *testing.T) {
+	e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
+	if err := e.CreateEnterprise(engCtx, engProfile(engCode(1))); err != nil {
+		t.Fatal(err)
+	}
+	const doc = `id: pv-hightech
+title: 高新技术企业奖励
+department: 泉州市科学技术局
+eligibility: {field: tags, op: has, value: hightech}
+benefit: {kind: award, amount: {fixed: 100000}}
+`
+	engPolicy(t, e, doc, false)
+	official := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: "泉州市科学技术局"})
+	other := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: "泉州市商务局"})
+	auditor := huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleAuditor})
+	for _, tt := range []struct {
+		name      string
+		ctx       context.Context
+		id, doc   string
+		wantCode  string
+		wantField string
+		wantTotal int
+	}{
+		{"stored", official, "pv-hightech", "", "", "", 1},
+		{"stored, empty object", official, "pv-hightech", "{}", "", "", 1},
+		{"stored, replaced", official, "pv-hightech", strings.Replace(doc, "{field: tags, op: has, value: hightech}", "{field: employees, op: gte, value: 1000}", 1), "", "", 0},
+		{"stored, other id", official, "pv-hightech", strings.Replace(doc, "id: pv-hightech", "id: pv-x", 1), huiqi.EInvalid, "id", 0},
+		{"stored, other department", other, "pv-hightech", "", huiqi.ENotFound, "", 0},
+		{"document", official, "", doc, "", "", 1},
+		{"document, empty", official, "", " \n", huiqi.EInvalid, "", 0},
+		{"document, empty object", official, "", "{}", huiqi.EInvalid, "", 0},
+		{"document, other department", other, "", doc, huiqi.EForbidden, "", 0},
+		{"document, auditor", auditor, "", doc, huiqi.EForbidden, "", 0},
+		{"document, anonymous", context.Background(), "", doc, huiqi.EUnauthorized, "", 0},
+	} {
+		pv, err := e.PreviewPolicy(tt.ctx, tt.id, []byte(tt.doc), engToday, "", engine.Page{})
+		if code, field := huiqi.ErrorCode(err), huiqi.ErrorField(err); code != tt.wantCode || field != tt.wantField {
+			t.Errorf("%s: PreviewPolicy() = %v (code %q, field %q), want code %q, field %q", tt.name, err, code, field, tt.wantCode, tt.wantField)
+			continue
+		}
+		if err == nil && (pv.Total != tt.wantTotal || pv.PolicyID != "pv-hightech" || len(pv.Items) != tt.wantTotal) {
+			t.Errorf("%s: PreviewPolicy() = total %d, policy %q, %d items; want total %d", tt.name, pv.Total, pv.PolicyID, len(pv.Items), tt.wantTotal)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 )
 
 var fuzzDates = cmp.Comparer(func(x, y huiqi.Date) bool { return x == y })
@@ -86,7 +87,7 @@ func FuzzCSVSource(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		src, err := engine.NewCSVSource(bytes.NewReader(data))
+		src, err := exchange.NewCSVSource(bytes.NewReader(data))
 		if err != nil {
 			if huiqi.ErrorCode(err) != huiqi.EInvalid {
 				t.Fatalf("NewCSVSource(%q) = %v, want an EInvalid", data, err)

@@ -265,22 +265,14 @@ func (e *Engine) SearchPolicies(ctx context.Context, r index.SearchRequest) (*in
 	return e.index.ix.Search(ctx, r)
 }
 
-// textScanShare is how many profiles the column scan judges, words in
-// their texts included, in the time bleve lists and the matcher judges one
-// candidate: measured at 200,000 profiles with texts, a scope searched for
-// a word in 0.1 to 0.35 µs, a candidate listed in 0.1 to 0.35 µs and then
-// judged.
-const textScanShare = 4
-
 // policyHits returns the enterprises eligible for c on day, in credit-code
-// order with their amounts. A policy whose text conditions narrow the
-// profiles to fewer than one in textScanShare is judged on the enterprise
-// index's candidates only, when that index holds every profile. Any other
-// policy is the column scan's. Either way the matcher decides.
+// order with their amounts: on the enterprise index's candidates when the
+// index holds every profile and chooses them over the column scan
+// (index.ScanOrCandidates), else on the column scan. Either way the matcher
+// decides.
 func (e *Engine) policyHits(ctx context.Context, c *matcher.Compiled, day huiqi.Date) []matcher.Hit {
 	if x := e.index; x != nil && x.ready.Load() && x.pendingProfiles.Load() == 0 {
-		most := e.Matcher.ProfileCount() / textScanShare
-		if codes, narrowed, err := x.ix.EnterpriseCandidates(ctx, c.Policy, most, false); err == nil && narrowed {
+		if codes, narrowed, err := x.ix.ScanOrCandidates(ctx, c.Policy, e.Matcher.ProfileCount()); err == nil && narrowed {
 			return e.hitsAmong(c, day, codes)
 		}
 	}

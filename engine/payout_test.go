@@ -11,6 +11,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/sqlite"
 )
 
@@ -104,6 +105,20 @@ func TestEngine_ExclusiveGroup(t *testing.T) {
 	a := w.do(t, appOfficialA, sme, engine.EventInput{Type: huiqi.EventApprove})
 	if a.ExclusiveGroup != "rd-subsidy" {
 		t.Fatalf("exclusive_group = %q, want rd-subsidy", a.ExclusiveGroup)
+	}
+	// Each application of the group says that only one can be paid, in
+	// words rather than the group's code.
+	for _, id := range []int64{sme, hightech} {
+		got, err := w.FindApplication(appAdmin, id, appDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.ExclusiveNote, "只能有一项申请获批兑现") || strings.Contains(got.ExclusiveNote, "rd-subsidy") {
+			t.Errorf("application %d: exclusive_note %q", id, got.ExclusiveNote)
+		}
+	}
+	if got, _ := w.FindApplication(appAdmin, other, appDay); got.ExclusiveNote != "" {
+		t.Errorf("an application outside any group has the note %q", got.ExclusiveNote)
 	}
 	_, err := w.AddEvent(appOfficialA, hightech, engine.EventInput{Type: huiqi.EventApprove})
 	w.refusedUnchanged(t, err, huiqi.EConflict, hightech, 2, "申请 1", "p-sme")
@@ -370,7 +385,7 @@ func TestEngine_FunnelAndPausedLabel(t *testing.T) {
 	}
 	w.do(t, appOfficialA, id, engine.EventInput{Type: huiqi.EventPause, Reason: huiqi.PauseExpertReview, Note: "专家评审"})
 	var b strings.Builder
-	if err := w.ExportClockCSV(appAuditor, engine.ClockQuery{AsOf: day, PolicyID: "p-auto"}, &b); err != nil {
+	if err := exchange.ClockCSV(appAuditor, w.Engine, engine.ClockQuery{AsOf: day, PolicyID: "p-auto"}, &b); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), ",中止计时,") {

@@ -250,7 +250,9 @@ func (e *Engine) ListPolicies(ctx context.Context, f huiqi.PolicyFilter) ([]*pol
 	return e.DB.ListPolicies(ctx, f)
 }
 
-// Preview is a policy's reach before or after publishing.
+// Preview is a policy's reach before or after publishing: its items are
+// the eligible enterprises or, when asked for (State), the undetermined
+// ones with the fields their profiles lack.
 type Preview struct {
 	matcher.Reach
 	AsOf            huiqi.Date            `json:"as_of"`
@@ -260,8 +262,32 @@ type Preview struct {
 	BudgetRemaining *huiqi.Money          `json:"budget_remaining"`
 	OverBudget      bool                  `json:"over_budget"`
 	TestFailures    []matcher.TestFailure `json:"test_failures"`
+	State           string                `json:"state"`
 	Items           []matcher.Hit         `json:"items"`
 	Next            *string               `json:"next"`
+}
+
+// checkState validates which verdicts a reach lists: "" (eligible),
+// eligible or undetermined. It returns EInvalid naming the field state.
+func checkState(state string) (string, error) {
+	switch state {
+	case "", matcher.StateEligible:
+		return matcher.StateEligible, nil
+	case matcher.StateUndetermined:
+		return state, nil
+	}
+	return "", huiqi.FieldErrorf("state", "state 应为 eligible 或 undetermined")
+}
+
+// page fills in the items of the state asked for, one page of them.
+func (pv *Preview) page(m *matcher.Matcher, c *matcher.Compiled, day huiqi.Date, pg Page) error {
+	hits := pv.Hits
+	if pv.State == matcher.StateUndetermined {
+		hits = m.MatchPolicyUndetermined(c, day)
+	}
+	var err error
+	pv.Items, pv.Next, err = pg.hits(hits)
+	return err
 }
 
 // emptyDocument reports whether a request body carries no document: empty,
@@ -272,23 +298,25 @@ func emptyDocument(doc []byte) bool {
 	return len(t) == 0 || (t[0] == '{' && json.Unmarshal(t, &m) == nil && len(m) == 0)
 }
 
-// PreviewPolicy evaluates a policy against every profile on day: the latest
-// stored version, draft or published, or the document in doc when one is
-// given (its id must match; an empty object is none). It says how total estimated demand compares
-// with the budget. It returns EInvalid, EForbidden or ENotFound.
-func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day huiqi.Date, page Page) (*Preview, error) {
-	p, err := e.ownedPolicy(ctx, id)
+// PreviewPolicy evaluates a policy against every profile on day, storing
+// nothing: with an id, the latest stored version, draft or published, or
+// the document in doc when one is given (its id must match; an empty object
+// is none); with no id, the document in doc, which need not be stored yet,
+// so that an official can try a draft before creating it. It gives the
+// reach (eligible enterprises, total estimated amount, near misses), the
+// policy's own test results and how total estimated demand compares with
+// the budget, and lists the enterprises of state (see checkState). Admins,
+// and officials of the policy's department, may preview. It returns
+// EInvalid naming the path of the offending node, ETooLarge, EUnauthorized,
+// EForbidden or ENotFound.
+func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day huiqi.Date, state string, page Page) (*Preview, error) {
+	state, err := checkState(state)
 	if err != nil {
 		return nil, err
 	}
-	if !emptyDocument(doc) {
-		if p, err = policies.Parse(doc, e.Today()); err != nil {
-			return nil, err
-		} else if p.ID != id {
-			return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
-		} else if err := mayWritePolicy(ctx, p.Department); err != nil {
-			return nil, err
-		}
+	p, err := e.previewed(ctx, id, doc)
+	if err != nil {
+		return nil, err
 	}
 	c := matcher.Compile(p)
 	pv := &Preview{
@@ -298,22 +326,55 @@ func (e *Engine) PreviewPolicy(ctx context.Context, id string, doc []byte, day h
 		Version:      p.Version,
 		Budget:       p.Budget,
 		TestFailures: nonNil(matcher.RunTests(p)),
+		State:        state,
 	}
 	if p.Budget != nil {
 		left := *p.Budget - pv.AmountTotal
 		pv.BudgetRemaining, pv.OverBudget = &left, left < 0
 	}
 	e.counted(e.Matcher.ProfileCount(), pv.Total)
-	pv.Items, pv.Next, err = page.hits(pv.Hits)
-	return pv, err
+	return pv, pv.page(e.Matcher, c, day, page)
+}
+
+// previewed returns the policy PreviewPolicy evaluates: the document when
+// there is one, else the stored policy id, after the caller's right to
+// write it is checked.
+func (e *Engine) previewed(ctx context.Context, id string, doc []byte) (*policies.Policy, error) {
+	if id == "" {
+		if _, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial); err != nil {
+			return nil, err
+		}
+		if emptyDocument(doc) {
+			return nil, huiqi.Errorf(huiqi.EInvalid, "请粘贴或上传政策文件（YAML 或 JSON）")
+		}
+	} else {
+		p, err := e.ownedPolicy(ctx, id)
+		if err != nil || emptyDocument(doc) {
+			return p, err
+		}
+	}
+	p, err := policies.Parse(doc, e.Today())
+	if err != nil {
+		return nil, err
+	}
+	if id != "" && p.ID != id {
+		return nil, huiqi.FieldErrorf("id", "文件中的政策编号 %q 与地址中的 %q 不一致", p.ID, id)
+	}
+	if err := mayWritePolicy(ctx, p.Department); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // PolicyMatches returns the enterprises eligible for a published policy on
-// day, paged (admin, auditor, official of its department). It returns
-// ENotFound for a policy not published.
-func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, page Page) (*Preview, error) {
+// day, or those of state (see checkState), paged (admin, auditor, official
+// of its department). It returns ENotFound for a policy not published.
+func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, state string, page Page) (*Preview, error) {
 	t, err := require(ctx, huiqi.RoleAdmin, huiqi.RoleOfficial, huiqi.RoleAuditor)
 	if err != nil {
+		return nil, err
+	}
+	if state, err = checkState(state); err != nil {
 		return nil, err
 	}
 	c, ok := e.Matcher.Policy(id)
@@ -323,10 +384,12 @@ func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, p
 	if t.Role == huiqi.RoleOfficial && t.Department != c.Policy.Department {
 		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的匹配结果", t.Department)
 	}
-	pv := &Preview{Reach: e.Matcher.MatchPolicy(c, day, true), AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget}
-	e.counted(e.Matcher.ProfileCount(), pv.Total)
-	pv.Items, pv.Next, err = page.hits(pv.Hits)
-	return pv, err
+	reach, computed := e.reaches.get(e.Matcher, c, day)
+	pv := &Preview{Reach: reach, AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget, State: state}
+	if computed { // a page of a reach already computed evaluates nothing
+		e.counted(e.Matcher.ProfileCount(), pv.Total)
+	}
+	return pv, pv.page(e.Matcher, c, day, page)
 }
 
 // Page is a request for one page of a list: at most Limit items after the
@@ -336,20 +399,11 @@ type Page struct {
 	After string
 }
 
-// Page sizes, the same for every list.
-const (
-	DefaultLimit = huiqi.DefaultLimit
-	MaxLimit     = huiqi.MaxLimit
-)
-
 // hits cuts one page out of hits sorted by credit code.
 func (pg Page) hits(hits []matcher.Hit) ([]matcher.Hit, *string, error) {
-	limit := pg.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return nil, nil, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d", MaxLimit)
+	limit, err := huiqi.PageLimit(pg.Limit)
+	if err != nil {
+		return nil, nil, err
 	}
 	start := 0
 	if pg.After != "" {

@@ -28,64 +28,153 @@ func decodeProfile(b []byte) (*huiqi.Enterprise, error) {
 	return &en, nil
 }
 
-// profileKeys are the JSON names of huiqi.Enterprise's fields.
-var profileKeys = func() map[string]bool {
-	keys := map[string]bool{}
-	t := reflect.TypeFor[huiqi.Enterprise]()
+// shape is what the one-pass decoder lets through at a place in a line:
+// an object with exactly these keys (each with the shape of its value,
+// nil for a value the decoder checks alone), an object with any keys
+// (a map, each value of shape elem), or an array of elem.
+type shape struct {
+	keys  map[string]*shape
+	isMap bool
+	isArr bool
+	elem  *shape
+}
+
+// structShape is the shape of a struct type's JSON: its field names as
+// spelled, nested structs, maps and slices of structs followed.
+func structShape(t reflect.Type) *shape {
+	s := &shape{keys: map[string]*shape{}}
 	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
-			keys[name] = true
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		s.keys[name] = valueShape(f.Type)
+	}
+	return s
+}
+
+func valueShape(t reflect.Type) *shape {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()):
+		return structShape(t)
+	case t.Kind() == reflect.Map:
+		if e := valueShape(t.Elem()); e != nil {
+			return &shape{isMap: true, elem: e}
+		}
+	case t.Kind() == reflect.Slice:
+		if e := valueShape(t.Elem()); e != nil {
+			return &shape{isArr: true, elem: e}
 		}
 	}
-	return keys
-}()
+	return nil
+}
 
-// exactKeys reports whether b is one JSON object whose keys are all
-// profile field names as spelled, without escapes. encoding/json alone
-// would also take "Name" for "name", which DecodeJSON refuses as unknown.
-// Values are skipped, not checked: the decoder checks them.
+// profileShape is the shape of huiqi.Enterprise.
+var profileShape = structShape(reflect.TypeFor[huiqi.Enterprise]())
+
+// exactKeys reports whether b is one JSON object whose keys, and those of
+// every nested object the profile holds (fiscal years, qualifications,
+// incidents), are field names as spelled, without escapes, none twice.
+// encoding/json alone would also take "Name" for "name" and ignore an
+// unknown key inside a fiscal year, both of which DecodeJSON refuses.
+// Other values are skipped, not checked: the decoder checks them.
 func exactKeys(b []byte) bool {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
 	}
+	i, ok := matchShape(b, i, profileShape)
+	return ok && skipSpace(b, i) == len(b)
+}
+
+// matchShape checks the value at b[i] against s and returns the index
+// just past it.
+func matchShape(b []byte, i int, s *shape) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	if s == nil || b[i] == 'n' { // null leaves the zero value in both decoders
+		j := skipValue(b, i)
+		return j, j >= 0
+	}
+	if s.isArr {
+		if b[i] != '[' {
+			return i, false
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for i < len(b) {
+			var ok bool
+			if i, ok = matchShape(b, i, s.elem); !ok {
+				return i, false
+			}
+			i = skipSpace(b, i)
+			switch {
+			case i >= len(b):
+				return i, false
+			case b[i] == ']':
+				return i + 1, true
+			case b[i] != ',':
+				return i, false
+			}
+			i = skipSpace(b, i+1)
+		}
+		return i, false
+	}
+	if b[i] != '{' {
+		return i, false
+	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return true
+		return i + 1, true
 	}
-	seen := make(map[string]bool, len(profileKeys)) // a key given twice takes DecodeJSON, for its error
+	seen := map[string]bool{} // a key given twice takes DecodeJSON, for its error
 	for i < len(b) {
 		if b[i] != '"' {
-			return false
+			return i, false
 		}
 		end := bytes.IndexByte(b[i+1:], '"')
 		if end < 0 {
-			return false
+			return i, false
 		}
-		key := b[i+1 : i+1+end]
-		if bytes.IndexByte(key, '\\') >= 0 || !profileKeys[string(key)] || seen[string(key)] {
-			return false
+		key := string(b[i+1 : i+1+end])
+		if strings.IndexByte(key, '\\') >= 0 || seen[key] {
+			return i, false
 		}
-		seen[string(key)] = true
+		child := s.elem
+		if !s.isMap {
+			var known bool
+			if child, known = s.keys[key]; !known {
+				return i, false
+			}
+		}
+		seen[key] = true
 		i = skipSpace(b, i+2+end)
 		if i >= len(b) || b[i] != ':' {
-			return false
+			return i, false
 		}
-		if i = skipValue(b, skipSpace(b, i+1)); i < 0 {
-			return false
+		var ok bool
+		if i, ok = matchShape(b, skipSpace(b, i+1), child); !ok {
+			return i, false
 		}
 		i = skipSpace(b, i)
 		switch {
 		case i >= len(b):
-			return false
+			return i, false
 		case b[i] == '}':
-			return true
+			return i + 1, true
 		case b[i] != ',':
-			return false
+			return i, false
 		}
 		i = skipSpace(b, i+1)
 	}
-	return false
+	return i, false
 }
 
 func skipSpace(b []byte, i int) int {

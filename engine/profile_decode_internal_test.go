@@ -44,6 +44,41 @@ func TestDecodeProfile_AsDecodeJSON(t *testing.T) {
 			return strings.Replace(s, `"revenue":`, `"revenue":1e3,"revenue":`, 1)
 		},
 		func(r *rand.Rand, s string) string { return strings.Replace(s, `"founded_on":"`, `"founded_on":"1`, 1) },
+		// inside the history: keys in another case, unknown, twice; a
+		// year that is no year; wrong shapes
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{"revenue":`, `{"Revenue":`, 1) },
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `{"revenue":`, `{"profit":1,"revenue":`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `{"revenue":`, `{"revenue":1,"revenue":`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"fiscal_years":{"`, `"fiscal_years":{"2020":{},"`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"fiscal_years":{"`, `"fiscal_years":{"20x5":{},"`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"fiscal_years":{`, `"fiscal_years":[{`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"fiscal_years":{"`, `"fiscal_years":{"2024":null,"`, 1)
+		},
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `"granted_on"`, `"Granted_On"`, 1) },
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"granted_on"`, `"tag":"x","granted_on"`, 1)
+		},
+		func(r *rand.Rand, s string) string { return strings.Replace(s, `{"tag"`, `{"note":"","tag"`, 1) },
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"dishonest":false`, `"dishonest":false,"qualifications":[{"tag":"hightech","granted_on":"2024-12-01"},null]`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"dishonest":false`, `"dishonest":false,"incidents":[{"kind":"safety","level":"major","on":"2025-02-02","LEVEL":"x"}]`, 1)
+		},
+		func(r *rand.Rand, s string) string {
+			return strings.Replace(s, `"dishonest":false`, `"dishonest":false,"incidents":{"kind":"safety"}`, 1)
+		},
 		func(r *rand.Rand, s string) string {
 			i := r.IntN(len(s))
 			return s[:i] + s[i+1:]

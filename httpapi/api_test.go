@@ -145,6 +145,7 @@ type check struct {
 	Required any    `json:"required"`
 	Actual   any    `json:"actual"`
 	Pass     bool   `json:"pass"`
+	Gap      string `json:"gap"`
 }
 
 // eligibleIDs returns "id@version" of the eligible policies, in order.
@@ -590,7 +591,7 @@ func TestAPI_EnterpriseMatches(t *testing.T) {
 	for _, n := range got.NearMisses {
 		gotNear = append(gotNear, nearMiss{n.PolicyID, n.Missing})
 	}
-	wantNear := []nearMiss{{"m-near", check{Label: "营业收入不少于1亿元", Field: "revenue", Op: "gte", Required: 100000000.0, Actual: 30000000.0}}}
+	wantNear := []nearMiss{{"m-near", check{Label: "营业收入不少于1亿元", Field: "revenue", Op: "gte", Required: 100000000.0, Actual: 30000000.0, Gap: "营业收入还差7000万元"}}}
 	if diff := cmp.Diff(wantNear, gotNear); diff != "" {
 		t.Errorf("near misses (-want +got):\n%s", diff)
 	}

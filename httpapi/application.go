@@ -11,6 +11,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 )
 
 // applicationRoutes registers applications, their events and the audit.
@@ -225,7 +226,7 @@ func (s *Server) auditExport(c *gin.Context) {
 		return
 	}
 	w := &csvResponse{c: c, filename: "huiqi-clock-" + q.AsOf.String() + ".csv"}
-	err = s.Engine.ExportClockCSV(c.Request.Context(), q, w)
+	err = exchange.ClockCSV(c.Request.Context(), s.Engine, q, w)
 	switch {
 	case err != nil && !w.started:
 		s.fail(c, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
@@ -72,7 +73,7 @@ func newAppServerAt(tb testing.TB, now time.Time) *appServer {
 	if err := s.eng.Load(ctx); err != nil {
 		tb.Fatalf("Load() = %v", err)
 	}
-	s.srv = httpapi.NewServer(s.eng)
+	s.srv = newServer(s.eng)
 	s.srv.Addr, s.srv.Logger = "127.0.0.1:0", quiet
 	if err := s.srv.Open(); err != nil {
 		tb.Fatalf("Open server: %v", err)
@@ -492,7 +493,7 @@ func BenchmarkAudit100k(b *testing.B) {
 		buf.WriteByte('\n')
 	}
 	start = time.Now()
-	rep, err := s.eng.ImportApplications(ctx, &buf, nil)
+	rep, err := s.eng.ImportApplications(ctx, exchange.NewApplicationReader(&buf), nil)
 	if err != nil || rep.Rejected > 0 {
 		b.Fatalf("import: %+v, %v", rep.Errors[:min(3, len(rep.Errors))], err)
 	}

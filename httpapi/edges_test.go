@@ -185,7 +185,7 @@ func TestThrottle_BulkPerToken(t *testing.T) {
 // The throttles keep at most MaxClients buckets however many addresses
 // call; the oldest are dropped.
 func TestThrottle_BoundedMemory(t *testing.T) {
-	s := httpapi.NewServer(mustAPIServer(t).Eng)
+	s := newServer(mustAPIServer(t).Eng)
 	s.Logger = apiQuiet
 	s.SetLimits(httpapi.Limits{Anonymous: httpapi.Rate{Events: 1, Period: time.Hour}, MaxClients: 50})
 	h := s.Handler()

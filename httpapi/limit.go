@@ -235,9 +235,3 @@ func (s *Server) limitRequests(c *gin.Context) {
 	}
 	c.Next()
 }
-
-// ThrottleBuckets is the number of buckets the throttles keep, for tests
-// of their bound.
-func (s *Server) ThrottleBuckets() int {
-	return s.authFailures.Len() + s.anonymous.Len() + s.bulk.Len()
-}

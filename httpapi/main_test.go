@@ -17,7 +17,9 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/web"
 )
 
 // The tests run on a fixed clock, so that nothing depends on the day they
@@ -72,7 +74,7 @@ func mustAPIServerAt(tb testing.TB, path string, configure ...func(*httpapi.Serv
 		db.Close()
 		tb.Fatalf("Load() = %v", err)
 	}
-	srv := httpapi.NewServer(eng)
+	srv := newServer(eng)
 	srv.Addr, srv.Logger = "127.0.0.1:0", apiQuiet
 	// The engine's clock stands still in tests, so throttles would never
 	// refill: they are off unless a test sets them.
@@ -88,6 +90,24 @@ func mustAPIServerAt(tb testing.TB, path string, configure ...func(*httpapi.Serv
 	tb.Cleanup(func() { s.close(tb) })
 	s.Admin = s.mustToken(tb, huiqi.RoleAdmin, "", "")
 	return s
+}
+
+// TestMain puts gin in release mode, as a program's main does: gin decides
+// its mode before the test flags exist, and would print every route.
+func TestMain(m *testing.M) {
+	httpapi.ReleaseMode()
+	os.Exit(m.Run())
+}
+
+// newServer wires the engine's server as huiqi serve does: metrics, and
+// the web pages beside the API.
+func newServer(eng *engine.Engine) *httpapi.Server {
+	srv := httpapi.NewServer(eng, metrics.New(eng))
+	pages := web.New(eng)
+	pages.Logger = apiQuiet
+	srv.Mount(pages)
+	srv.WorkbookLabels = web.Labels
+	return srv
 }
 
 // close stops the server and closes the database; closing twice is allowed.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,9 +20,6 @@ func (s *Server) routes() {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.serveMetrics)
-	for _, path := range []string{"/", "/ui/*path", "/static/*path"} { // the web pages
-		r.Any(path, gin.WrapH(s.Pages))
-	}
 
 	v1 := r.Group("/v1")
 	v1.Use(upperCreditCode)
@@ -57,23 +53,8 @@ func (s *Server) routes() {
 	s.calendarRoutes(v1)
 }
 
-// noRoute answers a path no route takes: under the API's prefixes with the
-// API's JSON error, anywhere else with the pages' Chinese 404 page, since a
-// person typed or followed it.
-func (s *Server) noRoute(c *gin.Context) {
-	p := c.Request.URL.Path
-	for _, api := range []string{"/v1", "/healthz", "/readyz", "/metrics"} {
-		if strings.HasPrefix(p, api) {
-			s.fail(c, huiqi.Errorf(huiqi.ENotFound, "未找到 %s %s", c.Request.Method, p))
-			return
-		}
-	}
-	c.Status(http.StatusOK) // gin presets 404 for unrouted paths; the pages set their own
-	s.Pages.ServeHTTP(c.Writer, c.Request)
-}
-
 func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": Version})
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.Version})
 }
 
 func (s *Server) readyz(c *gin.Context) {
@@ -87,9 +68,6 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, ready)
 }
-
-// Version is reported by /healthz; cmd/huiqi sets it from its build.
-var Version = "dev"
 
 func (s *Server) createToken(c *gin.Context) {
 	var t huiqi.Token
@@ -195,7 +173,7 @@ func (s *Server) previewPolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pv, err := s.Engine.PreviewPolicy(c.Request.Context(), c.Param("id"), b, day, pg)
+	pv, err := s.Engine.PreviewPolicy(c.Request.Context(), c.Param("id"), b, day, c.Query("state"), pg)
 	s.respond(c, http.StatusOK, pv, err)
 }
 
@@ -205,7 +183,7 @@ func (s *Server) policyMatches(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pv, err := s.Engine.PolicyMatches(c.Request.Context(), c.Param("id"), day, pg)
+	pv, err := s.Engine.PolicyMatches(c.Request.Context(), c.Param("id"), day, c.Query("state"), pg)
 	s.respond(c, http.StatusOK, pv, err)
 }
 

@@ -1,5 +1,7 @@
-// Package httpapi serves huiqi's JSON API with gin: routes, handlers, token
-// authentication and the one table that maps error codes to statuses.
+// Package httpapi is huiqi's one HTTP server, on gin: the JSON API's
+// routes and handlers, the web pages' routes (their handlers live in
+// package web), the one authentication path, the throttles, and the one
+// table that maps error codes to statuses for both.
 package httpapi
 
 import (
@@ -20,7 +22,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/metrics"
-	"github.com/huiqi/huiqi/web"
+	"github.com/huiqi/huiqi/xlsx"
 )
 
 // Server is the HTTP server of the API.
@@ -36,9 +38,11 @@ type Server struct {
 	// RequestTimeout bounds the handling of one request (bulk imports
 	// excepted); 0 means none.
 	RequestTimeout time.Duration
-	// Pages serves the web pages under /, /ui/ and /static/; configure it
-	// (its Searcher, Logger) before Open.
-	Pages *web.Handler
+	// Version is reported by /healthz.
+	Version string
+	// WorkbookLabels name states and clock statuses in the clock workbook;
+	// the pages' labels (web.Labels), so that it reads as the screen does.
+	WorkbookLabels xlsx.Labels
 	// BodyRate is the slowest a request body may arrive.
 	BodyRate BodyRate
 	// MetricsAddr, when set, is a second address serving /metrics with
@@ -47,6 +51,8 @@ type Server struct {
 	MetricsAddr string
 
 	metrics *metrics.Metrics
+	// pages are the web pages Mount added, nil without them.
+	pages Pages
 	// The throttles; SetLimits replaces them.
 	authFailures, anonymous, bulk *throttle
 
@@ -64,20 +70,24 @@ const (
 	DefaultBulkLimit = 512 << 20 // 512 MiB: a city's profiles as NDJSON
 )
 
-// NewServer returns a Server for the engine with default limits.
-func NewServer(e *engine.Engine) *Server {
-	gin.SetMode(gin.ReleaseMode)
+// NewServer returns a Server of the engine's API with default limits,
+// recording requests and throttles in m; Mount adds the web pages.
+func NewServer(e *engine.Engine, m *metrics.Metrics) *Server {
 	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit,
-		BodyRate: DefaultBodyRate}
-	s.metrics = metrics.New(e)
+		BodyRate: DefaultBodyRate, Version: "dev", metrics: m}
 	s.SetLimits(DefaultLimits)
-	s.Pages = web.New(e)
 	s.router = gin.New()
 	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.limitAuthFailures, s.authenticate, s.limitRequests)
 	s.router.NoRoute(s.noRoute)
 	s.routes()
 	return s
 }
+
+// ReleaseMode puts gin, whose mode is process-wide, in release mode: out of
+// tests it starts in debug mode and prints every route on stdout. A
+// program's main calls it, once, before any server starts; a server never
+// changes the process's settings.
+func ReleaseMode() { gin.SetMode(gin.ReleaseMode) }
 
 // SetLimits replaces the throttles, emptying their buckets; call it before
 // Open.
@@ -119,14 +129,6 @@ func (s *Server) Open() error {
 	return nil
 }
 
-// MetricsURL returns the base URL of the metrics address, or "" without one.
-func (s *Server) MetricsURL() string {
-	if s.metricsLn == nil {
-		return ""
-	}
-	return "http://" + s.metricsLn.Addr().String()
-}
-
 // serveMetrics serves /metrics: every department's clock figures for an
 // admin or auditor, its own for an official, totals only otherwise.
 func (s *Server) serveMetrics(c *gin.Context) {
@@ -157,7 +159,8 @@ func (s *Server) Close(ctx context.Context) error {
 	return s.server.Shutdown(ctx)
 }
 
-// statuses maps each domain error code to its HTTP status.
+// statuses maps each domain error code to its HTTP status, for the API
+// and the pages alike.
 var statuses = map[string]int{
 	huiqi.EInvalid:      http.StatusBadRequest,
 	huiqi.EUnauthorized: http.StatusUnauthorized,
@@ -170,6 +173,15 @@ var statuses = map[string]int{
 	huiqi.EUnavailable:  http.StatusServiceUnavailable,
 }
 
+// StatusOf returns the HTTP status of err: its code's, or 500 for a code
+// the table lacks, so that a new code can never produce an invalid status.
+func StatusOf(err error) int {
+	if status, ok := statuses[huiqi.ErrorCode(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
 // ErrorBody is the JSON of an error response.
 type ErrorBody struct {
 	Error struct {
@@ -179,17 +191,27 @@ type ErrorBody struct {
 	} `json:"error"`
 }
 
-// fail writes err as the error response; internal errors are logged with
+// fail writes err as the error response: the pages' error page on a page's
+// path, the JSON error body anywhere else. Internal errors are logged with
 // their cause and answered with a plain message.
 func (s *Server) fail(c *gin.Context, err error) {
+	status := StatusOf(err)
+	if status == http.StatusInternalServerError {
+		s.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", c.GetString("request_id"), "err", err)
+	}
+	if s.pages != nil && !apiPath(c.Request.URL.Path) {
+		c.Abort()
+		s.pages.Fail(c.Writer, c.Request, status, err)
+		return
+	}
 	var body ErrorBody
 	body.Error.Code = huiqi.ErrorCode(err)
 	body.Error.Message = huiqi.ErrorMessage(err)
 	body.Error.Field = huiqi.ErrorField(err)
-	if body.Error.Code == huiqi.EInternal {
-		s.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", c.GetString("request_id"), "err", err)
+	if status == http.StatusInternalServerError {
+		body.Error.Code = huiqi.EInternal // a code the table lacks is not the client's to see
 	}
-	c.AbortWithStatusJSON(statuses[body.Error.Code], body)
+	c.AbortWithStatusJSON(status, body)
 }
 
 func (s *Server) recoverer(c *gin.Context) {
@@ -238,26 +260,51 @@ func (s *Server) limitTime(c *gin.Context) {
 	c.Next()
 }
 
-// authenticate puts the bearer token's identity into the request context.
-// A request without a token is anonymous; a bad token is refused outright,
-// even on public routes, so that a client learns its token is wrong.
+// authenticate is the one path by which a caller is identified: by the
+// bearer token on the API's paths, by the session cookie on the pages'
+// (pages are for browsers, whose state-changing forms are guarded by CSRF
+// tokens tied to the session). Either credential is authenticated once,
+// and the token goes into the request context for the handlers and the
+// engine's role checks. A request without one is anonymous; a bad bearer
+// token is refused outright, even on public routes, so that a client
+// learns its token is wrong; a session whose token is no longer valid
+// ends, and the browser continues anonymous.
 func (s *Server) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	if h == "" {
+	r := c.Request
+	var secret string
+	session := false
+	switch {
+	case apiPath(r.URL.Path):
+		h := c.GetHeader("Authorization")
+		if h == "" {
+			c.Next()
+			return
+		}
+		var ok bool
+		if secret, ok = strings.CutPrefix(h, "Bearer "); !ok || secret == "" {
+			s.fail(c, huiqi.Errorf(huiqi.EUnauthorized, "Authorization 头应为 Bearer TOKEN"))
+			return
+		}
+		secret = strings.TrimSpace(secret)
+	case s.pages != nil:
+		if secret, r, session = s.pages.Session(r); !session {
+			c.Next()
+			return
+		}
+	default:
 		c.Next()
 		return
 	}
-	secret, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || secret == "" {
-		s.fail(c, huiqi.Errorf(huiqi.EUnauthorized, "Authorization 头应为 Bearer TOKEN"))
-		return
-	}
-	t, err := s.Engine.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
-	if err != nil {
+	t, err := s.Engine.Authenticate(r.Context(), secret)
+	switch {
+	case err == nil:
+		c.Request = r.WithContext(huiqi.NewContextWithToken(r.Context(), t))
+	case session && huiqi.ErrorCode(err) == huiqi.EUnauthorized:
+		s.pages.SignOut(c.Writer, c.Request)
+	default:
 		s.fail(c, err)
 		return
 	}
-	c.Request = c.Request.WithContext(huiqi.NewContextWithToken(c.Request.Context(), t))
 	c.Next()
 }
 
@@ -316,15 +363,8 @@ func (s *Server) asOfPage(c *gin.Context) (huiqi.Date, engine.Page, error) {
 
 // page reads the limit and after query parameters.
 func page(c *gin.Context) (engine.Page, error) {
-	p := engine.Page{After: c.Query("after")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > engine.MaxLimit {
-			return p, huiqi.FieldErrorf("limit", "limit 应为 1 至 %d 的整数", engine.MaxLimit)
-		}
-		p.Limit = n
-	}
-	return p, nil
+	n, err := huiqi.ParseLimit(c.Query("limit"))
+	return engine.Page{Limit: n, After: c.Query("after")}, err
 }
 
 // boolQuery reads a boolean query parameter.

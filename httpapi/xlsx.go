@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/huiqi/huiqi/web"
 	"github.com/huiqi/huiqi/xlsx"
 )
 
@@ -20,7 +19,7 @@ func (s *Server) auditWorkbook(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := xlsx.Clock(c.Request.Context(), s.Engine, q, &buf, web.Labels); err != nil {
+	if err := xlsx.Clock(c.Request.Context(), s.Engine, q, &buf, s.WorkbookLabels); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -365,20 +365,6 @@ func putBatch(idx bleve.Index, es []*huiqi.Enterprise) error {
 	return nil
 }
 
-// RemoveEnterprises removes profiles by credit code. Errors are internal.
-func (ix *Index) RemoveEnterprises(codes []string) error {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	b := ix.enterprises.NewBatch()
-	for _, c := range codes {
-		b.Delete(c)
-	}
-	if err := ix.enterprises.Batch(b); err != nil {
-		return fmt.Errorf("remove enterprises: %w", err)
-	}
-	return nil
-}
-
 // Rebuild replaces both indexes with ones built from the given
 // published policies and every enterprise of profiles, as read from SQLite.
 // The new indexes are built beside the old ones, which keep serving until

@@ -23,12 +23,6 @@ import (
 	"github.com/huiqi/huiqi/policies"
 )
 
-// Search paging limits, as for every list of the API.
-const (
-	DefaultSearchSize = 50
-	MaxSearchSize     = 1000
-)
-
 // highlighterName is huiqi's highlighter: bleve's simple highlighter with a
 // formatter that merges overlapping matches. Bigram analysis makes 小巨人
 // the overlapping terms 小巨 and 巨人; bleve's html formatter would mark the
@@ -130,7 +124,7 @@ type SearchRequest struct {
 	Mode       string     // apply or auto
 	OpenOn     huiqi.Date // policies open on this date
 	From       int
-	Size       int    // default DefaultSearchSize, at most MaxSearchSize
+	Size       int    // the page size, as huiqi.PageLimit reads it
 	Cursor     string // Next of a previous page; overrides From
 }
 
@@ -286,12 +280,9 @@ func (ix *Index) find(ctx context.Context, r SearchRequest, text func(string) qu
 			return nil, err
 		}
 	}
-	size := r.Size
-	switch {
-	case size == 0:
-		size = DefaultSearchSize
-	case size < 0 || size > MaxSearchSize:
-		return nil, huiqi.FieldErrorf("size", "每页条数应为 1 至 %d", MaxSearchSize)
+	size, err := huiqi.PageLimit(r.Size)
+	if err != nil {
+		return nil, err
 	}
 	if from < 0 {
 		return nil, huiqi.FieldErrorf("from", "起始位置不能为负数")

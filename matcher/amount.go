@@ -7,9 +7,10 @@ import (
 	"github.com/huiqi/huiqi/policies"
 )
 
-// amount computes the benefit of an eligible profile in fen, or false when
-// the policy gives no money figure, the figure it is a rate of is missing, or
-// no tier holds.
+// amount computes the benefit of a profile, eligible or undetermined, in
+// fen, or false when the policy gives no money figure, the figure it is a
+// rate of is missing, no tier holds, or a tier before the first that holds
+// is unknown (which tier applies is then unknown).
 func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
 	a := c.Policy.Benefit.Amount
 	if a == nil {
@@ -17,13 +18,38 @@ func (c *Compiled) amount(p *Profile, at *asOf) (huiqi.Money, bool) {
 	}
 	if a.Tiers != nil {
 		for _, t := range c.tiers {
-			if t.when.eval(p, at) {
-				return simpleAmount(t.amount, p.nums[t.slot], p.has(t.slot))
+			switch t.when.eval(p, at) {
+			case triTrue:
+				return formulaAmount(t.amount, p, t.slot, t.rich)
+			case triUnknown:
+				return 0, false
 			}
 		}
 		return 0, false
 	}
-	return simpleAmount(a, p.nums[c.slot], p.has(c.slot))
+	return formulaAmount(a, p, c.slot, c.rich)
+}
+
+// richAmount reports whether a formula (not tiered) reads more than one
+// flat figure of the profile: a figure across years, a yearly figure with
+// no top-level twin, bands, a step or a cap from another figure. Those
+// are computed by the policy's own formula, exactly; the others from the
+// profile's numeric slots, which the columns hold too.
+func richAmount(a *policies.Amount) bool {
+	if a.Tiers != nil {
+		return false
+	}
+	_, flat := moneySlots[a.Of]
+	return a.Over != nil || a.Bands != nil || a.Step != nil || a.CapOf != nil || (a.Fixed == nil && !flat)
+}
+
+// formulaAmount computes a formula that is not tiered for p; slot is the
+// numeric slot of its figure and rich says whether it needs more.
+func formulaAmount(a *policies.Amount, p *Profile, slot int, rich bool) (huiqi.Money, bool) {
+	if rich {
+		return a.Compute(p.Enterprise)
+	}
+	return simpleAmount(a, p.nums[slot], p.has(slot))
 }
 
 // simpleAmount is a fixed sum, or the rate of the figure v (present

@@ -77,8 +77,10 @@ func TestAmount(t *testing.T) {
 		{name: "tiers second capped", amount: tiers, edit: setEmployees(50), want: "300000"},
 		{name: "tiers fallback", amount: tiers, edit: setEmployees(49), want: "1"},
 		{name: "tiers missing figure of the tier that holds", amount: tiers, edit: func(e *huiqi.Enterprise) { e.Employees, e.Revenue = intPtr(60), nil }, want: ""},
-		{name: "tiers missing employees", amount: tiers, edit: func(e *huiqi.Enterprise) { e.Employees = nil }, want: "1"},
-		{name: "tiers when on a missing value, negated", amount: tiersNoFallback, edit: func(e *huiqi.Enterprise) { e.Employees, e.TaxCredit = nil, "" }, want: "12000"},
+		// A tier unknown before any that holds leaves the tier, and so the
+		// amount, unknown.
+		{name: "tiers missing employees", amount: tiers, edit: func(e *huiqi.Enterprise) { e.Employees = nil }, want: ""},
+		{name: "tiers when on a missing value, negated", amount: tiersNoFallback, edit: func(e *huiqi.Enterprise) { e.Employees, e.TaxCredit = nil, "" }, want: ""},
 		{name: "tiers none holds", amount: tiersNoFallback, edit: func(e *huiqi.Enterprise) { e.Employees, e.TaxCredit = intPtr(99), "D" }, want: ""},
 
 		{name: "huge fixed", amount: `{"fixed": 10000000000000}`, want: "10000000000000"},

@@ -3,6 +3,8 @@ package matcher
 import (
 	"fmt"
 	"math/bits"
+	"slices"
+	"sync"
 )
 
 // Dictionary-coded text columns: each value is a small integer id into a
@@ -86,8 +88,22 @@ type columns struct {
 	nums    [numCols][]int64
 	present [numCols]bitset // whether the row has the figure
 	tags    []uint64
-	tagRows [64]bitset // rows holding each tag of the vocabulary
-	flags   [numFlags]bitset
+	tagRows [64]bitset // rows holding each tag of the vocabulary, undated
+	// quals holds the dated qualifications of the rows that have some:
+	// their tags depend on the date (see tagRowsOn).
+	quals map[int][]qualSpan
+	// gen counts changes of rows, so that caches know when to renew.
+	gen uint64
+	// onDay caches tagRowsOn for the last few dates.
+	onMu  sync.Mutex
+	onDay []*tagsOnDay
+	flags [numFlags]bitset
+	// flagUnknown holds the rows whose flag is unknown (the size of a
+	// B/C/D enterprise without revenue); their flags bit is clear.
+	flagUnknown [numFlags]bitset
+	// unknownN counts, per attribute, the rows lacking its value, so that
+	// a scan knows when no row can be undetermined.
+	unknownN [numAttrs]int
 	// idRows holds, per dictionary value, the rows that have it, so that a
 	// leaf true for few values (a scope, a district, a scale) is the union
 	// of their bitsets rather than a scan. They are only as long as their
@@ -126,7 +142,15 @@ func numValue(p *Profile, col int) (int64, bool) {
 // put stores p in row i, which is an existing row or the next one (c.n),
 // and gives p the dictionary ids of this store.
 func (c *columns) put(i int, p *Profile) {
-	if i == c.n {
+	isNew := i == c.n
+	// count moves row i in or out of the attribute's unknown rows.
+	count := func(a attr, was, now bool) {
+		if isNew {
+			was = false
+		}
+		c.unknownN[a] += int(b2u(now)) - int(b2u(was))
+	}
+	if isNew {
 		c.n++
 		if c.n&63 == 1 { // a new word in every bitset
 			for col := range c.present {
@@ -137,6 +161,7 @@ func (c *columns) put(i int, p *Profile) {
 			}
 			for f := range c.flags {
 				c.flags[f] = append(c.flags[f], 0)
+				c.flagUnknown[f] = append(c.flagUnknown[f], 0)
 			}
 		}
 		for d := range c.ids {
@@ -156,6 +181,7 @@ func (c *columns) put(i int, p *Profile) {
 			c.idRows[d] = append(c.idRows[d], nil)
 		}
 		c.idRows[d][id].setGrow(i)
+		count(attrDict+attr(d), c.ids[d][i] == 0, id == 0)
 		c.ids[d][i] = id
 		p.ids[d] = id
 	}
@@ -166,6 +192,7 @@ func (c *columns) put(i int, p *Profile) {
 			v = 0
 		}
 		c.nums[col][i] = v
+		count(attrNum+attr(col), !c.present[col].has(i), !ok)
 		c.present[col].put(i, ok)
 	}
 	// Only the tags that changed touch their row bitsets.
@@ -175,9 +202,68 @@ func (c *columns) put(i int, p *Profile) {
 		c.tagRows[t].put(i, p.tags&(1<<t) != 0)
 	}
 	c.tags[i] = p.tags
+	if len(p.quals) > 0 {
+		if c.quals == nil {
+			c.quals = map[int][]qualSpan{}
+		}
+		c.quals[i] = p.quals
+	} else {
+		delete(c.quals, i)
+	}
+	c.gen++
 	c.flags[flagDishonest].put(i, p.Enterprise.Dishonest)
 	c.flags[flagAboveSize].put(i, p.aboveSize)
+	count(attrFlag+flagAboveSize, c.flagUnknown[flagAboveSize].has(i), !p.aboveKnown)
+	c.flagUnknown[flagAboveSize].put(i, !p.aboveKnown)
 }
+
+// tagsOnDay is, for one day, the rows holding each tag: undated, or by a
+// qualification in force that day.
+type tagsOnDay struct {
+	day  int32
+	gen  uint64
+	rows [64]bitset
+}
+
+// maxTagDays is how many days' tag rows are kept.
+const maxTagDays = 4
+
+// tagRowsOn returns the rows holding each tag on day (days since 1970).
+// The bitsets of tags no qualification adds to are the undated ones,
+// shared; the caller must not change them. The caller holds the
+// matcher's read lock, so that the rows do not change meanwhile.
+func (c *columns) tagRowsOn(day int32) *[64]bitset {
+	if len(c.quals) == 0 {
+		return &c.tagRows
+	}
+	c.onMu.Lock()
+	defer c.onMu.Unlock()
+	for _, t := range c.onDay {
+		if t.day == day && t.gen == c.gen {
+			return &t.rows
+		}
+	}
+	t := &tagsOnDay{day: day, gen: c.gen, rows: c.tagRows}
+	var own uint64 // the tags whose bitset t owns
+	for row, qs := range c.quals {
+		for _, q := range qs {
+			if q.from > day || day > q.to || q.bit == 0 {
+				continue
+			}
+			k := bits.TrailingZeros64(q.bit)
+			if own&q.bit == 0 {
+				t.rows[k] = slices.Clone(t.rows[k])
+				own |= q.bit
+			}
+			t.rows[k].set(row)
+		}
+	}
+	c.onDay = append([]*tagsOnDay{t}, c.onDay[:min(len(c.onDay), maxTagDays-1)]...)
+	return &t.rows
+}
+
+// unknownIn reports whether some row lacks the value of the attribute.
+func (c *columns) unknownIn(a attr) bool { return c.unknownN[a] > 0 }
 
 // dictIDs returns the dictionary ids of p's text values in this store, or
 // false when one of them has never been stored (a profile judged but not

@@ -31,6 +31,12 @@ const (
 	accTags
 	accDishonest
 	accAboveSize
+	// Leaves on the profile's history, evaluated on the row (history.go).
+	accOver     // a yearly figure across years: huiqi.Enterprise.Aggregate
+	accYearly   // the latest year's figure of a field with no top-level twin
+	accGrant    // granted_on, first_granted_on, expires_on of a tag
+	accIncident // incident_count
+	accReview   // a judgement no data decides: always unknown
 )
 
 type opcode uint8
@@ -77,6 +83,8 @@ type node struct {
 	b     bool
 	attr  attr // what the column paths read
 	field int  // position of the field in huiqi.Fields; -1 for none
+
+	scale int64 // accOver: the unit of the rule's values (1, or RatioScale for rates)
 }
 
 // Compiled is a published policy version compiled for evaluation.
@@ -84,7 +92,8 @@ type Compiled struct {
 	Policy *policies.Policy
 	root   *node
 	tiers  []tier
-	slot   int // numeric slot a rate amount applies to
+	slot   int  // numeric slot a rate amount applies to
+	rich   bool // the amount needs Amount.Compute: see richAmount
 	scope  string
 	// scopeLeaf is the scope as a region prefix leaf, for the policy
 	// index; nil when the policy has no scope.
@@ -95,6 +104,7 @@ type tier struct {
 	when   *node
 	amount *policies.Amount
 	slot   int
+	rich   bool
 }
 
 // Compile prepares a validated policy for evaluation.
@@ -104,10 +114,10 @@ func Compile(p *policies.Policy) *Compiled {
 		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}
 	}
 	if a := p.Benefit.Amount; a != nil {
-		c.slot = moneySlots[a.Of]
+		c.slot, c.rich = moneySlots[a.Of], richAmount(a)
 		for i := range a.Tiers {
 			t := &a.Tiers[i]
-			c.tiers = append(c.tiers, tier{when: compileNode(t.When), amount: &t.Amount, slot: moneySlots[t.Of]})
+			c.tiers = append(c.tiers, tier{when: compileNode(t.When), amount: &t.Amount, slot: moneySlots[t.Of], rich: richAmount(&t.Amount)})
 		}
 	}
 	return c
@@ -134,6 +144,9 @@ func compileNode(c *policies.Condition) *node {
 	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool, field: -1}
 	if i, ok := fieldIndex[c.Field]; ok {
 		n.field = i
+	}
+	if compileHistory(n, c) {
+		return n
 	}
 	f, _ := huiqi.LookupField(c.Field)
 	switch {
@@ -180,6 +193,7 @@ func compileNode(c *policies.Condition) *node {
 type asOf struct {
 	date huiqi.Date
 	ymd  int64 // yyyymmdd, so that whole years are (ymd − founded ymd) / 10000
+	days int32 // days since 1970, for the qualifications in force
 
 	// actuals, when set, caches the actual values of the one profile being
 	// explained, by field: a profile explained against the catalogue shows
@@ -196,6 +210,9 @@ type actualCache struct {
 // actual returns the profile's value of the leaf's field as it appears in
 // JSON, or nil when the profile lacks it.
 func (at *asOf) actual(p *Profile, n *node) any {
+	if n.field < 0 {
+		return n.historyActual(p, at)
+	}
 	c := at.actuals
 	if c == nil || n.field < 0 || n.field >= len(c.vals) {
 		return actualValue(p, n.cond.Field, at)
@@ -218,7 +235,7 @@ var fieldIndex = func() map[string]int {
 
 func newAsOf(d huiqi.Date) asOf {
 	t := d.Time()
-	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day())}
+	return asOf{date: d, ymd: int64(t.Year()*10000 + int(t.Month())*100 + t.Day()), days: d.Days()}
 }
 
 // wholeYears returns the whole years from the yyyymmdd date from to the
@@ -270,45 +287,133 @@ func textOf(p *Profile, field string) string {
 	return ""
 }
 
-// eval reports whether the leaf holds for p; a leaf on a missing value is false.
-func (n *node) evalLeaf(p *Profile, at *asOf) bool {
+// tri is a truth value of three-valued (Kleene) logic, ordered false <
+// unknown < true so that and is min, or is max and not is 2 − x: a profile
+// that lacks a figure neither meets nor fails a condition on it.
+type tri uint8
+
+const (
+	triFalse tri = iota
+	triUnknown
+	triTrue
+)
+
+func triOf(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+// known reports whether p has the value the leaf reads. The tags and the
+// dishonesty flag are always known: their lists are authoritative, so that
+// absence means "not held".
+func (n *node) known(p *Profile) bool {
+	switch n.acc {
+	case accTags, accDishonest, accIncident:
+		return true
+	case accOver, accYearly, accGrant, accReview:
+		return false // known or not on the row: see historyLeaf
+	case accAboveSize:
+		return p.aboveKnown
+	case accText:
+		return textOf(p, n.text) != ""
+	case accRatio:
+		return p.has(slotRDExpense) && p.has(slotRevenue)
+	case accAge:
+		return p.has(slotFoundedOn)
+	}
+	return p.has(n.slot)
+}
+
+// evalLeaf returns the truth of the leaf for p: unknown on a value p lacks.
+func (n *node) evalLeaf(p *Profile, at *asOf) tri {
+	switch n.acc {
+	case accOver, accYearly, accGrant, accIncident, accReview:
+		return n.historyLeaf(p, at)
+	}
+	if !n.known(p) {
+		return triUnknown
+	}
 	switch n.acc {
 	case accTags:
+		tags := p.tagsOn(at.days)
 		switch n.op {
 		case opHas, opHasAll:
-			return p.tags&n.mask == n.mask
+			return triOf(tags&n.mask == n.mask)
 		case opHasAny:
-			return p.tags&n.mask != 0
+			return triOf(tags&n.mask != 0)
 		}
-		return false
+		return triFalse
 	case accDishonest:
-		return n.holdsFlag(p.Enterprise.Dishonest)
+		return triOf(n.holdsFlag(p.Enterprise.Dishonest))
 	case accAboveSize:
-		return n.holdsFlag(p.aboveSize)
+		return triOf(n.holdsFlag(p.aboveSize))
 	case accText:
-		return n.holdsText(textOf(p, n.text))
+		return triOf(n.holdsText(textOf(p, n.text)))
 	case accRatio:
-		if !p.has(slotRDExpense) || !p.has(slotRevenue) {
-			return false
-		}
-		return n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue])
+		return triOf(n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue]))
 	case accAge:
-		if !p.has(slotFoundedOn) {
-			return false
+		return triOf(n.compareInt(wholeYears(at.ymd, p.foundedYMD)))
+	}
+	return triOf(n.compareInt(p.nums[n.slot]))
+}
+
+// missingFields appends the profile fields p lacks that decide the leaf:
+// for a derived field, the figures it is derived from.
+func (n *node) missingFields(p *Profile, at *asOf, out []string) []string {
+	add := func(field string) {
+		if !slices.Contains(out, field) {
+			out = append(out, field)
 		}
-		return n.compareInt(wholeYears(at.ymd, p.foundedYMD))
 	}
-	if !p.has(n.slot) {
-		return false
+	switch n.acc {
+	case accOver, accYearly, accGrant:
+		return n.historyMissing(p, at, out)
+	case accReview:
+		return out // an official's finding settles it, no field
+	case accRatio:
+		if !p.has(slotRevenue) {
+			add("revenue")
+		}
+		if !p.has(slotRDExpense) {
+			add("rd_expense")
+		}
+	case accAboveSize:
+		add("revenue")
+	case accAge:
+		add("founded_on")
+	case accText:
+		if n.text != "scale" {
+			add(n.text)
+			break
+		}
+		// A scale not given is derived from these figures.
+		e, before := p.Enterprise, len(out)
+		if e.Employees == nil {
+			add("employees")
+		}
+		if e.Revenue == nil {
+			add("revenue")
+		}
+		if e.TotalAssets == nil {
+			add("total_assets")
+		}
+		if len(out) == before {
+			add("scale")
+		}
+	default:
+		add(n.cond.Field)
 	}
-	return n.compareInt(p.nums[n.slot])
+	return out
 }
 
 // holdsFlag reports whether a leaf on a boolean field holds for the value v.
 func (n *node) holdsFlag(v bool) bool { return (v == n.b) == (n.op == opEq) }
 
-// holdsText reports whether a leaf on a text field holds for the value v; ""
-// is a missing value, for which every leaf is false.
+// holdsText reports whether a leaf on a text field holds for the known value
+// v; "" is a missing value, for which the leaf is not true (it is unknown:
+// callers that can meet "" test for it first).
 func (n *node) holdsText(v string) bool { return v != "" && n.compareText(v) }
 
 func (n *node) compareText(v string) bool {
@@ -404,66 +509,87 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// eval reports whether the tree holds for p, short-circuiting.
-func (n *node) eval(p *Profile, at *asOf) bool {
+// eval returns the truth of the tree for p under Kleene logic,
+// short-circuiting on a false child of an all and a true child of an any.
+func (n *node) eval(p *Profile, at *asOf) tri {
 	switch n.kind {
 	case kindAll:
+		r := triTrue
 		for _, c := range n.children {
-			if !c.eval(p, at) {
-				return false
+			v := c.eval(p, at)
+			if v == triFalse {
+				return triFalse
 			}
+			r = min(r, v)
 		}
-		return true
+		return r
 	case kindAny:
+		r := triFalse
 		for _, c := range n.children {
-			if c.eval(p, at) {
-				return true
+			v := c.eval(p, at)
+			if v == triTrue {
+				return triTrue
 			}
+			r = max(r, v)
 		}
-		return false
+		return r
 	case kindNot:
-		return !n.children[0].eval(p, at)
+		return triTrue - n.children[0].eval(p, at)
 	}
 	return n.evalLeaf(p, at)
 }
 
 // explain evaluates every leaf, without short-circuit, appending one check
-// per leaf in document order, and reports whether the tree holds.
+// per leaf in document order, and returns the truth of the tree.
 //
 // Under an odd number of nots a leaf is a requirement not to hold: its check
 // is marked negated and passes when the leaf does not hold, so that pass
 // always means "this requirement is met".
-func (n *node) explain(p *Profile, at *asOf, out *[]Check, negated bool) bool {
+func (n *node) explain(p *Profile, at *asOf, out *[]Check, negated bool) tri {
 	switch n.kind {
 	case kindAll, kindAny:
-		all, any := true, false
+		all, any := triTrue, triFalse
 		for _, c := range n.children {
-			ok := c.explain(p, at, out, negated)
-			all, any = all && ok, any || ok
+			v := c.explain(p, at, out, negated)
+			all, any = min(all, v), max(any, v)
 		}
 		if n.kind == kindAll {
 			return all
 		}
 		return any
 	case kindNot:
-		return !n.children[0].explain(p, at, out, !negated)
+		return triTrue - n.children[0].explain(p, at, out, !negated)
 	}
-	holds := n.evalLeaf(p, at)
-	*out = append(*out, n.check(p, at, holds, negated))
-	return holds
+	v := n.evalLeaf(p, at)
+	*out = append(*out, n.check(p, at, v, negated))
+	return v
 }
 
-// check explains the leaf n for p, given whether it holds; see explain for
-// negated leaves.
-func (n *node) check(p *Profile, at *asOf, holds, negated bool) Check {
+// Truth values as a check's pass: shared, since checks only read them.
+var (
+	passTrue  = true
+	passFalse = false
+)
+
+// check explains the leaf n for p, given its truth; see explain for negated
+// leaves.
+func (n *node) check(p *Profile, at *asOf, v tri, negated bool) Check {
 	c := Check{
 		Label:    n.label,
 		Field:    n.cond.Field,
 		Op:       n.cond.Op,
 		Required: n.cond.Value,
 		Actual:   at.actual(p, n),
-		Pass:     holds != negated,
 		Negated:  negated,
+	}
+	switch {
+	case v == triUnknown:
+		c.Actual = nil // a derived value that cannot be derived shows as missing
+	case (v == triTrue) != negated:
+		c.Pass = &passTrue
+	default:
+		c.Pass = &passFalse
+		c.Gap = n.gap(p, at, negated)
 	}
 	if negated {
 		c.Label = "不得：" + c.Label
@@ -477,10 +603,13 @@ func actualValue(p *Profile, field string, at *asOf) any {
 	e := p.Enterprise
 	switch field {
 	case "tags":
-		return append([]string{}, e.Tags...)
+		return p.tagsHeld(at.days)
 	case "dishonest":
 		return e.Dishonest
 	case "above_designated_size":
+		if !p.aboveKnown {
+			return nil
+		}
 		return p.aboveSize
 	case "employees":
 		if e.Employees == nil {

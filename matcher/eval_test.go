@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
 )
@@ -17,10 +19,13 @@ type evalCase struct {
 	edit func(e *huiqi.Enterprise)
 	asOf string
 	want bool
+	// undetermined: the rule and its negation are both unknown.
+	undetermined bool
 }
 
 // runEval checks Compiled.Eligible and Judge for the rule and for its
-// negation: `not` inverts every leaf, a leaf on a missing value included.
+// negation: `not` inverts a true or false leaf, and leaves an unknown one
+// (on a missing value) unknown.
 func runEval(t *testing.T, tests []evalCase) {
 	t.Helper()
 	for _, tt := range tests {
@@ -35,6 +40,18 @@ func runEval(t *testing.T, tests []evalCase) {
 			}
 			p := matcher.NewProfile(&e)
 			c := mustCompile(t, policyDoc("eval-test", tt.rule, "", ""))
+			if tt.undetermined {
+				for _, rule := range []string{tt.rule, `{"not": ` + tt.rule + `}`} {
+					c := mustCompile(t, policyDoc("eval-test", rule, "", ""))
+					if got := c.State(p, day); got != matcher.StateUndetermined {
+						t.Errorf("State(%s) = %v, want undetermined", rule, got)
+					}
+					if got := c.Judge(p, day).State; got != matcher.StateUndetermined {
+						t.Errorf("Judge(%s).State = %v, want undetermined", rule, got)
+					}
+				}
+				return
+			}
 			if got := c.Eligible(p, day); got != tt.want {
 				t.Errorf("Eligible(%s) = %v, want %v", tt.rule, got, tt.want)
 			}
@@ -292,10 +309,10 @@ func TestEval_Enums(t *testing.T) {
 		{name: "scale given wins", rule: leaf("scale", "eq", `"medium"`), edit: given("medium"), want: true},
 		{name: "scale given hides derived", rule: leaf("scale", "eq", `"small"`), edit: given("medium"), want: false},
 		{name: "scale given without figures", rule: leaf("scale", "eq", `"micro"`), edit: func(e *huiqi.Enterprise) { e.Scale, e.Employees, e.Revenue = "micro", nil, nil }, want: true},
-		{name: "scale underivable eq", rule: leaf("scale", "eq", `"small"`), edit: noEmployees, want: false},
-		{name: "scale underivable ne", rule: leaf("scale", "ne", `"small"`), edit: noEmployees, want: false},
-		{name: "scale underivable in", rule: leaf("scale", "in", `["large", "medium", "small", "micro"]`), edit: noEmployees, want: false},
-		{name: "scale underivable not_in", rule: leaf("scale", "not_in", `["large"]`), edit: noEmployees, want: false},
+		{name: "scale underivable eq", rule: leaf("scale", "eq", `"small"`), edit: noEmployees, undetermined: true},
+		{name: "scale underivable ne", rule: leaf("scale", "ne", `"small"`), edit: noEmployees, undetermined: true},
+		{name: "scale underivable in", rule: leaf("scale", "in", `["large", "medium", "small", "micro"]`), edit: noEmployees, undetermined: true},
+		{name: "scale underivable not_in", rule: leaf("scale", "not_in", `["large"]`), edit: noEmployees, undetermined: true},
 
 		{name: "tax_credit eq", rule: leaf("tax_credit", "eq", `"B"`), want: true},
 		{name: "tax_credit eq other", rule: leaf("tax_credit", "eq", `"A"`), want: false},
@@ -305,10 +322,10 @@ func TestEval_Enums(t *testing.T) {
 		{name: "tax_credit in other", rule: leaf("tax_credit", "in", `["A", "M"]`), want: false},
 		{name: "tax_credit not_in", rule: leaf("tax_credit", "not_in", `["C", "D"]`), want: true},
 		{name: "tax_credit not_in listed", rule: leaf("tax_credit", "not_in", `["B", "D"]`), want: false},
-		{name: "tax_credit missing eq", rule: leaf("tax_credit", "eq", `"A"`), edit: noCredit, want: false},
-		{name: "tax_credit missing ne", rule: leaf("tax_credit", "ne", `"D"`), edit: noCredit, want: false},
-		{name: "tax_credit missing in", rule: leaf("tax_credit", "in", `["A", "B", "M", "C", "D"]`), edit: noCredit, want: false},
-		{name: "tax_credit missing not_in", rule: leaf("tax_credit", "not_in", `["C", "D"]`), edit: noCredit, want: false},
+		{name: "tax_credit missing eq", rule: leaf("tax_credit", "eq", `"A"`), edit: noCredit, undetermined: true},
+		{name: "tax_credit missing ne", rule: leaf("tax_credit", "ne", `"D"`), edit: noCredit, undetermined: true},
+		{name: "tax_credit missing in", rule: leaf("tax_credit", "in", `["A", "B", "M", "C", "D"]`), edit: noCredit, undetermined: true},
+		{name: "tax_credit missing not_in", rule: leaf("tax_credit", "not_in", `["C", "D"]`), edit: noCredit, undetermined: true},
 	})
 }
 
@@ -335,7 +352,7 @@ func TestEval_Bools(t *testing.T) {
 		{name: "above size retail never", rule: leaf("above_designated_size", "eq", "true"), edit: retail, want: false},
 		{name: "above size mining", rule: leaf("above_designated_size", "eq", "true"), edit: func(e *huiqi.Enterprise) { e.Industry = "B0610" }, want: true},
 		{name: "above size power", rule: leaf("above_designated_size", "eq", "true"), edit: func(e *huiqi.Enterprise) { e.Industry = "D4411" }, want: true},
-		{name: "above size revenue missing", rule: leaf("above_designated_size", "eq", "true"), edit: func(e *huiqi.Enterprise) { e.Revenue = nil }, want: false},
+		{name: "above size revenue missing", rule: leaf("above_designated_size", "eq", "true"), edit: func(e *huiqi.Enterprise) { e.Revenue = nil }, undetermined: true},
 	})
 }
 
@@ -409,10 +426,10 @@ func TestEval_Derived(t *testing.T) {
 		{name: "rd_ratio revenue 0 lte", rule: leaf("rd_ratio", "lte", `"0.01"`), edit: figures("100", "0"), want: true},
 		{name: "rd_ratio revenue 0 gt 0", rule: leaf("rd_ratio", "gt", "0"), edit: figures("100", "0"), want: false},
 		{name: "rd_ratio both 0", rule: leaf("rd_ratio", "between", "[0, 0.01]"), edit: figures("0", "0"), want: true},
-		{name: "rd_ratio revenue missing", rule: leaf("rd_ratio", "gte", "0"), edit: figures("100", ""), want: false},
-		{name: "rd_ratio revenue missing lt", rule: leaf("rd_ratio", "lt", "1"), edit: figures("100", ""), want: false},
-		{name: "rd_ratio rd missing", rule: leaf("rd_ratio", "gte", "0"), edit: figures("", "100"), want: false},
-		{name: "rd_ratio rd missing ne", rule: leaf("rd_ratio", "ne", "0.5"), edit: figures("", "100"), want: false},
+		{name: "rd_ratio revenue missing", rule: leaf("rd_ratio", "gte", "0"), edit: figures("100", ""), undetermined: true},
+		{name: "rd_ratio revenue missing lt", rule: leaf("rd_ratio", "lt", "1"), edit: figures("100", ""), undetermined: true},
+		{name: "rd_ratio rd missing", rule: leaf("rd_ratio", "gte", "0"), edit: figures("", "100"), undetermined: true},
+		{name: "rd_ratio rd missing ne", rule: leaf("rd_ratio", "ne", "0.5"), edit: figures("", "100"), undetermined: true},
 	})
 }
 
@@ -462,22 +479,18 @@ func TestEval_Missing(t *testing.T) {
 			}
 			clear[tt.name](&e)
 			p = matcher.NewProfile(&e)
-			if got := c.Eligible(p, today); got {
-				t.Errorf("Eligible(%s) = %v, want false", tt.rule, got)
-			}
-			v := c.Judge(p, today)
-			if len(v.Conditions) != 1 || v.Conditions[0].Pass || v.Conditions[0].Actual != nil {
-				t.Errorf("Judge(%s).Conditions = %+v, want one failing check with actual nil", tt.rule, v.Conditions)
-			}
-			neg := `{"not": ` + tt.rule + `}`
-			c = mustCompile(t, policyDoc("missing-test", neg, "", ""))
-			if got := c.Eligible(p, today); !got {
-				t.Errorf("Eligible(%s) = %v, want true", neg, got)
-			}
-			v = c.Judge(p, today)
-			// Under not, the leaf is a requirement not to hold: met here.
-			if !v.Eligible || len(v.Conditions) != 1 || !v.Conditions[0].Pass || !v.Conditions[0].Negated || v.Conditions[0].Actual != nil {
-				t.Errorf("Judge(%s) = eligible %v, conditions %+v; want eligible with one met negated requirement, actual nil", neg, v.Eligible, v.Conditions)
+			for _, rule := range []string{tt.rule, `{"not": ` + tt.rule + `}`} {
+				c = mustCompile(t, policyDoc("missing-test", rule, "", ""))
+				if got := c.State(p, today); got != matcher.StateUndetermined {
+					t.Errorf("State(%s) = %v, want undetermined", rule, got)
+				}
+				v := c.Judge(p, today)
+				if v.State != matcher.StateUndetermined || v.Eligible || len(v.Conditions) != 1 || v.Conditions[0].Pass != nil || v.Conditions[0].Actual != nil {
+					t.Errorf("Judge(%s) = %s, conditions %+v; want undetermined with one unknown check, actual nil", rule, v.State, v.Conditions)
+				}
+				if len(v.Missing) == 0 {
+					t.Errorf("Judge(%s).Missing is empty", rule)
+				}
 			}
 		})
 	}
@@ -495,8 +508,10 @@ func TestEval_Trees(t *testing.T) {
 		{name: "any one true", rule: `{"any": [` + no + `, ` + yes + `]}`, want: true},
 		{name: "any none true", rule: `{"any": [` + no + `, ` + no + `]}`, want: false},
 		{name: "not not", rule: `{"not": {"not": ` + yes + `}}`, want: true},
-		{name: "all of not missing", rule: `{"all": [` + yes + `, {"not": ` + missing + `}]}`, edit: noCredit, want: true},
-		{name: "any of missing", rule: `{"any": [` + no + `, ` + missing + `]}`, edit: noCredit, want: false},
+		{name: "all of not missing", rule: `{"all": [` + yes + `, {"not": ` + missing + `}]}`, edit: noCredit, undetermined: true},
+		{name: "any of missing", rule: `{"any": [` + no + `, ` + missing + `]}`, edit: noCredit, undetermined: true},
+		{name: "all false and missing", rule: `{"all": [` + missing + `, ` + no + `]}`, edit: noCredit, want: false},
+		{name: "any true and missing", rule: `{"any": [` + missing + `, ` + yes + `]}`, edit: noCredit, want: true},
 		{name: "deep", rule: `{"all": [{"any": [` + no + `, {"not": {"all": [` + no + `, ` + yes + `]}}]}, ` + yes + `]}`, want: true},
 	})
 }
@@ -562,8 +577,8 @@ func TestJudge_Actual(t *testing.T) {
 			if got.Label != tt.label {
 				t.Errorf("Judge(%s) label = %q, want %q", tt.rule, got.Label, tt.label)
 			}
-			if got.Pass != v.Eligible {
-				t.Errorf("Judge(%s) pass = %v, eligible = %v: a single leaf decides", tt.rule, got.Pass, v.Eligible)
+			if want := map[string]*bool{matcher.StateEligible: ptr(true), matcher.StateIneligible: ptr(false)}[v.State]; !cmp.Equal(got.Pass, want) {
+				t.Errorf("Judge(%s) pass = %v, state = %v: a single leaf decides", tt.rule, got.Pass, v.State)
 			}
 			if got.Field != pol.Eligibility.Field || got.Op != pol.Eligibility.Op || string(got.Required) != string(pol.Eligibility.Value) {
 				t.Errorf("Judge(%s) = %s %s %s, want the rule's field, op and value", tt.rule, got.Field, got.Op, got.Required)

@@ -112,3 +112,6 @@ func moneyString(m *huiqi.Money) string {
 	}
 	return m.String()
 }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }

@@ -37,6 +37,8 @@ type Matcher struct {
 	indexes []*policyIndex // the policy indexes of the last few dates, newest first
 
 	paid payouts // once-only exclusions (once.go)
+
+	gen atomic.Uint64 // counts changes of what matching reads (Generation)
 }
 
 // New returns an empty Matcher.
@@ -55,6 +57,7 @@ func (m *Matcher) PutPolicy(c *Compiled) {
 		m.policies = slices.Insert(m.policies, i, c)
 	}
 	m.polGen++
+	m.gen.Add(1)
 }
 
 // RemovePolicy removes a policy that is no longer published.
@@ -63,6 +66,7 @@ func (m *Matcher) RemovePolicy(id string) {
 	defer m.mu.Unlock()
 	m.policies = slices.DeleteFunc(m.policies, func(x *Compiled) bool { return x.Policy.ID == id })
 	m.polGen++
+	m.gen.Add(1)
 }
 
 // Policy returns the compiled published policy with the given id.
@@ -113,6 +117,7 @@ func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
 		}
 		m.cols.put(i, p)
 	}
+	m.gen.Add(1)
 }
 
 // Prepare does ahead of time what the first matches after a bulk load
@@ -211,20 +216,20 @@ func (m *Matcher) MatchProfile(p *Profile, day huiqi.Date, near bool) Result {
 
 // MatchProfileWhere is MatchProfile over the published policies that keep
 // accepts (all when keep is nil), such as one department's. The policy
-// index decides which are eligible; only those are explained, row by row,
-// and near misses are sought among the others.
+// index decides which are eligible and which undetermined; only those are
+// explained, row by row, and near misses are sought among the others.
 func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep func(*Compiled) bool) Result {
 	m.mu.RLock()
 	ix := m.index(day)
-	elig := newBitset(len(ix.list))
+	elig, undet := newBitset(len(ix.list)), newBitset(len(ix.list))
 	var cands bitset
 	if near {
 		cands = newBitset(len(ix.list))
 	}
-	ix.decide(p, m.cols, elig, cands)
-	paid := m.dropPaid(ix.list, p, elig)
+	ix.decide(p, m.cols, elig, undet, cands)
+	paid := m.dropPaid(ix.list, p, elig, undet)
 	m.mu.RUnlock()
-	r := Result{AsOf: day, Eligible: make([]Verdict, 0, elig.count()), NearMisses: []NearMiss{}}
+	r := Result{AsOf: day, Eligible: make([]Verdict, 0, elig.count()), NearMisses: []NearMiss{}, Undetermined: make([]Undetermined, 0, undet.count())}
 	if near {
 		// Most candidates are near misses: a catalogue's measures mostly
 		// fail an enterprise on their one targeting condition.
@@ -237,6 +242,8 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 		case keep != nil && !keep(c):
 		case elig.has(i):
 			r.Eligible = append(r.Eligible, c.judge(p, &at))
+		case undet.has(i):
+			r.addUndetermined(c.judge(p, &at))
 		case near && cands.has(i):
 			r.addNearMiss(c, p, &at)
 		}
@@ -254,7 +261,7 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 // Judge judges the given policies for p on day with the row evaluator
 // alone; see MatchProfile.
 func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
-	r := Result{AsOf: day, Eligible: []Verdict{}, NearMisses: []NearMiss{}}
+	r := Result{AsOf: day, Eligible: []Verdict{}, NearMisses: []NearMiss{}, Undetermined: []Undetermined{}}
 	at := newAsOf(day)
 	at.actuals = &actualCache{}
 	for _, c := range list {
@@ -262,15 +269,31 @@ func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 			continue
 		}
 		// The fast path decides; only the verdicts listed are explained.
-		switch {
-		case c.root.eval(p, &at):
+		switch c.root.eval(p, &at) {
+		case triTrue:
 			r.Eligible = append(r.Eligible, c.judge(p, &at))
-		case near:
-			r.addNearMiss(c, p, &at)
+		case triUnknown:
+			r.addUndetermined(c.judge(p, &at))
+		default:
+			if near {
+				r.addNearMiss(c, p, &at)
+			}
 		}
 	}
 	r.rank()
 	return r
+}
+
+// addUndetermined adds an undetermined verdict, keeping of its explanation
+// the checks left open.
+func (r *Result) addUndetermined(v Verdict) {
+	u := Undetermined{PolicyID: v.PolicyID, Version: v.Version, Title: v.Title, Amount: v.Amount, Missing: nonNil(v.Missing), Review: v.Review, Unknown: []Check{}}
+	for _, c := range v.Conditions {
+		if c.Pass == nil {
+			u.Unknown = append(u.Unknown, c)
+		}
+	}
+	r.Undetermined = append(r.Undetermined, u)
 }
 
 // addNearMiss adds c to the near misses when p, not eligible, misses it by
@@ -283,7 +306,7 @@ func (r *Result) addNearMiss(c *Compiled, p *Profile, at *asOf) {
 	// the leaf holds exactly when it is negated.
 	if _, leaf, negated := c.nearMiss(p, at); leaf != nil {
 		pol := c.Policy
-		r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, at, negated, negated)})
+		r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, at, triOf(negated), negated)})
 	}
 }
 
@@ -308,6 +331,7 @@ func (r *Result) rank() {
 		sorted[k] = r.Eligible[i]
 	}
 	r.Eligible = sorted
+	r.rankSettle()
 	// 就高不重复: in each exclusive group only the first, highest, is recommended.
 	seen := map[string]bool{}
 	for i := range r.Eligible {
@@ -316,6 +340,37 @@ func (r *Result) rank() {
 			seen[g] = true
 		}
 	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// rankSettle lists the fields the undetermined verdicts lack, by how many
+// of them each bears on, most first: what to supply to settle the most.
+func (r *Result) rankSettle() {
+	r.Settle = []Settle{}
+	at := map[string]int{}
+	for _, u := range r.Undetermined {
+		for _, f := range u.Missing {
+			i, ok := at[f]
+			if !ok {
+				i = len(r.Settle)
+				at[f] = i
+				r.Settle = append(r.Settle, Settle{Field: f, Label: MissingLabel(f)})
+			}
+			r.Settle[i].Policies++
+		}
+	}
+	slices.SortStableFunc(r.Settle, func(a, b Settle) int {
+		if c := cmp.Compare(b.Policies, a.Policies); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Field, b.Field)
+	})
 }
 
 // amountKey orders amounts with "no figure" below zero.
@@ -340,8 +395,8 @@ func (m *Matcher) Decide(p *Profile, day huiqi.Date) []Decision {
 	m.mu.RLock()
 	ix := m.index(day)
 	elig := newBitset(len(ix.list))
-	ix.decide(p, m.cols, elig, nil)
-	m.dropPaid(ix.list, p, elig)
+	ix.decide(p, m.cols, elig, nil, nil)
+	m.dropPaid(ix.list, p, elig, nil)
 	m.mu.RUnlock()
 	n := elig.count()
 	out := make([]Decision, 0, n)
@@ -364,8 +419,8 @@ func (m *Matcher) DecideCount(p *Profile, day huiqi.Date) int {
 	m.mu.RLock()
 	ix := m.index(day)
 	elig := newBitset(len(ix.list))
-	ix.decide(p, m.cols, elig, nil)
-	m.dropPaid(ix.list, p, elig)
+	ix.decide(p, m.cols, elig, nil, nil)
+	m.dropPaid(ix.list, p, elig, nil)
 	m.mu.RUnlock()
 	return elig.count()
 }
@@ -410,11 +465,14 @@ func (m *Matcher) dictSizes() [numDicts]int {
 	return n
 }
 
-// Hit is an enterprise eligible for a policy, with its estimated amount.
+// Hit is an enterprise eligible for a policy, with its estimated amount, or
+// one whose verdict is undetermined, with the amount it would bring if
+// eligible and the fields its profile lacks.
 type Hit struct {
 	CreditCode string       `json:"credit_code"`
 	Name       string       `json:"name"`
 	Amount     *huiqi.Money `json:"amount"`
+	Missing    []string     `json:"missing,omitempty"`
 }
 
 // Reach is who qualifies for a policy and what it would cost.
@@ -423,11 +481,15 @@ type Reach struct {
 	Total         int         `json:"total"`
 	AmountTotal   huiqi.Money `json:"amount_total"`
 	NearMissTotal int         `json:"near_miss_total"`
+	// UndeterminedTotal counts the enterprises whose verdict turns on
+	// values their profiles lack; they are not among the hits.
+	UndeterminedTotal int `json:"undetermined_total"`
 }
 
 // MatchPolicy evaluates c against every profile on day: the eligible
 // enterprises in credit-code order with their amounts, and, when near is
-// set, how many are near misses. The policy runs as column scans.
+// set, how many are near misses and how many undetermined. The policy runs
+// as column scans.
 func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -437,11 +499,19 @@ func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	hits := s.get()
 	defer s.put(hits)
 	var r Reach
-	if near && c.root.kind == kindAll {
-		nm := s.get()
-		s.nearMisses(c, hits, nm)
-		r.NearMissTotal = nm.count()
-		s.put(nm)
+	if near {
+		undet := s.get()
+		if c.root.kind == kindAll {
+			nm := s.get()
+			s.nearMisses(c, hits, undet, nm)
+			r.NearMissTotal = nm.count()
+			s.put(nm)
+		} else {
+			s.classify(c, hits, undet)
+		}
+		m.dropPaidRows(c, undet)
+		r.UndeterminedTotal = undet.count()
+		s.put(undet)
 	} else {
 		s.eligible(c, hits)
 	}
@@ -454,32 +524,66 @@ func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	defer am.done()
 	r.Hits = make([]Hit, 0, r.Total)
 	amounts := make([]huiqi.Money, 0, r.Total) // one allocation for every amount
-	order, codes, names := m.sortedRows()
-	add := func(k int) {
-		h := Hit{CreditCode: codes[k], Name: names[k]}
-		if a, ok := am.of(int(order[k])); ok {
+	m.inCodeOrder(hits, r.Total, func(row int, code, name string) {
+		h := Hit{CreditCode: code, Name: name}
+		if a, ok := am.of(row); ok {
 			amounts = append(amounts, a)
 			h.Amount = &amounts[len(amounts)-1]
 			r.AmountTotal += a
 		}
 		r.Hits = append(r.Hits, h)
-	}
-	if r.Total < len(order)/32 {
-		// Few hits: sort them by their place in the code order.
-		ks := make([]int32, 0, r.Total)
-		hits.each(func(i int) { ks = append(ks, m.rank[i]) })
+	})
+	return r
+}
+
+// inCodeOrder calls fn with each of the n rows of set, in credit code
+// order; the caller holds m.mu for reading.
+func (m *Matcher) inCodeOrder(set bitset, n int, fn func(row int, code, name string)) {
+	order, codes, names := m.sortedRows()
+	if n < len(order)/32 {
+		// Few rows: sort them by their place in the code order.
+		ks := make([]int32, 0, n)
+		set.each(func(i int) { ks = append(ks, m.rank[i]) })
 		slices.Sort(ks)
 		for _, k := range ks {
-			add(int(k))
+			fn(int(order[k]), codes[k], names[k])
 		}
-	} else {
-		for k, row := range order {
-			if hits.has(int(row)) {
-				add(k)
-			}
+		return
+	}
+	for k, row := range order {
+		if set.has(int(row)) {
+			fn(int(row), codes[k], names[k])
 		}
 	}
-	return r
+}
+
+// MatchPolicyUndetermined lists, in credit-code order, the enterprises for
+// which c is undetermined on day, with the fields each lacks.
+func (m *Matcher) MatchPolicyUndetermined(c *Compiled, day huiqi.Date) []Hit {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	at := newAsOf(day)
+	s := m.newScanner(&at)
+	defer s.release()
+	hits, undet := s.get(), s.get()
+	defer s.put(hits, undet)
+	s.classify(c, hits, undet)
+	m.dropPaidRows(c, undet)
+	n := undet.count()
+	out := make([]Hit, 0, n)
+	if n == 0 {
+		return out
+	}
+	am := s.amounts(c, undet)
+	defer am.done()
+	m.inCodeOrder(undet, n, func(row int, code, name string) {
+		h := Hit{CreditCode: code, Name: name, Missing: c.root.missing(m.profiles[row], &at, nil)}
+		if a, ok := am.of(row); ok {
+			h.Amount = &a
+		}
+		out = append(out, h)
+	})
+	return out
 }
 
 // PolicyTotal is one policy's reach in a full rematch.
@@ -492,7 +596,9 @@ type PolicyTotal struct {
 
 // RematchAll decides every pair of published policy and profile on day,
 // as column scans, policy by policy over workers goroutines, and returns
-// each policy's eligible count and amount total in id order.
+// each policy's eligible count and amount total in id order. It seeks the
+// eligible only: the undetermined are neither stored nor pushed, and
+// MatchPolicy counts them where they are shown.
 func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -54,6 +54,7 @@ func (m *Matcher) AddPayout(policyID, code string, p Payout) {
 	o.byCode[code][policyID] = p
 	o.byPolicy[policyID][code] = true
 	o.rows = nil
+	m.gen.Add(1)
 }
 
 // PaidOnce returns the payout that excludes an enterprise from a once-only
@@ -82,10 +83,11 @@ func (m *Matcher) HasPayouts(code string) bool {
 	return len(m.paid.byCode[code]) > 0
 }
 
-// dropPaid clears from elig, the policies of list that p is eligible for,
-// the once-only ones p was paid under, and returns their positions; the
+// dropPaid clears from elig and undet (when not nil), the policies of list
+// that p is eligible for or undetermined, the once-only ones p was paid
+// under, and returns the positions of those it was eligible for; the
 // caller holds m.mu for reading.
-func (m *Matcher) dropPaid(list []*Compiled, p *Profile, elig bitset) []int {
+func (m *Matcher) dropPaid(list []*Compiled, p *Profile, elig, undet bitset) []int {
 	m.paid.mu.RLock()
 	defer m.paid.mu.RUnlock()
 	mine := m.paid.byCode[p.Enterprise.CreditCode]
@@ -94,9 +96,15 @@ func (m *Matcher) dropPaid(list []*Compiled, p *Profile, elig bitset) []int {
 	}
 	var dropped []int
 	for i, c := range list {
-		if _, ok := mine[c.Policy.ID]; ok && c.Policy.Once && elig.has(i) {
+		if _, ok := mine[c.Policy.ID]; !ok || !c.Policy.Once {
+			continue
+		}
+		if elig.has(i) {
 			elig.clear(i)
 			dropped = append(dropped, i)
+		}
+		if undet != nil {
+			undet.clear(i) // paid once settles it, whatever the missing values say
 		}
 	}
 	return dropped
@@ -149,6 +157,7 @@ func onceCheck(p Payout) Check {
 	return Check{
 		Label: OnceLabel, Field: "once", Op: "eq", Required: json.RawMessage(`false`),
 		Actual: fmt.Sprintf("已于 %s 兑现（申请 %d）", p.On, p.ApplicationID),
+		Pass:   &passFalse,
 	}
 }
 

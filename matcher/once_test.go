@@ -54,7 +54,7 @@ func TestMatcher_Once(t *testing.T) {
 		t.Fatalf("MatchProfile eligible = %+v, want every-year only", r.Eligible)
 	}
 	want := []matcher.NearMiss{{PolicyID: "once-award", Version: 0, Title: "测试政策 once-award", Missing: matcher.Check{
-		Label: matcher.OnceLabel, Field: "once", Op: "eq", Required: []byte("false"), Actual: "已于 2026-03-02 兑现（申请 7）",
+		Label: matcher.OnceLabel, Field: "once", Op: "eq", Required: []byte("false"), Actual: "已于 2026-03-02 兑现（申请 7）", Pass: ptr(false),
 	}}}
 	if diff := cmp.Diff(want, r.NearMisses); diff != "" {
 		t.Errorf("MatchProfile near misses (-want +got):\n%s", diff)

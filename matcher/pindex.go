@@ -35,7 +35,7 @@ type policyIndex struct {
 	dict     [numDicts][]bitset // by dictionary id; nil when nothing folds there
 	dictFold [numDicts][]folded // to decide values the dictionary lacks
 	num      [numCols]numTable
-	flag     [numFlags][]bitset // [false], [true]; nil when unused
+	flag     [numFlags][]bitset // [false], [true], [unknown]; nil when unused
 	tagReq   [64]bitset         // policies that require each tag
 	tagUsed  uint64             // tags some policy requires
 	anyOf    [64]bitset         // policies whose one has_any conjunct names each tag
@@ -53,8 +53,9 @@ type folded struct {
 
 // numTable classifies the values of a numeric column by the breakpoints of
 // every range of every leaf on it: within a class every leaf holds alike.
-// Class 0 is a missing value; class 1+k holds the values v with exactly k
-// breakpoints ≤ v.
+// Class 0 is a missing value, for which every leaf is unknown; class 1+k
+// holds the values v with exactly k breakpoints ≤ v. A class's bitset
+// holds the policies whose conjuncts on the column are true there.
 type numTable struct {
 	bounds  []int64
 	classes []bitset
@@ -103,25 +104,23 @@ func attrOf(n *node) (attr, bool) {
 }
 
 // evalWith evaluates a tree whose leaves all read one attribute, given each
-// leaf's truth.
-func evalWith(n *node, leaf func(*node) bool) bool {
+// leaf's truth, under Kleene logic.
+func evalWith(n *node, leaf func(*node) tri) tri {
 	switch n.kind {
 	case kindAll:
+		r := triTrue
 		for _, k := range n.children {
-			if !evalWith(k, leaf) {
-				return false
-			}
+			r = min(r, evalWith(k, leaf))
 		}
-		return true
+		return r
 	case kindAny:
+		r := triFalse
 		for _, k := range n.children {
-			if evalWith(k, leaf) {
-				return true
-			}
+			r = max(r, evalWith(k, leaf))
 		}
-		return false
+		return r
 	case kindNot:
-		return !evalWith(n.children[0], leaf)
+		return triTrue - evalWith(n.children[0], leaf)
 	}
 	return leaf(n)
 }
@@ -207,11 +206,16 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		if fs == nil {
 			continue
 		}
-		ix.flag[f] = make([]bitset, 2)
-		for v := range 2 {
+		ix.flag[f] = make([]bitset, 3)
+		for v := range 3 {
 			b := slices.Clone(full)
 			for _, fd := range fs {
-				if !evalWith(fd.conj, func(l *node) bool { return l.holdsFlag(v == 1) }) {
+				if evalWith(fd.conj, func(l *node) tri {
+					if v == 2 {
+						return triUnknown
+					}
+					return triOf(l.holdsFlag(v == 1))
+				}) != triTrue {
 					b.clear(fd.pol)
 				}
 			}
@@ -222,15 +226,23 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 }
 
 // dictClass returns the policies whose conjuncts fs on a dictionary column
-// hold for the value v.
+// are true for the value v ("" being unknown).
 func dictClass(fs []folded, v string, full bitset) bitset {
 	b := slices.Clone(full)
 	for _, fd := range fs {
-		if !evalWith(fd.conj, func(l *node) bool { return l.holdsText(v) }) {
+		if evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) }) != triTrue {
 			b.clear(fd.pol)
 		}
 	}
 	return b
+}
+
+// textTruth is the truth of a leaf on a text field for the value v.
+func textTruth(n *node, v string) tri {
+	if v == "" {
+		return triUnknown
+	}
+	return triOf(n.holdsText(v))
 }
 
 // numClasses builds the table of a numeric column from its conjuncts.
@@ -274,7 +286,12 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 		}
 		b := slices.Clone(full)
 		for _, fd := range fs {
-			if !evalWith(fd.conj, func(l *node) bool { return present && contains(ivs[l], v) }) {
+			if evalWith(fd.conj, func(l *node) tri {
+				if !present {
+					return triUnknown
+				}
+				return triOf(contains(ivs[l], v))
+			}) != triTrue {
 				b.clear(fd.pol)
 			}
 		}
@@ -283,18 +300,31 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 	return t
 }
 
-// decide sets out to the policies of the index that p is eligible for.
+// decide sets out to the policies of the index that p is eligible for and,
+// when undet is not nil, undet to those whose verdict is undetermined.
 // When near is not nil it also sets near to the candidates for near
-// misses: open policies, not eligible, that fail on at most one attribute.
-// A near miss fails exactly one conjunct, so it is among them; the row
-// evaluator decides which are.
-func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
+// misses: open policies, not eligible, that are not true on at most one
+// attribute. A near miss fails exactly one conjunct, so it is among them;
+// the row evaluator decides which are.
+//
+// Each attribute's table gives the policies whose conjuncts on it are true
+// for p's value; the others fail out. A conjunct on one attribute is
+// unknown exactly when p lacks the attribute's value (a tree of unknowns
+// is unknown), and false otherwise: so the policies not false, of which
+// undet is those not true, are those that fail out on known attributes
+// alone, and on the residual conjuncts by their own truth.
+func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset) {
 	copy(out, ix.open)
 	var one, two bitset // policies failing on at least one, two attributes
 	if near != nil {
 		one, two = make(bitset, len(out)), make(bitset, len(out))
 	}
-	fail := func(f bitset, negated bool) {
+	var poss bitset // policies not false
+	if undet != nil {
+		poss = undet
+		copy(poss, ix.open)
+	}
+	fail := func(f bitset, negated, unknown bool) {
 		for w := range out {
 			x := f[w]
 			if negated {
@@ -305,6 +335,9 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
 				one[w] |= x
 			}
 			out[w] &^= x
+			if poss != nil && !unknown {
+				poss[w] &^= x
+			}
 		}
 	}
 	ids, known := cols.dictIDs(p)
@@ -314,51 +347,69 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
 			continue
 		}
 		if known && int(ids[d]) < len(table) {
-			fail(table[ids[d]], true)
+			fail(table[ids[d]], true, ids[d] == 0)
 		} else {
 			// A value the dictionary lacks, or gained since the index was
 			// built.
-			fail(dictClass(ix.dictFold[d], texts[d], ix.full), true)
+			fail(dictClass(ix.dictFold[d], texts[d], ix.full), true, texts[d] == "")
 		}
 	}
 	for col := range ix.num {
 		if t := &ix.num[col]; t.classes != nil {
-			fail(t.classes[t.class(numValue(p, col))], true)
+			v, ok := numValue(p, col)
+			fail(t.classes[t.class(v, ok)], true, !ok)
 		}
 	}
 	for f, table := range ix.flag {
 		if table != nil {
-			v := p.Enterprise.Dishonest
+			v := b2u(p.Enterprise.Dishonest)
 			if f == flagAboveSize {
-				v = p.aboveSize
+				v = b2u(p.aboveSize)
+				if !p.aboveKnown {
+					v = 2
+				}
 			}
-			fail(table[b2u(v)], true)
+			fail(table[v], true, v == 2)
 		}
 	}
 	// The tags are one attribute: the policies failing a has and those
-	// failing their has_any fail on it together.
-	if missing := ix.tagUsed &^ p.tags; missing != 0 || ix.anyPols != nil {
+	// failing their has_any fail on it together. Qualifications in force
+	// on the day count as tags.
+	tags := p.tagsOn(ix.at.days)
+	if missing := ix.tagUsed &^ tags; missing != 0 || ix.anyPols != nil {
 		f := make(bitset, len(out))
 		for m := missing; m != 0; m &= m - 1 {
 			f.or(ix.tagReq[bits.TrailingZeros64(m)])
 		}
 		if ix.anyPols != nil {
 			held := make(bitset, len(out))
-			for m := ix.anyUsed & p.tags; m != 0; m &= m - 1 {
+			for m := ix.anyUsed & tags; m != 0; m &= m - 1 {
 				held.or(ix.anyOf[bits.TrailingZeros64(m)])
 			}
 			for w := range f {
 				f[w] |= ix.anyPols[w] &^ held[w]
 			}
 		}
-		fail(f, false)
+		fail(f, false, false)
 	}
-	for w, word := range out {
+	// The residual conjuncts of the policies still possible: a false one
+	// rules the policy out, an unknown one leaves it undetermined.
+	standing := out
+	if poss != nil {
+		standing = poss
+	}
+	for w, word := range standing {
 		for r := word & ix.hasResid[w]; r != 0; r &= r - 1 {
 			i := w<<6 + bits.TrailingZeros64(r)
 			for _, conj := range ix.resid[i] {
-				if !conj.eval(p, &ix.at) {
+				v := conj.eval(p, &ix.at)
+				if v != triTrue {
 					out.clear(i)
+				}
+				if v == triFalse {
+					if poss != nil {
+						poss.clear(i)
+					}
 					break
 				}
 			}
@@ -366,5 +417,8 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, near bitset) {
 	}
 	for w := range near {
 		near[w] = ix.open[w] &^ two[w] &^ out[w]
+	}
+	if poss != nil {
+		poss.andNot(out)
 	}
 }

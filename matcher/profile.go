@@ -4,7 +4,9 @@
 package matcher
 
 import (
+	"math"
 	"math/bits"
+	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
@@ -48,7 +50,9 @@ type Profile struct {
 	present    uint16 // bit per numeric slot
 	scale      string
 	tags       uint64
+	quals      []qualSpan // dated qualifications, which count as tags while in force
 	aboveSize  bool
+	aboveKnown bool  // above_designated_size is known: see NewProfile
 	foundedYMD int64 // yyyymmdd of founded_on, for whole-year ages
 	ratioKey   int64 // rd_ratio as an ordered integer, see ratioKeyOf
 
@@ -78,13 +82,57 @@ func NewProfile(e *huiqi.Enterprise) *Profile {
 		set(slotFoundedOn, int64(e.FoundedOn.Days()))
 		p.foundedYMD = ymdOf(int64(e.FoundedOn.Days()))
 	}
+	// Only an enterprise of sections B, C and D can be 规模以上, and only
+	// its revenue tells.
+	p.aboveKnown = e.Revenue != nil || e.Industry == "" || !strings.ContainsRune("BCD", rune(e.Industry[0]))
 	if p.has(slotRDExpense) && p.has(slotRevenue) {
 		p.ratioKey = ratioKeyOf(p.nums[slotRDExpense], p.nums[slotRevenue])
 	}
 	for _, t := range e.Tags {
 		p.tags |= tagBits[t]
 	}
+	for _, q := range e.Qualifications {
+		span := qualSpan{bit: tagBits[q.Tag], from: q.GrantedOn.Days(), to: math.MaxInt32}
+		if !q.ExpiresOn.IsZero() {
+			span.to = q.ExpiresOn.Days()
+		}
+		p.quals = append(p.quals, span)
+	}
 	return p
+}
+
+// qualSpan is a dated qualification: its tag's bit, held from day from to
+// day to, both included.
+type qualSpan struct {
+	bit      uint64
+	from, to int32
+}
+
+// tagsOn returns the tags p holds on the day (days since 1970): the
+// undated ones and the qualifications in force.
+func (p *Profile) tagsOn(day int32) uint64 {
+	tags := p.tags
+	for _, q := range p.quals {
+		if q.from <= day && day <= q.to {
+			tags |= q.bit
+		}
+	}
+	return tags
+}
+
+// tagsHeld lists the tags p holds on the day, sorted as a profile's tags
+// are.
+func (p *Profile) tagsHeld(day int32) []string {
+	held := append([]string{}, p.Enterprise.Tags...)
+	if len(p.quals) == 0 {
+		return held
+	}
+	for _, q := range p.Enterprise.Qualifications {
+		if !q.GrantedOn.After(huiqi.DateFromDays(day)) && (q.ExpiresOn.IsZero() || !q.ExpiresOn.Before(huiqi.DateFromDays(day))) {
+			held = append(held, q.Tag)
+		}
+	}
+	return huiqi.SortedTags(held)
 }
 
 func (p *Profile) has(slot int) bool { return p.present&(1<<slot) != 0 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,7 +99,102 @@ func genEnterprise(t *rapid.T, code string) *huiqi.Enterprise {
 		// Required of a stored profile, but the evaluator must not rely on it.
 		e.FoundedOn = huiqi.Date{}
 	}
+	genHistory(t, e)
 	return e
+}
+
+// genHistory gives e, most of the time, fiscal years (a run of years, some
+// figures missing, some zero), dated qualifications and incidents.
+func genHistory(t *rapid.T, e *huiqi.Enterprise) {
+	if rapid.IntRange(0, 3).Draw(t, "history") == 0 {
+		return
+	}
+	e.FiscalYears = map[string]huiqi.FiscalYear{}
+	last := rapid.IntRange(2023, 2025).Draw(t, "latest-year")
+	for y := last - rapid.IntRange(0, 4).Draw(t, "years"); y <= last; y++ {
+		if rapid.IntRange(0, 7).Draw(t, "year-missing") == 0 {
+			continue
+		}
+		fy := huiqi.FiscalYear{Revenue: genMoneyPtr(t, "fy-revenue"), RDExpense: genMoneyPtr(t, "fy-rd"), OutputValue: genMoneyPtr(t, "fy-output")}
+		if rapid.IntRange(0, 3).Draw(t, "fy-employees-missing") > 0 {
+			n := rapid.SampledFrom(genEmployees).Draw(t, "fy-employees")
+			fy.Employees = &n
+		}
+		e.FiscalYears[strconv.Itoa(y)] = fy
+	}
+	for range rapid.IntRange(0, 2).Draw(t, "qualifications") {
+		q := huiqi.Qualification{Tag: rapid.SampledFrom(genTags(t, "qual-tag", 1)).Draw(t, "qual"), GrantedOn: genDate(t, "granted_on")}
+		if rapid.Bool().Draw(t, "expires") {
+			q.ExpiresOn = q.GrantedOn.AddDays(rapid.IntRange(0, 1500).Draw(t, "validity"))
+		}
+		e.Qualifications = append(e.Qualifications, q)
+	}
+	for range rapid.IntRange(0, 2).Draw(t, "incidents") {
+		e.Incidents = append(e.Incidents, huiqi.Incident{
+			Kind:  rapid.SampledFrom([]string{"safety", "quality", "environment"}).Draw(t, "incident-kind"),
+			Level: rapid.SampledFrom(huiqi.IncidentLevels).Draw(t, "incident-level"),
+			On:    genDate(t, "incident-on"),
+		})
+	}
+}
+
+// historyLeaf draws a leaf on the profile's history or a reviewed leaf.
+func (g *ruleGen) historyLeaf(t *rapid.T) map[string]any {
+	switch rapid.IntRange(0, 4).Draw(t, "history-kind") {
+	case 0:
+		return map[string]any{"review": "推动同行业科技进步作用显著"}
+	case 1:
+		f := rapid.SampledFrom([]string{"granted_on", "first_granted_on", "expires_on"}).Draw(t, "grant-field")
+		op := rapid.SampledFrom([]string{"gte", "lte", "between", "eq"}).Draw(t, "grant-op")
+		var v any = genDate(t, "grant-date").String()
+		if op == "between" {
+			lo, hi := genDate(t, "grant-lo").String(), genDate(t, "grant-hi").String()
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			v = []any{lo, hi}
+		}
+		return map[string]any{"field": f, "tag": rapid.SampledFrom(genTags(t, "grant-tag", 1)).Draw(t, "tag"), "op": op, "value": v}
+	case 2:
+		in := map[string]any{"years": rapid.IntRange(1, 5).Draw(t, "incident-years")}
+		if rapid.Bool().Draw(t, "incident-min") {
+			in["min_level"] = rapid.SampledFrom(huiqi.IncidentLevels).Draw(t, "incident-min-level")
+		}
+		return map[string]any{"field": "incident_count", "incident": in, "op": rapid.SampledFrom([]string{"eq", "gte", "lt"}).Draw(t, "incident-op"), "value": rapid.IntRange(0, 2).Draw(t, "incident-n")}
+	case 3:
+		return map[string]any{"field": "output_value", "op": rapid.SampledFrom([]string{"gte", "lt"}).Draw(t, "output-op"), "value": yuanText(genFenValue(t, "output"))}
+	}
+	field := rapid.SampledFrom([]string{"revenue", "employees", "rd_ratio", "output_value", "above_designated_size"}).Draw(t, "over-field")
+	var aggs []string
+	switch field {
+	case "above_designated_size":
+		return map[string]any{"field": field, "over": map[string]any{"agg": "prev"}, "op": "eq", "value": rapid.Bool().Draw(t, "prev-above")}
+	case "rd_ratio":
+		aggs = []string{"sum", "avg", "min", "max", "prev"}
+	default:
+		aggs = huiqi.Aggs
+	}
+	agg := rapid.SampledFrom(aggs).Draw(t, "agg")
+	over := map[string]any{"agg": agg}
+	if huiqi.AggTakesYears(agg) {
+		over["years"] = rapid.IntRange(1, 3).Draw(t, "over-years")
+	}
+	op := rapid.SampledFrom([]string{"gte", "gt", "lt", "lte", "eq", "ne"}).Draw(t, "over-op")
+	var v any
+	switch {
+	case huiqi.AggIsRate(agg):
+		v = policies.FormatDecimal(rapid.SampledFrom([]int64{0, 50000, 100000, 200000, 1000000}).Draw(t, "rate"))
+		if rapid.Bool().Draw(t, "rate-negative") {
+			v = "-" + v.(string)
+		}
+	case field == "rd_ratio":
+		v = ratioText(t, rapid.SampledFrom(genRatios).Draw(t, "ratio"))
+	case field == "employees":
+		v = rapid.SampledFrom(genEmployees).Draw(t, "employees")
+	default:
+		v = yuanText(genFenValue(t, "over-money"))
+	}
+	return map[string]any{"field": field, "over": over, "op": op, "value": v}
 }
 
 // yuanText writes fen as a JSON number of yuan.
@@ -229,8 +325,12 @@ func (g *ruleGen) scalar(t *rapid.T, f huiqi.Field, op string) any {
 	return yuanText(genFenValue(t, "money"))
 }
 
-// leaf draws a leaf on any field with any operator that fits it.
+// leaf draws a leaf on any field with any operator that fits it, or now
+// and then on the profile's history.
 func (g *ruleGen) leaf(t *rapid.T) map[string]any {
+	if rapid.IntRange(0, 5).Draw(t, "history-leaf") == 0 {
+		return g.historyLeaf(t)
+	}
 	f := rapid.SampledFrom(huiqi.Fields).Draw(t, "field")
 	var ops []string
 	for _, op := range []string{"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "prefix", "has", "has_any", "has_all"} {
@@ -398,13 +498,22 @@ func TestEval_MatchesReference(t *testing.T) {
 
 		for _, e := range es {
 			p := matcher.NewProfile(e)
-			want := refEligible(pol, e, day)
-			if got := c.Eligible(p, day); got != want {
-				t.Fatalf("Eligible(%s) as of %s for %+v = %v, want %v", doc, day, e, got, want)
+			wantState := refStateName(refState(pol, e, day))
+			want := wantState == matcher.StateEligible
+			if got := c.State(p, day); got != wantState {
+				t.Fatalf("State(%s) as of %s for %+v = %v, want %v", doc, day, e, got, wantState)
 			}
 			v := c.Judge(p, day)
-			if v.Eligible != want {
-				t.Fatalf("Judge(%s).Eligible = %v, want %v", doc, v.Eligible, want)
+			if v.State != wantState || v.Eligible != want {
+				t.Fatalf("Judge(%s).State = %v, want %v", doc, v.State, wantState)
+			}
+			var wantMissing []string
+			if wantState == matcher.StateUndetermined {
+				wantMissing = refMissing(pol.Eligibility, e, day, nil)
+			}
+			// What history leaves lack is worded by TestEval_History.
+			if diff := cmp.Diff(wantMissing, v.Missing); diff != "" && !refHistoryRule(pol.Eligibility) {
+				t.Fatalf("Judge(%s).Missing for %+v (-want +got):\n%s", doc, e, diff)
 			}
 			var checks []refCheck
 			refExplain(pol.Eligibility, e, day, &checks, false)
@@ -413,8 +522,8 @@ func TestEval_MatchesReference(t *testing.T) {
 			}
 			for i, chk := range checks {
 				got := v.Conditions[i]
-				if got.Pass != chk.Pass {
-					t.Fatalf("Judge(%s).Conditions[%d] (%s %s %s) pass = %v, want %v", doc, i, got.Field, got.Op, got.Required, got.Pass, chk.Pass)
+				if gotPass := passTruth(got.Pass); gotPass != chk.Pass {
+					t.Fatalf("Judge(%s).Conditions[%d] (%s %s %s) pass = %v, want %v", doc, i, got.Field, got.Op, got.Required, gotPass, chk.Pass)
 				}
 				if (got.Actual == nil) != chk.Missing {
 					t.Fatalf("Judge(%s).Conditions[%d] (%s) actual = %v, want missing %v", doc, i, got.Field, got.Actual, chk.Missing)
@@ -423,7 +532,7 @@ func TestEval_MatchesReference(t *testing.T) {
 			wantNear := refNearMiss(pol, e, day)
 			gotNear := -1
 			for i := range v.Conditions {
-				if &v.Conditions[i] == v.Missing {
+				if &v.Conditions[i] == v.NearMiss {
 					gotNear = i
 				}
 			}
@@ -434,7 +543,7 @@ func TestEval_MatchesReference(t *testing.T) {
 			if got := c.Amount(p, day); !sameAmount(got, wantAmount) {
 				t.Fatalf("Amount(%s) = %s, want %v", doc, moneyString(got), wantAmount)
 			}
-			if !want {
+			if wantState == matcher.StateIneligible {
 				wantAmount = nil
 			}
 			if !sameAmount(v.Amount, wantAmount) {
@@ -451,11 +560,27 @@ func TestEval_MatchesReference(t *testing.T) {
 			got = append(got, h.CreditCode)
 		}
 		if !slices.Equal(got, want.Codes) || reach.Total != len(want.Codes) || reach.NearMissTotal != want.NearMissTotal ||
-			want.AmountTotal.Cmp(big.NewInt(int64(reach.AmountTotal))) != 0 {
-			t.Fatalf("MatchPolicy(%s) = %v total %d amount %s near %d, want %v amount %v near %d",
-				doc, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, want.Codes, want.AmountTotal, want.NearMissTotal)
+			reach.UndeterminedTotal != len(want.Undetermined) || want.AmountTotal.Cmp(big.NewInt(int64(reach.AmountTotal))) != 0 {
+			t.Fatalf("MatchPolicy(%s) = %v total %d amount %s near %d undetermined %d, want %v amount %v near %d undetermined %d",
+				doc, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, reach.UndeterminedTotal, want.Codes, want.AmountTotal, want.NearMissTotal, len(want.Undetermined))
 		}
 	})
+}
+
+// refStateName names a reference truth as a verdict state.
+func refStateName(v int) string {
+	return [...]string{matcher.StateIneligible, matcher.StateUndetermined, matcher.StateEligible}[v]
+}
+
+// passTruth reads a check's pass as a reference truth.
+func passTruth(p *bool) int {
+	switch {
+	case p == nil:
+		return refUnknown
+	case *p:
+		return refTrue
+	}
+	return refFalse
 }
 
 // sameAmount reports whether an amount equals the reference's, both nil
@@ -550,14 +675,14 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 			for _, h := range reach.Hits {
 				got = append(got, h.CreditCode)
 			}
-			wantNear := want.NearMissTotal
+			wantNear, wantUndet := want.NearMissTotal, len(want.Undetermined)
 			if !near {
-				wantNear = 0
+				wantNear, wantUndet = 0, 0
 			}
 			if !slices.Equal(got, want.Codes) || reach.Total != len(want.Codes) || reach.NearMissTotal != wantNear ||
-				!sameTotal(reach.AmountTotal, want.AmountTotal) {
-				t.Fatalf("MatchPolicy(%s, near=%v) = %v total %d amount %s near %d, want %v amount %v near %d",
-					mustJSON(pol), near, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, want.Codes, want.AmountTotal, wantNear)
+				reach.UndeterminedTotal != wantUndet || !sameTotal(reach.AmountTotal, want.AmountTotal) {
+				t.Fatalf("MatchPolicy(%s, near=%v) = %v total %d amount %s near %d undetermined %d, want %v amount %v near %d undetermined %d",
+					mustJSON(pol), near, got, reach.Total, reach.AmountTotal, reach.NearMissTotal, reach.UndeterminedTotal, want.Codes, want.AmountTotal, wantNear, wantUndet)
 			}
 			for _, h := range reach.Hits {
 				e := stored[slices.IndexFunc(stored, func(e *huiqi.Enterprise) bool { return e.CreditCode == h.CreditCode })]
@@ -565,6 +690,21 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 					t.Fatalf("MatchPolicy(%s) hit %s = %s %s, want %s %v", mustJSON(pol), h.CreditCode, h.Name, moneyString(h.Amount), e.Name, a)
 				}
 			}
+		}
+		undet := m.MatchPolicyUndetermined(c, day)
+		var gotUndet []string
+		for _, h := range undet {
+			gotUndet = append(gotUndet, h.CreditCode)
+			e := stored[slices.IndexFunc(stored, func(e *huiqi.Enterprise) bool { return e.CreditCode == h.CreditCode })]
+			if a := refAmount(pol, e, day); !sameAmount(h.Amount, a) || h.Name != e.Name {
+				t.Fatalf("MatchPolicyUndetermined(%s) hit %s = %s %s, want %s %v", mustJSON(pol), h.CreditCode, h.Name, moneyString(h.Amount), e.Name, a)
+			}
+			if diff := cmp.Diff(refMissing(pol.Eligibility, e, day, nil), h.Missing); diff != "" && !refHistoryRule(pol.Eligibility) {
+				t.Fatalf("MatchPolicyUndetermined(%s) hit %s missing (-want +got):\n%s", mustJSON(pol), h.CreditCode, diff)
+			}
+		}
+		if !slices.Equal(gotUndet, want.Undetermined) {
+			t.Fatalf("MatchPolicyUndetermined(%s) = %v, want %v", mustJSON(pol), gotUndet, want.Undetermined)
 		}
 	}
 	totals := m.RematchAll(day, 2)
@@ -582,13 +722,17 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 		if !ok || p.Enterprise != e {
 			p = matcher.NewProfile(e)
 		}
-		var wantIDs, gotIDs []string
+		var wantIDs, gotIDs, wantUndet []string
 		for _, pol := range pols {
-			if refEligible(pol, e, day) {
+			switch refState(pol, e, day) {
+			case refTrue:
 				wantIDs = append(wantIDs, pol.ID)
+			case refUnknown:
+				wantUndet = append(wantUndet, pol.ID)
 			}
 		}
 		slices.Sort(wantIDs)
+		slices.Sort(wantUndet)
 		for _, d := range m.Decide(p, day) {
 			gotIDs = append(gotIDs, d.Policy.Policy.ID)
 			pol := d.Policy.Policy
@@ -607,6 +751,13 @@ func checkColumns(t *rapid.T, m *matcher.Matcher, pols []*policies.Policy, es, s
 		got, want := m.MatchProfile(p, day, true), matcher.Judge(list, p, day, true)
 		if diff := cmp.Diff(want, got, cmp.Comparer(func(x, y huiqi.Date) bool { return x == y })); diff != "" {
 			t.Fatalf("MatchProfile(%+v) differs from Judge (-want +got):\n%s", e, diff)
+		}
+		var gotUndet []string
+		for _, u := range got.Undetermined {
+			gotUndet = append(gotUndet, u.PolicyID)
+		}
+		if !slices.Equal(gotUndet, wantUndet) {
+			t.Fatalf("MatchProfile(%+v).Undetermined = %v, want %v", e, gotUndet, wantUndet)
 		}
 	}
 }

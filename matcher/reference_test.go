@@ -14,8 +14,25 @@ import (
 
 // This file holds a plain reference evaluator: it walks policies.Condition
 // as parsed, reads each leaf's Value JSON every time, and computes with
-// big.Rat, sharing no code with the matcher package. The property test
+// big.Rat, sharing no code with the matcher package. Truth is three-valued
+// (Kleene): refFalse, refUnknown or refTrue, a leaf on a value the profile
+// lacks being unknown. The property test
 // compares the compiled evaluator with it; the benchmarks measure both.
+
+// Truth values of the reference: and is the least, or the greatest, not is
+// refTrue minus it.
+const (
+	refFalse   = 0
+	refUnknown = 1
+	refTrue    = 2
+)
+
+func refTruth(b bool) int {
+	if b {
+		return refTrue
+	}
+	return refFalse
+}
 
 // refValue is a profile's value of a field as the reference sees it.
 type refValue struct {
@@ -82,15 +99,24 @@ func refField(e *huiqi.Enterprise, field string, day huiqi.Date) refValue {
 	case "registered_capital":
 		return refMoney(e.RegisteredCapital)
 	case "tags":
-		return refValue{tags: e.Tags, kind: 't'}
+		// Undated tags and the qualifications in force on the day.
+		var held []string
+		for _, t := range huiqi.Tags() {
+			if e.HoldsOn(t.Tag, day) {
+				held = append(held, t.Tag)
+			}
+		}
+		return refValue{tags: held, kind: 't'}
 	case "dishonest":
 		return refValue{b: e.Dishonest, kind: 'b'}
 	case "above_designated_size":
-		above := false
-		if e.Revenue != nil && e.Industry != "" && strings.ContainsRune("BCD", rune(e.Industry[0])) {
-			above = *e.Revenue >= 20_000_000*100
+		if e.Industry == "" || !strings.ContainsRune("BCD", rune(e.Industry[0])) {
+			return refValue{b: false, kind: 'b'}
 		}
-		return refValue{b: above, kind: 'b'}
+		if e.Revenue == nil {
+			return refValue{missing: true, kind: 'b'}
+		}
+		return refValue{b: *e.Revenue >= 20_000_000*100, kind: 'b'}
 	case "age_years":
 		if e.FoundedOn.IsZero() {
 			return refValue{missing: true, kind: 'n'}
@@ -150,16 +176,29 @@ func refCompare(v refValue, raw json.RawMessage) int {
 	return v.num.Cmp(r)
 }
 
-// refLeaf evaluates one leaf and reports whether the profile lacks its field.
-func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) (pass, missing bool) {
-	v := refField(e, c.Field, day)
-	if v.missing {
-		return false, true
+// refLeaf returns the truth of one leaf: unknown when the profile lacks its
+// field.
+func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) int {
+	if v, ok := refHistoryLeaf(c, e, day); ok {
+		return v
 	}
+	if refField(e, c.Field, day).missing {
+		return refUnknown
+	}
+	return refTruth(refHolds(c, e, day))
+}
+
+// refHolds reports whether a leaf on a value the profile has holds.
+func refHolds(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) bool {
+	return refHolds2(c, refField(e, c.Field, day))
+}
+
+// refHolds2 reports whether a leaf holds for the value v.
+func refHolds2(c *policies.Condition, v refValue) bool {
 	switch v.kind {
 	case 'b':
 		_, _, b := refScalar(c.Value, 'b')
-		return (v.b == b) == (c.Op == "eq"), false
+		return (v.b == b) == (c.Op == "eq")
 	case 't':
 		var want []string
 		for _, raw := range refList(c.Value) {
@@ -174,67 +213,187 @@ func refLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) (pass, 
 		}
 		switch c.Op {
 		case "has", "has_all":
-			return held == len(want), false
+			return held == len(want)
 		case "has_any":
-			return held > 0, false
+			return held > 0
 		}
 		panic("reference: bad tags op " + c.Op)
 	}
 	switch c.Op {
 	case "eq":
-		return refCompare(v, c.Value) == 0, false
+		return refCompare(v, c.Value) == 0
 	case "ne":
-		return refCompare(v, c.Value) != 0, false
+		return refCompare(v, c.Value) != 0
 	case "gt":
-		return refCompare(v, c.Value) > 0, false
+		return refCompare(v, c.Value) > 0
 	case "gte":
-		return refCompare(v, c.Value) >= 0, false
+		return refCompare(v, c.Value) >= 0
 	case "lt":
-		return refCompare(v, c.Value) < 0, false
+		return refCompare(v, c.Value) < 0
 	case "lte":
-		return refCompare(v, c.Value) <= 0, false
+		return refCompare(v, c.Value) <= 0
 	case "between":
 		ends := refList(c.Value)
-		return refCompare(v, ends[0]) >= 0 && refCompare(v, ends[1]) <= 0, false
+		return refCompare(v, ends[0]) >= 0 && refCompare(v, ends[1]) <= 0
 	case "in", "not_in":
 		found := false
 		for _, raw := range refList(c.Value) {
 			found = found || refCompare(v, raw) == 0
 		}
-		return found == (c.Op == "in"), false
+		return found == (c.Op == "in")
 	case "prefix":
 		for _, raw := range refList(c.Value) {
 			if s, _, _ := refScalar(raw, 's'); strings.HasPrefix(v.str, s) {
-				return true, false
+				return true
 			}
 		}
-		return false, false
+		return false
 	}
 	panic("reference: bad op " + c.Op)
 }
 
-// refEval evaluates a condition tree.
-func refEval(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) bool {
+// refEval returns the truth of a condition tree.
+func refEval(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) int {
 	switch {
 	case c.All != nil:
+		v := refTrue
 		for _, child := range c.All {
-			if !refEval(child, e, day) {
-				return false
+			v = min(v, refEval(child, e, day))
+		}
+		return v
+	case c.Any != nil:
+		v := refFalse
+		for _, child := range c.Any {
+			v = max(v, refEval(child, e, day))
+		}
+		return v
+	case c.Not != nil:
+		return refTrue - refEval(c.Not, e, day)
+	}
+	return refLeaf(c, e, day)
+}
+
+// refHistoryLeaf judges a leaf on the profile's history, or a reviewed
+// leaf, through the profile's own history helpers; false for other leaves.
+func refHistoryLeaf(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date) (int, bool) {
+	cmpWith := func(v *big.Rat, kind byte) int {
+		w := refValue{num: v, kind: kind}
+		return refTruth(refHolds2(c, w))
+	}
+	switch {
+	case c.Review != "":
+		return refUnknown, true
+	case c.Over != nil:
+		r, ok := e.Aggregate(c.Field, *c.Over)
+		switch {
+		case !ok:
+			return refUnknown, true
+		case c.Field == "above_designated_size":
+			_, _, b := refScalar(c.Value, 'b')
+			return refTruth((r.Sign() != 0) == b), true
+		case c.Field == "revenue" || c.Field == "output_value":
+			if !huiqi.AggIsRate(c.Over.Agg) {
+				r = new(big.Rat).Quo(r, big.NewRat(100, 1)) // fen to yuan
 			}
 		}
-		return true
-	case c.Any != nil:
-		for _, child := range c.Any {
-			if refEval(child, e, day) {
+		return cmpWith(r, 'n'), true
+	case c.Field == "output_value":
+		n, ok := e.Figure(c.Field)
+		if !ok {
+			return refUnknown, true
+		}
+		return cmpWith(big.NewRat(n, 100), 'n'), true
+	case c.Field == "incident_count":
+		return cmpWith(new(big.Rat).SetInt64(e.CountIncidents(*c.Incident, day)), 'n'), true
+	case c.Tag != "":
+		get := e.LatestGrant
+		if c.Field == "first_granted_on" {
+			get = e.FirstGrant
+		}
+		q, ok := get(c.Tag, day)
+		switch {
+		case !ok && e.HasTag(c.Tag):
+			return refUnknown, true
+		case !ok:
+			return refFalse, true
+		}
+		d := q.GrantedOn.String()
+		if c.Field == "expires_on" {
+			d = "9999-12-31" // never expires
+			if !q.ExpiresOn.IsZero() {
+				d = q.ExpiresOn.String()
+			}
+		}
+		return refTruth(refHolds2(c, refValue{str: d, kind: 's'})), true
+	}
+	return 0, false
+}
+
+// refHistoryRule reports whether c reads the profile's history anywhere.
+func refHistoryRule(c *policies.Condition) bool {
+	switch {
+	case c.All != nil || c.Any != nil:
+		for _, k := range append(c.All, c.Any...) {
+			if refHistoryRule(k) {
 				return true
 			}
 		}
 		return false
 	case c.Not != nil:
-		return !refEval(c.Not, e, day)
+		return refHistoryRule(c.Not)
 	}
-	pass, _ := refLeaf(c, e, day)
-	return pass
+	f, _ := huiqi.LookupField(c.Field)
+	return c.Review != "" || c.Over != nil || c.Tag != "" || c.Incident != nil || f.Yearly && c.Field == "output_value"
+}
+
+// refMissing appends the profile fields that the unknown leaves of c lack:
+// for a derived field, the figures it comes from.
+func refMissing(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out []string) []string {
+	add := func(f string) {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	switch {
+	case c.All != nil || c.Any != nil:
+		for _, child := range append(c.All, c.Any...) {
+			out = refMissing(child, e, day, out)
+		}
+		return out
+	case c.Not != nil:
+		return refMissing(c.Not, e, day, out)
+	}
+	if _, history := refHistoryLeaf(c, e, day); history {
+		return out // not compared: see refHistoryRule
+	}
+	if !refField(e, c.Field, day).missing {
+		return out
+	}
+	switch c.Field {
+	case "rd_ratio":
+		for _, f := range []string{"revenue", "rd_expense"} {
+			if refField(e, f, day).missing {
+				add(f)
+			}
+		}
+	case "above_designated_size":
+		add("revenue")
+	case "age_years":
+		add("founded_on")
+	case "scale":
+		n := len(out)
+		for _, f := range []string{"employees", "revenue", "total_assets"} {
+			if refField(e, f, day).missing {
+				add(f)
+			}
+		}
+		if len(out) == n {
+			add("scale")
+		}
+	default:
+		add(c.Field)
+	}
+	return out
 }
 
 // refCheck is the reference's explanation of one leaf.
@@ -245,7 +404,7 @@ type refCheck struct {
 	Required json.RawMessage
 	Missing  bool
 	Actual   refValue
-	Pass     bool // the requirement is met: the leaf holds, or under an odd number of nots does not
+	Pass     int // the requirement is met (refTrue): the leaf holds, or under an odd number of nots does not
 }
 
 // refExplain appends every leaf's check in document order; negated says
@@ -259,10 +418,17 @@ func refExplain(c *policies.Condition, e *huiqi.Enterprise, day huiqi.Date, out 
 	case c.Not != nil:
 		refExplain(c.Not, e, day, out, !negated)
 	default:
-		holds, missing := refLeaf(c, e, day)
+		v := refLeaf(c, e, day)
+		if negated {
+			v = refTrue - v
+		}
+		var actual refValue
+		if _, history := refHistoryLeaf(c, e, day); !history {
+			actual = refField(e, c.Field, day)
+		}
 		*out = append(*out, refCheck{
 			Label: c.DisplayLabel(), Field: c.Field, Op: c.Op, Required: c.Value,
-			Missing: missing, Actual: refField(e, c.Field, day), Pass: holds != negated,
+			Missing: v == refUnknown, Actual: actual, Pass: v,
 		})
 	}
 }
@@ -279,8 +445,12 @@ func refInScope(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) bool {
 	return strings.HasPrefix(e.Region, p.Region)
 }
 
-func refEligible(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) bool {
-	return refInScope(p, e, day) && refEval(p.Eligibility, e, day)
+// refState returns the truth of the verdict: false outside the scope.
+func refState(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) int {
+	if !refInScope(p, e, day) {
+		return refFalse
+	}
+	return refEval(p.Eligibility, e, day)
 }
 
 // refLeafCount counts the leaves under c.
@@ -299,14 +469,17 @@ func refLeafCount(c *policies.Condition) int {
 }
 
 // refNearMiss returns the document-order position of the one failing leaf
-// of a top-level all, or -1.
+// of a top-level all whose other children all hold, or -1.
 func refNearMiss(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) int {
 	if !refInScope(p, e, day) || p.Eligibility.All == nil {
 		return -1
 	}
 	failing, at, pos := 0, -1, 0
 	for _, child := range p.Eligibility.All {
-		if !refEval(child, e, day) {
+		if v := refEval(child, e, day); v != refTrue {
+			if v == refUnknown {
+				return -1
+			}
 			failing++
 			if child.Field != "" || (child.Not != nil && child.Not.Field != "") {
 				at = pos
@@ -330,8 +503,11 @@ func refAmount(p *policies.Policy, e *huiqi.Enterprise, day huiqi.Date) *big.Int
 	}
 	if a.Tiers != nil {
 		for i := range a.Tiers {
-			if refEval(a.Tiers[i].When, e, day) {
+			switch refEval(a.Tiers[i].When, e, day) {
+			case refTrue:
 				return refSimpleAmount(&a.Tiers[i].Amount, e, day)
+			case refUnknown:
+				return nil // which tier applies is unknown
 			}
 		}
 		return nil
@@ -368,10 +544,18 @@ type refVerdict struct {
 	Checks      []refCheck
 }
 
+// refUndetermined is a policy the reference cannot decide for a profile.
+type refUndetermined struct {
+	ID      string
+	Amount  *big.Int
+	Missing []string
+}
+
 // refResult is the reference's MatchProfile.
 type refResult struct {
-	Eligible   []refVerdict
-	NearMisses []refCheck
+	Eligible     []refVerdict
+	NearMisses   []refCheck
+	Undetermined []refUndetermined
 }
 
 // refMatchProfile judges every policy for e with explanations and near
@@ -384,10 +568,15 @@ func refMatchProfile(list []*policies.Policy, e *huiqi.Enterprise, day huiqi.Dat
 		}
 		var checks []refCheck
 		refExplain(p.Eligibility, e, day, &checks, false)
-		if refEval(p.Eligibility, e, day) {
+		switch refEval(p.Eligibility, e, day) {
+		case refTrue:
 			r.Eligible = append(r.Eligible, refVerdict{Policy: p, Amount: refAmount(p, e, day), Recommended: true, Checks: checks})
-		} else if i := refNearMiss(p, e, day); i >= 0 {
-			r.NearMisses = append(r.NearMisses, checks[i])
+		case refUnknown:
+			r.Undetermined = append(r.Undetermined, refUndetermined{ID: p.ID, Amount: refAmount(p, e, day), Missing: refMissing(p.Eligibility, e, day, nil)})
+		default:
+			if i := refNearMiss(p, e, day); i >= 0 {
+				r.NearMisses = append(r.NearMisses, checks[i])
+			}
 		}
 	}
 	key := func(v refVerdict) *big.Int {
@@ -417,20 +606,27 @@ type refReach struct {
 	Codes         []string
 	AmountTotal   *big.Int
 	NearMissTotal int
+	Undetermined  []string // credit codes, sorted
 }
 
 func refMatchPolicy(p *policies.Policy, es []*huiqi.Enterprise, day huiqi.Date) refReach {
 	r := refReach{AmountTotal: new(big.Int)}
 	for _, e := range es {
-		if refEligible(p, e, day) {
+		switch refState(p, e, day) {
+		case refTrue:
 			r.Codes = append(r.Codes, e.CreditCode)
 			if a := refAmount(p, e, day); a != nil {
 				r.AmountTotal.Add(r.AmountTotal, a)
 			}
-		} else if refNearMiss(p, e, day) >= 0 {
-			r.NearMissTotal++
+		case refUnknown:
+			r.Undetermined = append(r.Undetermined, e.CreditCode)
+		default:
+			if refNearMiss(p, e, day) >= 0 {
+				r.NearMissTotal++
+			}
 		}
 	}
 	slices.Sort(r.Codes)
+	slices.Sort(r.Undetermined)
 	return r
 }

@@ -14,6 +14,15 @@ import (
 // to a date becomes column scans, each producing the bitset of the rows it
 // holds for, combined word by word with and, or and and-not. Only leaves on
 // name and credit_code fall back to the row evaluator.
+//
+// Under Kleene logic a scan computes one of two sets of rows: those where
+// the tree is true, or (opt) those where it is not false, true or unknown.
+// An all or any combines its children's sets of the same kind, and a not
+// takes the complement of its child's set of the other kind (not X is true
+// where X is false, not false where X is not true); a leaf's true rows are
+// those that have its value and pass, its not-false rows those that lack
+// the value or pass. A tree is undetermined on its not-false rows that are
+// not true.
 
 // cnode is a condition bound to a date and to the column store's
 // dictionaries: the form a column scan evaluates.
@@ -119,15 +128,15 @@ func (s *scanner) get() bitset {
 
 func (s *scanner) put(bs ...bitset) { s.free = append(s.free, bs...) }
 
-// eval sets out to the rows of mask for which n holds; out and mask must
-// not be the same bitset.
-func (s *scanner) eval(n *cnode, mask, out bitset) {
+// eval sets out to the rows of mask for which n is true or, with opt, not
+// false; out and mask must not be the same bitset.
+func (s *scanner) eval(n *cnode, mask, out bitset, opt bool) {
 	switch n.kind {
 	case kindAll:
 		cur, tmp := s.get(), s.get()
 		copy(cur, mask)
 		for _, k := range n.kids {
-			s.eval(k, cur, tmp)
+			s.eval(k, cur, tmp, opt)
 			cur, tmp = tmp, cur
 			if cur.empty() {
 				break
@@ -140,7 +149,7 @@ func (s *scanner) eval(n *cnode, mask, out bitset) {
 		copy(rest, mask)
 		out.zero()
 		for _, k := range n.kids {
-			s.eval(k, rest, tmp)
+			s.eval(k, rest, tmp, opt)
 			out.or(tmp)
 			rest.andNot(tmp)
 			if rest.empty() {
@@ -150,12 +159,12 @@ func (s *scanner) eval(n *cnode, mask, out bitset) {
 		s.put(rest, tmp)
 	case kindNot:
 		tmp := s.get()
-		s.eval(n.kids[0], mask, tmp)
+		s.eval(n.kids[0], mask, tmp, !opt)
 		copy(out, mask)
 		out.andNot(tmp)
 		s.put(tmp)
 	default:
-		s.leaf(n, mask, out)
+		s.leaf(n, mask, out, opt)
 	}
 }
 
@@ -163,39 +172,59 @@ func (s *scanner) eval(n *cnode, mask, out bitset) {
 // values instead of visiting the rows one by one.
 const dense = 20
 
-// leaf sets out to the rows of mask for which the leaf n holds.
-func (s *scanner) leaf(n *cnode, mask, out bitset) {
+// leaf sets out to the rows of mask for which the leaf n is true or, with
+// opt, not false.
+func (s *scanner) leaf(n *cnode, mask, out bitset, opt bool) {
 	c := s.c
 	switch a := n.n.attr; {
 	case a.isNum():
 		col := a - attrNum
 		s.scanNum(c.nums[col], c.present[col], n.ivs, mask, out)
+		if opt {
+			for w, m := range mask {
+				out[w] |= m &^ c.present[col][w]
+			}
+		}
 	case a.isDict() && n.ids != nil:
 		out.zero()
 		for _, id := range n.ids {
 			out.or(c.idRows[a-attrDict][id])
 		}
+		if opt {
+			out.or(c.idRows[a-attrDict][0]) // "": unknown
+		}
 		out.and(mask)
 	case a.isDict():
 		ids, truth := c.ids[a-attrDict], n.truth
-		scanWords(mask, out, c.n, func(i int) bool { return truth[ids[i]] })
+		if opt {
+			scanWords(mask, out, c.n, func(i int) bool { return ids[i] == 0 || truth[ids[i]] })
+		} else {
+			scanWords(mask, out, c.n, func(i int) bool { return truth[ids[i]] })
+		}
 	case a == attrTags:
 		s.tags(n.n, mask, out)
 	case a.isFlag():
-		f := c.flags[a-attrFlag]
-		var onTrue, onFalse uint64
+		f, unk := c.flags[a-attrFlag], c.flagUnknown[a-attrFlag]
+		var onTrue, onFalse, onUnknown uint64
 		if n.flag[1] {
 			onTrue = ^uint64(0)
 		}
 		if n.flag[0] {
 			onFalse = ^uint64(0)
 		}
+		if opt {
+			onUnknown = ^uint64(0)
+		}
 		for w, m := range mask {
-			out[w] = m & (f[w]&onTrue | ^f[w]&onFalse)
+			out[w] = m & (^unk[w]&(f[w]&onTrue|^f[w]&onFalse) | unk[w]&onUnknown)
 		}
 	default:
 		profiles, at := s.profiles, s.at
-		scanWords(mask, out, c.n, func(i int) bool { return n.n.evalLeaf(profiles[i], at) })
+		if opt {
+			scanWords(mask, out, c.n, func(i int) bool { return n.n.evalLeaf(profiles[i], at) != triFalse })
+		} else {
+			scanWords(mask, out, c.n, func(i int) bool { return n.n.evalLeaf(profiles[i], at) == triTrue })
+		}
 	}
 }
 
@@ -249,18 +278,20 @@ func (s *scanner) scanNum(col []int64, present bitset, ivs []ival, mask, out bit
 	}
 }
 
-// tags sets out to the rows of mask for which a tags leaf holds.
+// tags sets out to the rows of mask for which a tags leaf holds, by the
+// rows holding each tag on the date (qualifications in force included).
 func (s *scanner) tags(n *node, mask, out bitset) {
+	rows := s.c.tagRowsOn(s.at.days)
 	switch n.op {
 	case opHas, opHasAll:
 		copy(out, mask)
 		for m := n.mask; m != 0; m &= m - 1 {
-			out.and(s.c.tagRows[bits.TrailingZeros64(m)])
+			out.and(rows[bits.TrailingZeros64(m)])
 		}
 	case opHasAny:
 		out.zero()
 		for m := n.mask; m != 0; m &= m - 1 {
-			out.or(s.c.tagRows[bits.TrailingZeros64(m)])
+			out.or(rows[bits.TrailingZeros64(m)])
 		}
 		out.and(mask)
 	default:
@@ -294,30 +325,76 @@ func (s *scanner) eligible(c *Compiled, out bitset) {
 	if sc.empty() {
 		out.zero()
 	} else {
-		s.eval(s.c.bind(c.root, s.at), sc, out)
+		s.eval(s.c.bind(c.root, s.at), sc, out, false)
 	}
 	s.put(sc)
 }
 
-// nearMisses sets out to the rows eligible for c, and near to the rows that
-// are near misses: in scope, with exactly one child of the top-level all
-// failing, that child a leaf or the not of a leaf (see Compiled.nearMiss).
-// The root must be an all.
-func (s *scanner) nearMisses(c *Compiled, out, near bitset) {
+// classify sets out to the rows eligible for c and undet to the rows for
+// which c is undetermined.
+func (s *scanner) classify(c *Compiled, out, undet bitset) {
+	sc := s.get()
+	s.scope(c, sc)
+	if sc.empty() {
+		out.zero()
+		undet.zero()
+		s.put(sc)
+		return
+	}
+	root := s.c.bind(c.root, s.at)
+	s.eval(root, sc, out, false)
+	if s.mayBeUnknown(c.root) {
+		sc.andNot(out)
+		s.eval(root, sc, undet, true)
+	} else {
+		undet.zero()
+	}
+	s.put(sc)
+}
+
+// mayBeUnknown reports whether a leaf of n reads a value some row lacks:
+// when none does, no row is undetermined and the second scan is spared.
+func (s *scanner) mayBeUnknown(n *node) bool {
+	if n.kind != kindLeaf {
+		for _, k := range n.children {
+			if s.mayBeUnknown(k) {
+				return true
+			}
+		}
+		return false
+	}
+	if n.attr == attrRow {
+		return n.acc != accText // history and reviewed leaves may be unknown
+	}
+	return s.c.unknownIn(n.attr)
+}
+
+// nearMisses sets out to the rows eligible for c, undet (when not nil) to
+// the rows undetermined, and near to the rows that are near misses: in
+// scope, with every child of the top-level all true but one, which is
+// false and a leaf or the not of a leaf (see Compiled.nearMiss). The root
+// must be an all.
+func (s *scanner) nearMisses(c *Compiled, out, undet, near bitset) {
 	sc, one, two, leafFail, kid := s.get(), s.get(), s.get(), s.get(), s.get()
 	s.scope(c, sc)
 	one.zero()
 	two.zero()
 	leafFail.zero()
 	for _, child := range c.root.children {
-		s.eval(s.c.bind(child, s.at), sc, kid)
-		// kid becomes the rows where the child fails.
+		b := s.c.bind(child, s.at)
+		s.eval(b, sc, kid, false)
+		// kid becomes the rows where the child is not true.
 		for w := range kid {
 			f := sc[w] &^ kid[w]
 			two[w] |= one[w] & f
 			one[w] |= f
-			if child.kind == kindLeaf || (child.kind == kindNot && child.children[0].kind == kindLeaf) {
-				leafFail[w] |= f
+		}
+		if child.kind == kindLeaf || (child.kind == kindNot && child.children[0].kind == kindLeaf) {
+			// The rows where the leaf child is false: not among those
+			// where it is not false.
+			s.eval(b, sc, kid, true)
+			for w := range kid {
+				leafFail[w] |= sc[w] &^ kid[w]
 			}
 		}
 	}
@@ -326,6 +403,14 @@ func (s *scanner) nearMisses(c *Compiled, out, near bitset) {
 	copy(near, one)
 	near.andNot(two)
 	near.and(leafFail)
+	if undet != nil {
+		if s.mayBeUnknown(c.root) {
+			sc.andNot(out)
+			s.eval(s.c.bind(c.root, s.at), sc, undet, true)
+		} else {
+			undet.zero()
+		}
+	}
 	s.put(sc, one, two, leafFail, kid)
 }
 
@@ -339,21 +424,25 @@ type amounter struct {
 	s     *scanner
 }
 
-// amounts prepares the amounts of the eligible rows hits; release with done.
+// amounts prepares the amounts of the rows hits, eligible or undetermined;
+// release with done.
 func (s *scanner) amounts(c *Compiled, hits bitset) *amounter {
 	am := &amounter{a: c.Policy.Benefit.Amount, slot: c.slot, c: c, s: s}
 	if am.a == nil || am.a.Tiers == nil {
 		return am
 	}
-	rest := s.get()
+	rest, poss := s.get(), s.get()
 	copy(rest, hits)
 	for _, t := range c.tiers {
 		got := s.get()
-		s.eval(s.c.bind(t.when, s.at), rest, got)
-		rest.andNot(got)
+		s.eval(s.c.bind(t.when, s.at), rest, got, false)
 		am.tiers = append(am.tiers, got)
+		// A row for which the tier is unknown takes no later tier: which
+		// applies is unknown, and so is its amount.
+		s.eval(s.c.bind(t.when, s.at), rest, poss, true)
+		rest.andNot(poss)
 	}
-	s.put(rest)
+	s.put(rest, poss)
 	return am
 }
 
@@ -362,7 +451,7 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 	if am.a == nil {
 		return 0, false
 	}
-	a, slot := am.a, am.slot
+	a, slot, rich := am.a, am.slot, am.c.rich
 	if am.tiers != nil {
 		k := 0
 		for k < len(am.tiers) && !am.tiers[k].has(row) {
@@ -371,7 +460,11 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 		if k == len(am.tiers) {
 			return 0, false
 		}
-		a, slot = am.c.tiers[k].amount, am.c.tiers[k].slot
+		t := &am.c.tiers[k]
+		a, slot, rich = t.amount, t.slot, t.rich
+	}
+	if rich {
+		return a.Compute(am.s.profiles[row].Enterprise)
 	}
 	if a.Fixed != nil {
 		return *a.Fixed, true
@@ -387,7 +480,7 @@ func (am *amounter) total(hits bitset) huiqi.Money {
 	if am.a == nil {
 		return 0
 	}
-	if am.tiers == nil && am.a.Fixed != nil {
+	if am.tiers == nil && am.a.Fixed != nil && !am.c.rich {
 		return huiqi.Money(hits.count()) * *am.a.Fixed
 	}
 	var sum huiqi.Money

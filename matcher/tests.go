@@ -25,19 +25,37 @@ func RunTests(p *policies.Policy) []TestFailure {
 		v := c.Judge(NewProfile(&tc.Profile), tc.AsOf)
 		var msgs []string
 		if v.Eligible != tc.Eligible {
-			msgs = append(msgs, fmt.Sprintf("期望%s，实际%s%s", eligibleWord(tc.Eligible), eligibleWord(v.Eligible), failedLabels(v)))
-		} else if tc.Amount != nil && (v.Amount == nil || *v.Amount != *tc.Amount) {
-			got := "无金额"
-			if v.Amount != nil {
-				got = v.Amount.String() + " 元"
+			got := eligibleWord(v.Eligible) + failedLabels(v)
+			if v.State == StateUndetermined {
+				got = "无法判定（缺少：" + missingLabels(v.Missing) + "）"
 			}
-			msgs = append(msgs, fmt.Sprintf("期望金额 %s 元，实际 %s", tc.Amount, got))
+			msgs = append(msgs, fmt.Sprintf("期望%s，实际%s", eligibleWord(tc.Eligible), got))
+		} else if tc.Amount != nil && (v.Amount == nil || *v.Amount != *tc.Amount) {
+			msgs = append(msgs, amountMismatch(*tc.Amount, v.Amount))
 		}
 		if len(msgs) > 0 {
 			failures = append(failures, TestFailure{Index: i, Name: tc.Name, Message: strings.Join(msgs, "; ")})
 		}
 	}
 	return failures
+}
+
+// amountMismatch says how a computed amount differs from the expected one,
+// written as every page writes amounts. Two amounts over 1万元 that round to
+// the same text get their difference too, which the rounding would hide.
+func amountMismatch(want huiqi.Money, got *huiqi.Money) string {
+	if got == nil {
+		return fmt.Sprintf("期望金额 %s，实际无金额", want.Text())
+	}
+	msg := fmt.Sprintf("期望金额 %s，实际 %s", want.Text(), got.Text())
+	switch d := *got - want; {
+	case want.Text() != got.Text():
+	case d < 0:
+		msg += fmt.Sprintf("（少 %s）", (-d).Text())
+	default:
+		msg += fmt.Sprintf("（多 %s）", d.Text())
+	}
+	return msg
 }
 
 // TestsError returns nil when there are no failures, or an EInvalid error
@@ -68,7 +86,7 @@ func eligibleWord(ok bool) string {
 func failedLabels(v Verdict) string {
 	var failed []string
 	for _, c := range v.Conditions {
-		if !c.Pass {
+		if c.Pass != nil && !*c.Pass {
 			failed = append(failed, c.Label)
 		}
 	}
@@ -76,4 +94,13 @@ func failedLabels(v Verdict) string {
 		return ""
 	}
 	return "（未满足：" + strings.Join(failed, "、") + "）"
+}
+
+// missingLabels names the fields in Chinese.
+func missingLabels(fields []string) string {
+	labels := make([]string, len(fields))
+	for i, f := range fields {
+		labels[i] = MissingLabel(f)
+	}
+	return strings.Join(labels, "、")
 }

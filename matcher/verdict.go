@@ -13,27 +13,88 @@ type Check struct {
 	Op       string          `json:"op"`
 	Required json.RawMessage `json:"required"`
 	Actual   any             `json:"actual"`
-	Pass     bool            `json:"pass"`
+	// Pass is whether the requirement is met; nil (JSON null) when the
+	// profile lacks the value it reads, and Actual is then nil too.
+	Pass *bool `json:"pass"`
 	// Negated marks a requirement that the condition must not hold (a leaf
 	// under not); Pass then means it does not.
 	Negated bool `json:"negated,omitempty"`
+	// Gap says, of a requirement not met, how far the profile is from it
+	// (差多少): "营业收入还差320万元", "尚未取得：绿色工厂"; "" where no distance
+	// applies.
+	Gap string `json:"gap,omitempty"`
 }
 
 // Verdict is the judgement of one policy version for one profile as of a date.
 type Verdict struct {
-	PolicyID       string       `json:"policy_id"`
-	Version        int          `json:"version"`
-	Title          string       `json:"title"`
-	Department     string       `json:"department"`
-	Mode           string       `json:"mode"`
-	Kind           string       `json:"kind"`
-	ExclusiveGroup string       `json:"exclusive_group,omitempty"`
-	Eligible       bool         `json:"eligible"`
-	Amount         *huiqi.Money `json:"amount"`
-	Recommended    bool         `json:"recommended"`
-	Conditions     []Check      `json:"conditions"`
-	// Missing is the one failing leaf of a near miss (差一项).
-	Missing *Check `json:"-"`
+	PolicyID       string `json:"policy_id"`
+	Version        int    `json:"version"`
+	Title          string `json:"title"`
+	Department     string `json:"department"`
+	Mode           string `json:"mode"`
+	Kind           string `json:"kind"`
+	ExclusiveGroup string `json:"exclusive_group,omitempty"`
+	// State is StateEligible, StateIneligible or StateUndetermined;
+	// Eligible is State == StateEligible.
+	State    string `json:"state"`
+	Eligible bool   `json:"eligible"`
+	// Amount is the estimate of an eligible verdict, and of an
+	// undetermined one the amount it would bring if eligible, where the
+	// figures it needs are known.
+	Amount      *huiqi.Money `json:"amount"`
+	Recommended bool         `json:"recommended"`
+	Conditions  []Check      `json:"conditions"`
+	// Missing lists, for an undetermined verdict, the profile fields whose
+	// values would settle it.
+	Missing []string `json:"missing,omitempty"`
+	// Review lists, for an undetermined verdict, the judgements no data
+	// decides (需部门审核) that it awaits: an official's finding on the
+	// application settles them.
+	Review []string `json:"review,omitempty"`
+	// NearMiss is the one failing leaf of a near miss (差一项).
+	NearMiss *Check `json:"-"`
+}
+
+// Verdict states.
+const (
+	StateEligible     = "eligible"
+	StateIneligible   = "ineligible"
+	StateUndetermined = "undetermined"
+)
+
+// stateOf names the truth of a verdict.
+func stateOf(v tri) string {
+	switch v {
+	case triTrue:
+		return StateEligible
+	case triUnknown:
+		return StateUndetermined
+	}
+	return StateIneligible
+}
+
+// Undetermined is a policy whose verdict turns on values the profile lacks.
+type Undetermined struct {
+	PolicyID string `json:"policy_id"`
+	Version  int    `json:"version"`
+	Title    string `json:"title"`
+	// Amount is what the policy would bring if the missing values make it
+	// eligible, where the figures it needs are known; else nil.
+	Amount *huiqi.Money `json:"amount"`
+	// Missing lists the profile fields whose values would settle it.
+	Missing []string `json:"missing"`
+	// Review lists the judgements it awaits from an official (需部门审核).
+	Review []string `json:"review,omitempty"`
+	// Unknown are the checks that the missing values leave open.
+	Unknown []Check `json:"unknown"`
+}
+
+// Settle is a field the profile lacks, with the number of undetermined
+// policies that turn on it: the fields worth supplying first.
+type Settle struct {
+	Field    string `json:"field"`
+	Label    string `json:"label"`
+	Policies int    `json:"policies"`
 }
 
 // NearMiss is a policy that fails exactly one leaf of its top-level all.
@@ -45,11 +106,14 @@ type NearMiss struct {
 }
 
 // Result is every verdict for one profile: eligible policies, highest amount
-// first, and near misses.
+// first, near misses, and the undetermined, with the missing fields ranked
+// by how many of them each bears on.
 type Result struct {
-	AsOf       huiqi.Date `json:"as_of"`
-	Eligible   []Verdict  `json:"eligible"`
-	NearMisses []NearMiss `json:"near_misses"`
+	AsOf         huiqi.Date     `json:"as_of"`
+	Eligible     []Verdict      `json:"eligible"`
+	NearMisses   []NearMiss     `json:"near_misses"`
+	Undetermined []Undetermined `json:"undetermined"`
+	Settle       []Settle       `json:"settle"`
 }
 
 // InScope reports whether the policy is open on the date and the profile's
@@ -62,11 +126,21 @@ func (c *Compiled) InScope(p *Profile, day huiqi.Date) bool {
 // Eligible reports whether p qualifies for the policy on day: the fast path,
 // with no explanation.
 func (c *Compiled) Eligible(p *Profile, day huiqi.Date) bool {
-	at := newAsOf(day)
-	return c.InScope(p, day) && c.root.eval(p, &at)
+	return c.State(p, day) == StateEligible
 }
 
-// Amount returns the estimated benefit for an eligible profile, or nil.
+// State returns the verdict's state for p on day: the fast path, with no
+// explanation. Outside the policy's scope or window it is ineligible.
+func (c *Compiled) State(p *Profile, day huiqi.Date) string {
+	if !c.InScope(p, day) {
+		return StateIneligible
+	}
+	at := newAsOf(day)
+	return stateOf(c.root.eval(p, &at))
+}
+
+// Amount returns the estimated benefit for an eligible (or undetermined)
+// profile, or nil.
 func (c *Compiled) Amount(p *Profile, day huiqi.Date) *huiqi.Money {
 	at := newAsOf(day)
 	if m, ok := c.amount(p, &at); ok {
@@ -76,7 +150,8 @@ func (c *Compiled) Amount(p *Profile, day huiqi.Date) *huiqi.Money {
 }
 
 // Judge returns the explained verdict of the policy for p on day, with its
-// amount when eligible and the missing leaf when it is a near miss.
+// amount when eligible or undetermined, the missing fields when
+// undetermined, and the failing leaf when it is a near miss.
 func (c *Compiled) Judge(p *Profile, day huiqi.Date) Verdict {
 	at := newAsOf(day)
 	return c.judge(p, &at)
@@ -91,30 +166,68 @@ func (c *Compiled) judge(p *Profile, at *asOf) Verdict {
 	}
 	inScope := c.InScope(p, day)
 	v.Conditions = make([]Check, 0, c.root.leaves)
-	v.Eligible = c.root.explain(p, at, &v.Conditions, false) && inScope
-	if v.Eligible {
-		v.Recommended = true
+	t := c.root.explain(p, at, &v.Conditions, false)
+	if !inScope {
+		t = triFalse
+	}
+	v.State, v.Eligible = stateOf(t), t == triTrue
+	switch {
+	case t != triFalse:
+		v.Recommended = t == triTrue
 		if m, ok := c.amount(p, at); ok {
 			v.Amount = &m
 		}
-	} else if inScope && c.root.kind == kindAll {
+		if t == triUnknown {
+			v.Missing = c.root.missing(p, at, nil)
+			v.Review = c.root.reviews(nil)
+		}
+	case inScope && c.root.kind == kindAll:
 		if i, _, _ := c.nearMiss(p, at); i >= 0 {
-			v.Missing = &v.Conditions[i]
+			v.NearMiss = &v.Conditions[i]
 		}
 	}
 	return v
 }
 
+// reviews appends the judgements of the reviewed leaves of the tree.
+func (n *node) reviews(out []string) []string {
+	if n.acc == accReview && n.kind == kindLeaf {
+		return append(out, n.cond.Review)
+	}
+	for _, k := range n.children {
+		out = k.reviews(out)
+	}
+	return out
+}
+
+// missing appends the fields p lacks under the unknown leaves of the tree,
+// in document order.
+func (n *node) missing(p *Profile, at *asOf, out []string) []string {
+	if n.kind != kindLeaf {
+		for _, k := range n.children {
+			out = k.missing(p, at, out)
+		}
+		return out
+	}
+	if n.evalLeaf(p, at) == triUnknown {
+		out = n.missingFields(p, at, out)
+	}
+	return out
+}
+
 // nearMiss returns the position among the leaves of the failing leaf when
-// exactly one child of the top-level all fails and that child is a leaf, or
-// the not of a leaf (then negated is set); else -1. The caller has checked
-// that the root is an all.
+// every child of the top-level all holds but one, which fails (is false,
+// not unknown) and is a leaf or the not of a leaf (then negated is set);
+// else -1: meeting that one requirement would make the profile eligible.
+// The caller has checked that the root is an all.
 func (c *Compiled) nearMiss(p *Profile, at *asOf) (pos int, leaf *node, negated bool) {
 	failing, missing, at0 := 0, -1, 0
 	for _, child := range c.root.children {
-		if !child.eval(p, at) {
+		if v := child.eval(p, at); v != triTrue {
 			failing++
 			switch {
+			case v == triUnknown:
+				return -1, nil, false
 			case child.kind == kindLeaf:
 				missing, leaf, negated = at0, child, false
 			case child.kind == kindNot && child.children[0].kind == kindLeaf:

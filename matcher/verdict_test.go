@@ -2,6 +2,7 @@ package matcher_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +42,9 @@ func TestJudge_NearMiss(t *testing.T) {
 		{name: "all pass", eligibility: fourLeaves, eligible: true},
 		{name: "one leaf fails", eligibility: fourLeaves, edit: setEmployees(49), missing: "从业人员50人以上", actual: "49"},
 		{name: "one leaf fails on a tag", eligibility: fourLeaves, edit: func(e *huiqi.Enterprise) { e.Tags = nil }, missing: "高新技术企业", actual: "[]"},
-		{name: "one leaf on a missing value", eligibility: fourLeaves, edit: func(e *huiqi.Enterprise) { e.Revenue = nil }, missing: "营业收入2000万元以上", actual: "null"},
+		// Unknown, not failing: the verdict is undetermined, no near miss.
+		{name: "one leaf on a missing value", eligibility: fourLeaves, edit: func(e *huiqi.Enterprise) { e.Revenue = nil }},
+		{name: "one leaf fails, one on a missing value", eligibility: fourLeaves, edit: func(e *huiqi.Enterprise) { e.Employees, e.Revenue = intPtr(49), nil }},
 		{name: "two leaves fail", eligibility: fourLeaves, edit: func(e *huiqi.Enterprise) { e.Employees, e.Revenue = intPtr(49), yuanPtr("1000000") }},
 		{name: "failing any child", eligibility: anyTagsChild},
 		{name: "failing any child and a leaf", eligibility: anyTagsChild, edit: setEmployees(10)},
@@ -80,14 +83,14 @@ func TestJudge_NearMiss(t *testing.T) {
 				t.Errorf("Eligible(%s) = %v, want %v", tt.name, got, tt.eligible)
 			}
 			gotMissing := ""
-			if v.Missing != nil {
-				gotMissing = v.Missing.Label
-				if v.Missing.Pass {
-					t.Errorf("Judge(%s).Missing.Pass = true, want false", tt.name)
+			if v.NearMiss != nil {
+				gotMissing = v.NearMiss.Label
+				if *v.NearMiss.Pass {
+					t.Errorf("Judge(%s).NearMiss.Pass = true, want false", tt.name)
 				}
 			}
 			if gotMissing != tt.missing {
-				t.Errorf("Judge(%s).Missing = %q, want %q", tt.name, gotMissing, tt.missing)
+				t.Errorf("Judge(%s).NearMiss = %q, want %q", tt.name, gotMissing, tt.missing)
 			}
 
 			r := matcher.Judge([]*matcher.Compiled{c}, p, day, true)
@@ -192,8 +195,8 @@ func TestMatcher_MatchPolicy(t *testing.T) {
 		profile(5, "350581", intPtr(100), yuanPtr("30000000")),   // 石狮: out of scope
 		profile(4, "350582", intPtr(49), yuanPtr("1000000")),     // two failing
 		profile(2, "350582", intPtr(60), yuanPtr("12000000")),    // 120000
-		profile(6, "350582", nil, yuanPtr("20000000")),           // near miss: employees missing
-		profile(8, "350582", intPtr(55), nil),                    // near miss: revenue missing
+		profile(6, "350582", nil, yuanPtr("20000000")),           // undetermined: employees missing
+		profile(8, "350582", intPtr(55), nil),                    // undetermined: revenue missing
 		profile(9, "350581", intPtr(49), yuanPtr("30000000")),    // out of scope, one failing
 	}
 	m := matcher.New()
@@ -211,15 +214,23 @@ func TestMatcher_MatchPolicy(t *testing.T) {
 			{CreditCode: creditCode(2), Name: es[5].Name, Amount: yuanPtr("120000")},
 			{CreditCode: creditCode(7), Name: es[0].Name, Amount: yuanPtr("123456.79")},
 		},
-		Total:         3,
-		AmountTotal:   yuan("443456.79"),
-		NearMissTotal: 3,
+		Total:             3,
+		AmountTotal:       yuan("443456.79"),
+		NearMissTotal:     1,
+		UndeterminedTotal: 2,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("MatchPolicy (-want +got):\n%s", diff)
 	}
+	wantUndet := []matcher.Hit{
+		{CreditCode: creditCode(6), Name: es[6].Name, Amount: yuanPtr("200000"), Missing: []string{"employees"}},
+		{CreditCode: creditCode(8), Name: es[7].Name, Missing: []string{"revenue"}},
+	}
+	if diff := cmp.Diff(wantUndet, m.MatchPolicyUndetermined(c, today)); diff != "" {
+		t.Errorf("MatchPolicyUndetermined (-want +got):\n%s", diff)
+	}
 
-	want.NearMissTotal = 0
+	want.NearMissTotal, want.UndeterminedTotal = 0, 0
 	if diff := cmp.Diff(want, m.MatchPolicy(c, today, false)); diff != "" {
 		t.Errorf("MatchPolicy near=false (-want +got):\n%s", diff)
 	}
@@ -229,8 +240,8 @@ func TestMatcher_MatchPolicy(t *testing.T) {
 	}
 
 	gotNone := m.MatchPolicy(noAmount, today, true)
-	if gotNone.Total != 3 || gotNone.AmountTotal != 0 || gotNone.NearMissTotal != 3 {
-		t.Errorf("MatchPolicy without amount = total %d, amount_total %s, near %d; want 3, 0, 3", gotNone.Total, gotNone.AmountTotal, gotNone.NearMissTotal)
+	if gotNone.Total != 3 || gotNone.AmountTotal != 0 || gotNone.NearMissTotal != 1 || gotNone.UndeterminedTotal != 2 {
+		t.Errorf("MatchPolicy without amount = total %d, amount_total %s, near %d, undetermined %d; want 3, 0, 1, 2", gotNone.Total, gotNone.AmountTotal, gotNone.NearMissTotal, gotNone.UndeterminedTotal)
 	}
 	for _, h := range gotNone.Hits {
 		if h.Amount != nil {
@@ -303,6 +314,13 @@ func TestRunTests(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{1, 2, 4}, got); diff != "" {
 		t.Errorf("RunTests failing indexes (-want +got):\n%s", diff)
+	}
+	// Amounts are written as on every page; a difference the rounding to
+	// 万元 would hide is spelled out.
+	for index, want := range map[int]string{2: "期望金额 1万元，实际 1万元（少 1.00元）", 4: "期望金额 1.00元，实际无金额"} {
+		if i := slices.IndexFunc(failures, func(f matcher.TestFailure) bool { return f.Index == index }); i < 0 || failures[i].Message != want {
+			t.Errorf("failure of tests[%d]: %+v, want %q", index, failures, want)
+		}
 	}
 	err := matcher.TestsError(failures)
 	if code := huiqi.ErrorCode(err); code != huiqi.EInvalid {

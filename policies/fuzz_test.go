@@ -32,6 +32,18 @@ func FuzzParse(f *testing.F) {
 		doc(elig(`{"field": "rd_ratio", "op": "between", "value": ["0.01", 0.5]}`)),
 		doc(elig(`{"not": {"any": [{"field": "tags", "op": "has_all", "value": ["hightech", "tech_sme"]}, {"field": "credit_code", "op": "prefix", "value": "9135"}]}}`)),
 		doc(amount(`{"rate": "0.05", "of": "revenue", "cap": 300000, "floor": 1000}`)),
+		doc(elig(`{"field": "revenue", "over": {"years": 3, "agg": "sum"}, "op": "gte", "value": 10000000}`)),
+		doc(elig(`{"field": "revenue", "over": {"years": 2, "agg": "min_growth"}, "op": "gt", "value": "-0.05"}`)),
+		doc(elig(`{"field": "rd_ratio", "over": {"years": 3, "agg": "avg"}, "op": "gte", "value": "0.03"}`)),
+		doc(elig(`{"not": {"field": "above_designated_size", "over": {"agg": "prev"}, "op": "eq", "value": true}}`)),
+		doc(elig(`{"field": "granted_on", "tag": "hightech", "op": "between", "value": ["2026-01-01", "2026-12-31"]}`)),
+		doc(elig(`{"field": "first_granted_on", "tag": "little_giant", "op": "gte", "value": "2025-01-01"}`)),
+		doc(elig(`{"field": "incident_count", "incident": {"years": 3, "kinds": ["safety"], "min_level": "major"}, "op": "eq", "value": 0}`)),
+		doc(elig(`{"any": [{"review": "推动同行业科技进步作用显著"}, {"field": "output_value", "op": "gte", "value": 1e8}]}`)),
+		doc(amount(`{"bands": [{"upto_growth": "0.6", "rate": "0.01"}, {"rate": "0.012"}], "of": "output_value", "over": {"agg": "increase"}, "cap": 10000000}`)),
+		doc(amount(`{"step": {"per": 20000000, "fixed": 10000}, "of": "import_export", "over": {"agg": "increase"}, "cap": 300000}`)),
+		doc(amount(`{"fixed": 200000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}, "rate": "0.5"}}`)),
+		doc(map[string]string{"tests": `[{"profile": {` + okProfile + `, "fiscal_years": {"2024": {"revenue": 100}, "2025": {"revenue": 200, "output_value": 5}}, "qualifications": [{"tag": "hightech", "granted_on": "2025-01-01"}], "incidents": [{"kind": "quality", "level": "general", "on": "2025-02-02"}]}, "eligible": false}]`}),
 		doc(map[string]string{"budget": `1e6`, "valid_from": `"2024-01-01"`, "tests": `[{"profile": {` + okProfile + `, "revenue": 2000000, "employees": 20}, "eligible": true, "amount": 100000}]`}),
 		`{"id": "x"}`,
 		`{}`,
@@ -82,6 +94,12 @@ func FuzzParse(f *testing.F) {
 // checkArg fails unless a validated leaf carries a value of its field's type.
 func checkArg(t *testing.T, path string, c *policies.Condition) {
 	t.Helper()
+	if c.Review != "" {
+		if c.Field != "" || c.Op != "" || c.Value != nil {
+			t.Fatalf("%s: review leaf with field, op or value", path)
+		}
+		return
+	}
 	f, ok := huiqi.LookupField(c.Field)
 	if !ok {
 		t.Fatalf("%s: accepted unknown field %q", path, c.Field)
@@ -92,6 +110,9 @@ func checkArg(t *testing.T, path string, c *policies.Condition) {
 		want = 2
 	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpPrefix:
 		want = -1 // one or more
+	}
+	if c.Over != nil {
+		f.Type = f.OverType(c.Over.Agg)
 	}
 	var n, other int
 	switch f.Type {

@@ -78,8 +78,9 @@ type Policy struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// Condition is a node of the eligibility tree: exactly one of All, Any, Not
-// or a leaf (Field, Op, Value).
+// Condition is a node of the eligibility tree: exactly one of All, Any, Not,
+// a leaf (Field, Op, Value, with Over, Tag or Incident where the field
+// needs one) or a reviewed leaf (Review).
 type Condition struct {
 	All   []*Condition    `json:"all,omitempty"`
 	Any   []*Condition    `json:"any,omitempty"`
@@ -88,6 +89,18 @@ type Condition struct {
 	Op    string          `json:"op,omitempty"`
 	Value json.RawMessage `json:"value,omitempty"`
 	Label string          `json:"label,omitempty"`
+
+	// Over reads a yearly field across the latest fiscal years.
+	Over *huiqi.Over `json:"over,omitempty"`
+	// Tag names the qualification a Tagged field (granted_on,
+	// first_granted_on, expires_on) reads.
+	Tag string `json:"tag,omitempty"`
+	// Incident selects the incidents incident_count counts.
+	Incident *huiqi.IncidentFilter `json:"incident,omitempty"`
+	// Review states a judgement no profile figure decides (需部门审核),
+	// such as 推动同行业科技进步作用显著: the leaf is unknown until an
+	// official records a finding. It is the leaf's label too.
+	Review string `json:"review,omitempty"`
 
 	// Arg is the typed value of a leaf, set by validation.
 	Arg Arg `json:"-"`
@@ -111,15 +124,48 @@ type Benefit struct {
 	Amount *Amount `json:"amount,omitempty"`
 }
 
-// Amount is a benefit formula: a fixed sum, a rate of a profile figure with
-// cap and floor, or tiers of which the first that holds gives the amount.
+// Amount is a benefit formula: a fixed sum; a rate, marginal rate bands or
+// a step amount of a profile figure (Of, read across years with Over),
+// with cap, floor and a cap taken from another figure; or tiers of which
+// the first that holds gives the amount.
 type Amount struct {
 	Fixed *huiqi.Money `json:"fixed,omitempty"`
 	Rate  *Rate        `json:"rate,omitempty"`
+	Bands []Band       `json:"bands,omitempty"`
+	Step  *Step        `json:"step,omitempty"`
 	Of    string       `json:"of,omitempty"`
+	Over  *huiqi.Over  `json:"over,omitempty"`
 	Cap   *huiqi.Money `json:"cap,omitempty"`
+	CapOf *CapOf       `json:"cap_of,omitempty"`
 	Floor *huiqi.Money `json:"floor,omitempty"`
 	Tiers []Tier       `json:"tiers,omitempty"`
+}
+
+// Band is one band of marginal rates (超额累进): the part of the base above
+// the previous band's bound and up to this band's bound earns Rate. The
+// bound is an amount (Upto, in yuan) or a growth over the previous year
+// (UptoGrowth: "0.6" bounds the increase at 60% of the previous year's
+// figure); the last band has no bound.
+type Band struct {
+	Upto       *huiqi.Money `json:"upto,omitempty"`
+	UptoGrowth *Rate        `json:"upto_growth,omitempty"`
+	Rate       *Rate        `json:"rate"`
+}
+
+// Step is a step amount: Fixed for every whole Per of the base (每增加2000万元
+// 奖励1万元).
+type Step struct {
+	Per   huiqi.Money `json:"per"`
+	Fixed huiqi.Money `json:"fixed"`
+}
+
+// CapOf caps an amount by another figure of the profile, or a share of it
+// (不超过上年度财政贡献额): Rate of Field read with Over, the whole figure
+// when Rate is absent.
+type CapOf struct {
+	Field string      `json:"field"`
+	Over  *huiqi.Over `json:"over,omitempty"`
+	Rate  *Rate       `json:"rate,omitempty"`
 }
 
 // Tier is one tier of a tiered amount.
@@ -136,6 +182,14 @@ type TestCase struct {
 	Profile  huiqi.Enterprise `json:"profile"`
 	Eligible bool             `json:"eligible"`
 	Amount   *huiqi.Money     `json:"amount,omitempty"`
+}
+
+// DependsOnDate reports whether the policy's verdicts can change with the
+// evaluation date alone, the profiles unchanged: ages grow, incidents
+// leave the look-back window, and dated qualifications run out (has,
+// has_any and has_all read the tags in force).
+func (p *Policy) DependsOnDate() bool {
+	return p.UsesField("age_years") || p.UsesField("incident_count") || p.UsesField("tags")
 }
 
 // UsesField reports whether the eligibility tree or a benefit tier names the

@@ -18,15 +18,25 @@ type Rate int64
 // ParseDecimal reads a non-negative decimal with at most six places into
 // millionths.
 func ParseDecimal(s string) (int64, error) {
-	if !decimalSyntax.MatchString(s) {
+	v, err := ParseSignedDecimal(s)
+	if err == nil && v < 0 {
 		return 0, huiqi.Errorf(huiqi.EInvalid, "应为非负小数，如 \"0.10\"，收到 %q", s)
+	}
+	return v, err
+}
+
+// ParseSignedDecimal reads a decimal with at most six places, of
+// magnitude at most 1000, into millionths: a growth rate may be negative.
+func ParseSignedDecimal(s string) (int64, error) {
+	if !decimalSyntax.MatchString(s) {
+		return 0, huiqi.Errorf(huiqi.EInvalid, "应为小数，如 \"0.10\"，收到 %q", s)
 	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok || r.Sign() < 0 {
-		return 0, huiqi.Errorf(huiqi.EInvalid, "应为非负小数，如 \"0.10\"，收到 %q", s)
+	if !ok {
+		return 0, huiqi.Errorf(huiqi.EInvalid, "应为小数，如 \"0.10\"，收到 %q", s)
 	}
 	r.Mul(r, big.NewRat(RatioScale, 1))
-	if !r.IsInt() || !r.Num().IsInt64() || r.Num().Int64() > 1000*RatioScale {
+	if !r.IsInt() || !r.Num().IsInt64() || r.Num().Int64() > 1000*RatioScale || r.Num().Int64() < -1000*RatioScale {
 		return 0, huiqi.Errorf(huiqi.EInvalid, "小数最多六位且不超过 1000: %s", s)
 	}
 	return r.Num().Int64(), nil
@@ -39,6 +49,9 @@ var decimalSyntax = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][
 
 // FormatDecimal writes millionths as a minimal decimal string: 100000 → "0.1".
 func FormatDecimal(v int64) string {
+	if v < 0 {
+		return "-" + FormatDecimal(-v)
+	}
 	s := strconv.FormatInt(v/RatioScale, 10)
 	if f := v % RatioScale; f != 0 {
 		s += strings.TrimRight("."+strconv.FormatInt(RatioScale+f, 10)[1:], "0")

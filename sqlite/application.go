@@ -621,10 +621,13 @@ func (db *DB) policyCounts(ctx context.Context, counts string, args ...any) ([]h
 	return out, nil
 }
 
-// guardTriggers are the triggers of migration 003 that refuse changes.
+// guardTriggers are the triggers that refuse changes (migration 003) and
+// keep the global event log whole (006): one gone is a sign of tampering
+// even where the chains and checkpoints still verify.
 var guardTriggers = []string{
 	"application_events_no_update", "application_events_no_delete",
 	"applications_no_delete", "applications_fixed_identity",
+	"application_events_logged", "event_log_no_update", "event_log_no_delete",
 }
 
 // ScanChains reads the facts verification needs and then calls fn with every

@@ -348,7 +348,7 @@ func testListEnterprises(t *testing.T, open opener) {
 			{"One", 1, 0, []int{1}},
 			{"Empty", 0, 0, []int{0}},
 			{"Default", 55, 0, []int{50, 5}},
-			{"Max", 1005, 5000, []int{1000, 5}},
+			{"Max", 1005, 1000, []int{1000, 5}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				db := open(t)
@@ -394,6 +394,16 @@ func testListEnterprises(t *testing.T, open opener) {
 					t.Fatalf("codes (-want +got):\n%s", diff)
 				}
 			})
+		}
+	})
+
+	// A page over the maximum is refused, not cut short: a client would
+	// take the short page for the last.
+	t.Run("OverMax", func(t *testing.T) {
+		db := open(t)
+		_, _, _, err := db.ListEnterprises(ctx, huiqi.EnterpriseFilter{Limit: huiqi.MaxLimit + 1})
+		if huiqi.ErrorCode(err) != huiqi.EInvalid || huiqi.ErrorField(err) != "limit" {
+			t.Errorf("ListEnterprises(limit %d) = %v, want EInvalid naming limit", huiqi.MaxLimit+1, err)
 		}
 	})
 

@@ -241,6 +241,7 @@ func TestBrowser_Calculator(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`input[name="total_assets"]`), "2000"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="rd_expense"]`), "120"),
 			chromedp.Click(chromedp.CSS(`input[name="tags"][value="hightech"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="tags"][value="tech_sme"]`)),
 			chromedp.Click(chromedp.CSS(`input[name="tags"][value="park_resident"]`)),
 			chromedp.Click(chromedp.CSS(`input[name="tags"][value="insured_full"]`)),
 		)
@@ -270,16 +271,19 @@ func TestBrowser_Calculator(t *testing.T) {
 			}
 		}
 		// The rate-based subsidy shows how its amount was worked out.
-		worked := eval[string](b, `document.querySelector('li[data-policy="jj-footwear-garment-upgrade"] .worked').innerText`)
-		if worked != "计算方式：营业收入 3000万元 × 0.3% = 9万元" {
+		worked := eval[string](b, `document.querySelector('li[data-policy="qz-tech-sme-rd-subsidy"] .worked').innerText`)
+		if worked != "计算方式：研发费用 120万元 × 10% = 12万元" {
 			t.Errorf("worked out = %q", worked)
 		}
-		near := eval[string](b, `document.querySelector('.near-list li[data-policy="qz-green-factory-award"] .missing').innerText`)
-		if !strings.Contains(near, "差一项：省级以上绿色工厂") || !strings.Contains(near, "尚未取得：") || strings.Contains(near, "高新技术企业") {
+		// qz-talent-harbour asks for two qualifications in one condition; the
+		// shoe maker holds one (足额参保), and only the other is named.
+		near := eval[string](b, `document.querySelector('.near-list li[data-policy="qz-talent-harbour"] .missing').innerText`)
+		lacking, _ := strings.CutPrefix(near[strings.Index(near, "差一项："):], "差一项：当年引进经认定的高层次人才且按时足额缴纳社会保险")
+		if !strings.Contains(near, "差一项：当年引进经认定的高层次人才且按时足额缴纳社会保险") || !strings.Contains(lacking, "尚未取得：") || strings.Contains(lacking, "足额参保") || strings.Contains(near, "高新技术企业") {
 			t.Errorf("near miss reads %q: want what is lacking, not the tags held", near)
 		}
 		text := b.bodyText()
-		for _, s := range []string{"可享政策", "✓", "差一项", "有效期", "政策原文", "补齐后可享：定额 30万元"} {
+		for _, s := range []string{"可享政策", "✓", "差一项", "有效期", "政策原文", "补齐后可享：定额 10万元"} {
 			if !strings.Contains(text, s) {
 				t.Errorf("result lacks %q", s)
 			}
@@ -414,7 +418,7 @@ func TestBrowser_Preview(t *testing.T) {
 	b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{file}))
 	b.submit("preview", `.preview-form button[type="submit"]`)
 	b.do("wait for the reach", chromedp.WaitVisible(chromedp.CSS("#reach-total")))
-	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,15 +457,15 @@ func TestBrowser_OfficialCase(t *testing.T) {
 			t.Fatalf("no confirmation after 受理:\n%s", text)
 		}
 		b.do("type the approved amount",
-			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] input[name="amount"]`), "300000"),
+			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] input[name="amount"]`), "100000"),
 			chromedp.SendKeys(chromedp.CSS(`form[data-action="approve"] textarea[name="note"]`), "材料齐全，同意"))
 		b.submit("approve", `form[data-action="approve"] button[type="submit"]`)
-		if got := eval[string](b, `document.querySelector("#amount-approved").innerText`); got != "30万元" {
-			t.Errorf("approved amount on the page = %q, want 30万元", got)
+		if got := eval[string](b, `document.querySelector("#amount-approved").innerText`); got != "10万元" {
+			t.Errorf("approved amount on the page = %q, want 10万元", got)
 		}
 		// The disbursement starts from the approved amount.
-		if v := eval[string](b, `document.querySelector('form[data-action="disburse"] input[name="amount"]').value`); v != "300000" {
-			t.Errorf("disburse amount starts at %q, want 300000", v)
+		if v := eval[string](b, `document.querySelector('form[data-action="disburse"] input[name="amount"]').value`); v != "100000" {
+			t.Errorf("disburse amount starts at %q, want 100000", v)
 		}
 		b.submit("disburse", `form[data-action="disburse"] button[type="submit"]`)
 		if state := eval[string](b, `document.querySelector("#case-state").dataset.state`); state != huiqi.StateDisbursed {
@@ -475,8 +479,8 @@ func TestBrowser_OfficialCase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.State != huiqi.StateDisbursed || got.AmountDisbursed == nil || *got.AmountDisbursed != 300000*huiqi.Yuan {
-			t.Errorf("application %d: %s, disbursed %v; want disbursed 300000", a.ID, got.State, got.AmountDisbursed)
+		if got.State != huiqi.StateDisbursed || got.AmountDisbursed == nil || *got.AmountDisbursed != 100000*huiqi.Yuan {
+			t.Errorf("application %d: %s, disbursed %v; want disbursed 100000", a.ID, got.State, got.AmountDisbursed)
 		}
 		b.noOverflow("case page")
 		b.keep("case-" + b.screen + ".png")
@@ -495,6 +499,7 @@ func TestBrowser_EveryPageFits(t *testing.T) {
 			t.Helper()
 			b.open(path)
 			b.noOverflow(path)
+			b.keep("page" + strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(path) + "-" + b.screen + ".png")
 			navShown := eval[bool](b, `document.querySelector("nav.menu").offsetParent !== null`)
 			if navShown == phone {
 				t.Errorf("%s at %s: navigation shown = %v", path, b.screen, navShown)
@@ -514,7 +519,7 @@ func TestBrowser_EveryPageFits(t *testing.T) {
 			}
 		}
 		b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
-		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
+		for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=overdue", "/ui/cases/" + itoa(a.ID), "/ui/editor?id=" + overduePolicy, "/ui/preview", "/ui/workbench?code=" + a.CreditCode, "/?profile=mine"} {
 			check(path)
 		}
 		if phone {
@@ -608,7 +613,7 @@ func TestBrowser_Accessibility(t *testing.T) {
 	b.submit("calculate", `#calc button[type="submit"]`)
 	check("/ (answer)")
 	b.signIn(w.token(t, huiqi.RoleAdmin, "", ""), "/ui/dashboard")
-	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/preview", "/ui/workbench?code=" + codes[2]} {
+	for _, path := range []string{"/ui/dashboard", "/ui/dashboard?status=at_risk", "/ui/cases/" + itoa(a.ID), "/ui/editor?id=" + overduePolicy, "/ui/preview", "/ui/workbench?code=" + codes[2]} {
 		b.open(path)
 		check(path)
 	}
@@ -628,17 +633,17 @@ func TestBrowser_Accessibility(t *testing.T) {
 func TestBrowser_Editor(t *testing.T) {
 	onScreens(t, func(t *testing.T, b *tab) {
 		w := b.w
-		b.signIn(w.token(t, huiqi.RoleOfficial, deptJinjiang, ""), "/ui/dashboard")
-		b.open("/ui/editor?id=jj-footwear-garment-upgrade")
+		b.signIn(w.token(t, huiqi.RoleOfficial, deptScience, ""), "/ui/dashboard")
+		b.open("/ui/editor?id=qz-tech-sme-rd-subsidy")
 		b.noOverflow("editor")
 		before := eval[string](b, `document.querySelector("#sandbox-reach").textContent`)
-		const revenueCSS = `.cond-row[data-row="1"] input[name="f_cond_value"]`
-		revenue := chromedp.CSS(revenueCSS)
-		clear := func() { eval[bool](b, `(document.querySelector('`+revenueCSS+`').value = "", true)`) }
+		const rdCSS = `.cond-row[data-row="2"] input[name="f_cond_value"]`
+		rd := chromedp.CSS(rdCSS)
+		clear := func() { eval[bool](b, `(document.querySelector('`+rdCSS+`').value = "", true)`) }
 		clear()
-		b.do("raise the revenue threshold", chromedp.SendKeys(revenue, "2000"))
-		doc := strings.Replace(mustCatalogueDoc(t, "jj-footwear-garment-upgrade"), "value: 5000000,", "value: 20000000,", 1)
-		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(doc), webToday)
+		b.do("raise the 研发费用 threshold", chromedp.SendKeys(rd, "16"))
+		doc := strings.Replace(mustCatalogueDoc(t, "qz-tech-sme-rd-subsidy"), techThreshold, raisedThreshold, 1)
+		pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -651,15 +656,18 @@ func TestBrowser_Editor(t *testing.T) {
 			t.Fatalf("the sandbox did not show the reach %s (it showed %s before): %v", want, before, err)
 		}
 		if failed := eval[string](b, `document.querySelector("#sandbox-failed").textContent`); failed != "1" {
-			t.Errorf("failed tests in the sandbox = %s, want 1 (the 500万元 case)", failed)
+			t.Errorf("failed tests in the sandbox = %s, want 1 (the 15万元 case)", failed)
+		}
+		if undet := eval[string](b, `document.querySelector("#sandbox-undetermined").textContent`); undet != itoa(int64(pv.UndeterminedTotal)) {
+			t.Errorf("undetermined in the sandbox = %s, want %d", undet, pv.UndeterminedTotal)
 		}
 		clear()
-		b.do("lower it", chromedp.SendKeys(revenue, "300"))
+		b.do("lower it", chromedp.SendKeys(rd, "5"))
 		b.submit("save", `button[name="action"][value="save"]`)
 		if text := b.bodyText(); !strings.Contains(text, "已保存") {
 			t.Fatalf("no confirmation after saving:\n%s", text)
 		}
-		p, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+		p, err := w.Eng.FindPolicy(admin(), "qz-tech-sme-rd-subsidy", 0)
 		if err != nil || p.Version != 2 {
 			t.Errorf("after saving: version %v, %v; want 2", p.Version, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/clock"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 )
 
 // dashboardPage is the data of the redemption-clock dashboard.
@@ -232,7 +233,7 @@ func (p dashboardPage) StatusURL(status string) string { return p.filterURL(stat
 // clockList reads the whole clock list of q, page by page.
 func (h *Handler) clockList(r *http.Request, q engine.ClockQuery) ([]*engine.Application, error) {
 	var out []*engine.Application
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	for {
 		l, err := h.Engine.AuditClock(r.Context(), q, pg)
 		if err != nil {
@@ -258,7 +259,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	cw := &csvWriter{w: w, name: "申兑时限-" + day.String() + ".csv"}
-	err = h.Engine.ExportClockCSV(r.Context(), engine.ClockQuery{AsOf: day, Status: q.Get("status"), Department: q.Get("department")}, cw)
+	err = exchange.ClockCSV(r.Context(), h.Engine, engine.ClockQuery{AsOf: day, Status: q.Get("status"), Department: q.Get("department")}, cw)
 	if err != nil && cw.started {
 		// Half a file has gone out: all that is left is to say so in the log.
 		h.Logger.Error("export csv", "err", err)

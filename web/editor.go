@@ -248,7 +248,7 @@ func (p *editorPage) fail(err error) {
 
 // sandbox tries the document; a failure is recorded on the page.
 func (h *Handler) sandbox(r *http.Request, doc []byte, p *editorPage) *sandboxView {
-	pv, err := h.Engine.PreviewDocument(r.Context(), doc, h.Engine.Today())
+	pv, err := h.Engine.PreviewPolicy(r.Context(), "", doc, h.Engine.Today(), "", engine.Page{})
 	if err != nil {
 		p.fail(err)
 		return nil

@@ -20,7 +20,7 @@ func formOfPolicy(p *policies.Policy) editorForm {
 	if p.DeadlineDays > 0 {
 		f.DeadlineDays = strconv.Itoa(p.DeadlineDays)
 	}
-	if a := p.Benefit.Amount; a != nil && len(a.Tiers) == 0 {
+	if a := p.Benefit.Amount; a != nil && formAmount(a) {
 		switch {
 		case a.Fixed != nil:
 			f.AmountKind, f.Fixed = "fixed", wanText(a.Fixed)
@@ -39,13 +39,29 @@ func formOfPolicy(p *policies.Policy) editorForm {
 		f.Kept = 1
 	}
 	for _, c := range leaves {
-		if c.Field == "" {
+		if !formLeaf(c) {
 			f.Kept++
 			continue
 		}
 		f.Rows = append(f.Rows, condRow{Field: c.Field, Op: c.Op, Value: valueText(c), Label: c.Label})
 	}
 	return f
+}
+
+// formLeaf reports whether a condition is a row of the form: a leaf on a
+// figure of the latest year. A leaf read across years (over), on a
+// qualification's dates (tag) or on incidents has more than a row holds,
+// so it stays as the YAML states it, as nested conditions do.
+func formLeaf(c *policies.Condition) bool {
+	return c.Field != "" && c.Over == nil && c.Tag == "" && c.Incident == nil
+}
+
+// formAmount reports whether the form's amount fields state the formula
+// whole: a fixed sum, or a rate of the latest figure with cap and floor.
+// Tiers, bands, steps, rates of an increase or sum and caps from another
+// figure stay as the YAML states them.
+func formAmount(a *policies.Amount) bool {
+	return len(a.Tiers) == 0 && a.Bands == nil && a.Step == nil && a.Over == nil && a.CapOf == nil
 }
 
 // wanText writes an amount in 万元 as the form takes it, exactly.
@@ -298,11 +314,11 @@ func (f editorForm) apply(p *policies.Policy) error {
 		switch {
 		case len(e.All) > 0:
 			for _, c := range e.All {
-				if c.Field == "" {
+				if !formLeaf(c) {
 					all = append(all, c)
 				}
 			}
-		case e.Field == "":
+		case !formLeaf(e):
 			all = append(all, e)
 		}
 	}

@@ -2,9 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
@@ -61,6 +58,11 @@ func workedOut(p *policies.Policy, en *huiqi.Enterprise, day huiqi.Date, amount 
 }
 
 func simpleWorkedOut(a *policies.Amount, en *huiqi.Enterprise, amount huiqi.Money) string {
+	if a.Over != nil || a.CapOf != nil {
+		// A rate of an increase or a sum, or a cap from another figure: the
+		// latest figure times the rate would not give the amount.
+		return ""
+	}
 	switch {
 	case a.Fixed != nil:
 		if *a.Fixed != amount {
@@ -86,73 +88,16 @@ func simpleWorkedOut(a *policies.Amount, en *huiqi.Enterprise, amount huiqi.Mone
 }
 
 // gapText says what a failing condition lacks and how far the profile is
-// from it: the tags not yet held rather than the whole tag list, the
-// difference of a figure, or that the field is not filled in.
+// from it, as the matcher words it: of qualifications only those lacking
+// rather than the whole list, of a figure the profile's value and the
+// difference.
 func gapText(c matcher.Check) string {
-	f, _ := huiqi.LookupField(c.Field)
-	if c.Actual == nil {
-		if c.Field == "tax_credit" {
-			return "未评定纳税信用等级"
-		}
-		return f.Label + "未填写，填写后即可判断"
+	if f, _ := huiqi.LookupField(c.Field); f.Type == huiqi.TypeTags && c.Gap != "" {
+		return c.Gap
 	}
-	switch f.Type {
-	case huiqi.TypeTags:
-		var want []string
-		if json.Unmarshal(c.Required, &want) != nil {
-			var one string
-			if json.Unmarshal(c.Required, &one) != nil {
-				return ""
-			}
-			want = []string{one}
-		}
-		held, _ := c.Actual.([]string)
-		if c.Negated {
-			var bad []string
-			for _, t := range want {
-				if slices.Contains(held, t) {
-					bad = append(bad, tagName(t))
-				}
-			}
-			return "企业现为：" + strings.Join(bad, "、")
-		}
-		var lack []string
-		for _, t := range want {
-			if !slices.Contains(held, t) {
-				lack = append(lack, tagName(t))
-			}
-		}
-		if c.Op == huiqi.OpHasAny {
-			return "尚未取得以下任一项：" + strings.Join(lack, "、")
-		}
-		return "尚未取得：" + strings.Join(lack, "、")
-	case huiqi.TypeMoney:
-		have, ok := c.Actual.(huiqi.Money)
-		need, err := huiqi.ParseMoney(string(c.Required))
-		if ok && err == nil {
-			return distance(int64(have), int64(need), func(n int64) string { return huiqi.Money(n).Text() }, c.Op)
-		}
-	case huiqi.TypeInt:
-		have, ok := c.Actual.(int64)
-		need, err := strconv.ParseInt(string(c.Required), 10, 64)
-		if ok && err == nil {
-			return distance(have, need, func(n int64) string { return strconv.FormatInt(n, 10) + f.Unit }, c.Op)
-		}
-	}
-	return "企业情况：" + actualText(c.Field, c.Actual)
-}
-
-// distance writes the profile's figure and how far it is from the bound
-// of a comparison, both written by text.
-func distance(have, bound int64, text func(int64) string, op string) string {
-	s := "企业情况：" + text(have)
-	switch {
-	case op == huiqi.OpGte && have < bound:
-		return s + "，还差 " + text(bound-have)
-	case op == huiqi.OpGt && have <= bound:
-		return s + "，需超过 " + text(bound)
-	case (op == huiqi.OpLte || op == huiqi.OpLt) && have > bound:
-		return s + "，超出 " + text(have-bound)
+	s := "企业情况：" + actualText(c.Field, c.Actual)
+	if c.Gap != "" {
+		s += "，" + c.Gap
 	}
 	return s
 }

@@ -19,8 +19,10 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/web"
 )
 
 // The tests run on a fixed clock, 2026-11-25 10:00 in Shanghai, so that
@@ -54,6 +56,13 @@ type world struct {
 
 // mustWorld starts huiqi on 127.0.0.1 with a new database under
 // tb.TempDir; it stops at the end of the test.
+// TestMain puts gin in release mode, as a program's main does: gin decides
+// its mode before the test flags exist, and would print every route.
+func TestMain(m *testing.M) {
+	httpapi.ReleaseMode()
+	os.Exit(m.Run())
+}
+
 func mustWorld(tb testing.TB) *world { tb.Helper(); return newWorld(tb, false) }
 
 // mustIndexedWorld is mustWorld with the full-text index attached, as
@@ -102,8 +111,11 @@ func newWorld(tb testing.TB, indexed bool) *world {
 		db.Close()
 		tb.Fatalf("LoadDemo() = %v", err)
 	}
-	srv := httpapi.NewServer(eng)
-	srv.Addr, srv.Logger, srv.Pages.Logger = "127.0.0.1:0", quiet, quiet
+	srv := httpapi.NewServer(eng, metrics.New(eng))
+	srv.Addr, srv.Logger, srv.WorkbookLabels = "127.0.0.1:0", quiet, web.Labels
+	pages := web.New(eng)
+	pages.Logger = quiet
+	srv.Mount(pages)
 	if err := srv.Open(); err != nil {
 		db.Close()
 		tb.Fatalf("Open server: %v", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/xlsx"
 )
 
@@ -26,7 +28,7 @@ import (
 var shoeMaker = url.Values{
 	"name": {"示例鞋业"}, "region": {"350582"}, "industry": {"C1952"}, "founded_on": {"2015-01-01"},
 	"employees": {"120"}, "revenue": {"3000"}, "total_assets": {"2000"}, "rd_expense": {"120"},
-	"tags": {"hightech", "park_resident", "insured_full"},
+	"tags": {"hightech", "tech_sme", "park_resident", "insured_full"},
 }
 
 // shoeMakerProfile is the profile the form above describes, for the engine.
@@ -36,7 +38,7 @@ func shoeMakerProfile() *huiqi.Enterprise {
 	return &huiqi.Enterprise{
 		Name: "示例鞋业", Region: "350582", Industry: "C1952", FoundedOn: huiqi.NewDate(2015, 1, 1),
 		Employees: &employees, Revenue: money(30_000_000), TotalAssets: money(20_000_000), RDExpense: money(1_200_000),
-		Tags: []string{"hightech", "park_resident", "insured_full"},
+		Tags: []string{"hightech", "tech_sme", "park_resident", "insured_full"},
 	}
 }
 
@@ -174,6 +176,32 @@ func TestCalculator(t *testing.T) {
 			t.Errorf("status = %d, want 400", p.StatusCode)
 		}
 		mustContain(t, p, "未知的行业代码", `value="Z9999"`, `class="invalid"`)
+	})
+	t.Run("Undetermined", func(t *testing.T) {
+		// Without revenue the policies that read it are neither met nor
+		// failed: the page lists them apart with the field to supply.
+		form := url.Values{}
+		for k, v := range shoeMaker {
+			form[k] = v
+		}
+		form.Del("revenue")
+		p := c.post(t, "/", form)
+		if p.StatusCode != http.StatusOK {
+			t.Fatalf("POST / without revenue = %d", p.StatusCode)
+		}
+		e := shoeMakerProfile()
+		e.Revenue = nil
+		r, err := w.Eng.MatchProfile(admin(), e, webToday, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Undetermined) == 0 || !slices.ContainsFunc(r.Settle, func(s matcher.Settle) bool { return s.Field == "revenue" }) {
+			t.Fatalf("MatchProfile without revenue: %d undetermined, settle %+v; want some, revenue among the fields", len(r.Undetermined), r.Settle)
+		}
+		mustContain(t, p, "补充以下信息可确认", `data-field="revenue"`, "<strong>营业收入</strong>", "需补充：")
+		for _, u := range r.Undetermined {
+			mustContain(t, p, `data-policy="`+u.PolicyID+`"`)
+		}
 	})
 	t.Run("Mine", func(t *testing.T) {
 		code, _ := w.enterprises(t)
@@ -437,6 +465,16 @@ func TestDashboard(t *testing.T) {
 		p := c.get(t, "/ui/dashboard?status=overdue")
 		mustContain(t, p, `<option value="overdue" selected>`, `data-app="`+itoa(overdue.ID)+`"`)
 	})
+	t.Run("ChartLinks", func(t *testing.T) {
+		// The overdue bar leads to the list of overdue cases, which leads to
+		// the case.
+		bar := regexp.MustCompile(`<a href="([^"]*)"><rect class="bar-overdue"`).FindStringSubmatch(p.Body)
+		if bar == nil {
+			t.Fatal("the chart's overdue bar links nowhere")
+		}
+		list := c.get(t, html.UnescapeString(bar[1]))
+		mustContain(t, list, `id="filtered"`, `<option value="overdue" selected>`, `href="/ui/cases/`+itoa(overdue.ID)+`"`)
+	})
 	t.Run("Export", func(t *testing.T) {
 		p := c.get(t, "/ui/export.csv?as_of=2026-11-25")
 		if p.StatusCode != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
@@ -458,6 +496,14 @@ func TestDashboard(t *testing.T) {
 		c.signIn(t, w.token(t, huiqi.RoleAuditor, "", ""))
 		p := c.get(t, "/ui/dashboard?status=on_track")
 		mustContain(t, p, "事件链校验：完好", deptScience, deptIndustry, `data-app="`+itoa(foreign.ID)+`"`)
+		// A department's row leads to that department's cases alone.
+		row := regexp.MustCompile(`<a href="([^"]*department=[^"]*)">` + deptIndustry + `</a>`).FindStringSubmatch(c.get(t, "/ui/dashboard").Body)
+		if row == nil {
+			t.Fatalf("the row of %s links nowhere", deptIndustry)
+		}
+		list := c.get(t, html.UnescapeString(row[1]))
+		mustContain(t, list, `id="filtered"`, `data-app="`+itoa(overdue.ID)+`"`)
+		mustNotContain(t, list, `data-app="`+itoa(foreign.ID)+`"`)
 		if strings.Contains(p.Body, `action="/ui/preview"`) {
 			t.Error("an auditor is offered the preview")
 		}
@@ -480,7 +526,7 @@ func TestPreview(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("POST /ui/preview = %d:\n%s", p.StatusCode, p.Body)
 	}
-	pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), []byte(doc), webToday)
+	pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(doc), webToday, "", engine.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,6 +607,133 @@ func TestPages_MoneyOneWay(t *testing.T) {
 		}
 	}
 }
+
+// With a catalogue of hundreds of policies, a profile misses scores of them
+// by one condition and cannot settle scores more: the answer shows every
+// eligible policy but only the first maxListed (20) of the other two lists,
+// those that would bring the most, with 另有 N 项 and a way to see them all;
+// the summary line still counts every one.
+func TestCalculator_LongLists(t *testing.T) {
+	w := mustWorld(t)
+	addGeneratedPolicies(t, w, 300)
+	const shown = 20
+	form := url.Values{}
+	for k, v := range shoeMaker {
+		form[k] = v
+	}
+	form.Del("revenue") // leaves the policies that read it undetermined
+	e := shoeMakerProfile()
+	e.Revenue = nil
+	r, err := w.Eng.MatchProfile(admin(), e, webToday, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.NearMisses) <= shown || len(r.Undetermined) <= shown {
+		t.Fatalf("%d near misses and %d undetermined: too few to cut; add policies", len(r.NearMisses), len(r.Undetermined))
+	}
+	c := w.client(t)
+	p := c.post(t, "/", form)
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("POST / = %d", p.StatusCode)
+	}
+	if diff := cmp.Diff(wantVerdicts(t, w, e), pageVerdicts(p.Body)); diff != "" {
+		t.Errorf("eligible policies, all of them (-want +got):\n%s", diff)
+	}
+	mustContain(t, p, "；差一项的政策 "+strconv.Itoa(len(r.NearMisses))+" 项", "；补充信息后可确认 "+strconv.Itoa(len(r.Undetermined))+" 项",
+		"另有 "+strconv.Itoa(len(r.NearMisses)-shown)+" 项", "另有 "+strconv.Itoa(len(r.Undetermined)-shown)+" 项",
+		`<button type="submit" form="calc" name="all" value="1" class="link">显示全部 `+strconv.Itoa(len(r.NearMisses))+" 项</button>")
+
+	// The near misses shown are those worth most on the profile's figures.
+	worth := map[string]*huiqi.Money{}
+	prof := matcher.NewProfile(e)
+	for _, n := range r.NearMisses {
+		c, _ := w.Eng.Matcher.Policy(n.PolicyID)
+		worth[n.PolicyID] = c.Amount(prof, webToday)
+	}
+	for _, u := range r.Undetermined {
+		worth[u.PolicyID] = u.Amount
+	}
+	for _, l := range []struct{ section, name string }{{"near", "差一项"}, {"undetermined", "补充以下信息可确认"}} {
+		ids := listed(p.Body, l.section)
+		if len(ids) != shown {
+			t.Errorf("%s lists %d, want %d", l.name, len(ids), shown)
+			continue
+		}
+		// Ranks amounts highest first, unknown last.
+		rank := func(id string) int64 {
+			if m := worth[id]; m != nil {
+				return -int64(*m)
+			}
+			return 1
+		}
+		for i := 1; i < len(ids); i++ {
+			if rank(ids[i]) < rank(ids[i-1]) {
+				t.Errorf("%s: %s (%v) after %s (%v)", l.name, ids[i], worth[ids[i]], ids[i-1], worth[ids[i-1]])
+			}
+		}
+		all := listed(c.post(t, "/", withAll(form)).Body, l.section)
+		if len(all) <= shown || !slices.Equal(all[:shown], ids) {
+			t.Fatalf("%s with all=1: %d listed, first %v; want more than %d, first %v", l.name, len(all), all[:min(len(all), shown)], shown, ids)
+		}
+		for _, id := range all[shown:] {
+			if rank(id) < rank(ids[shown-1]) {
+				t.Errorf("%s: %s (%v) is left off for %s (%v)", l.name, id, worth[id], ids[shown-1], worth[ids[shown-1]])
+			}
+		}
+	}
+	if n := len(listed(c.post(t, "/", withAll(form)).Body, "near")); n != len(r.NearMisses) {
+		t.Errorf("差一项 with all=1 lists %d, want %d", n, len(r.NearMisses))
+	}
+
+	// A page reached by GET links to the whole lists.
+	t.Run("Workbench", func(t *testing.T) {
+		code, _ := w.enterprises(t)
+		res, err := w.Eng.MatchEnterprise(admin(), code, webToday, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.NearMisses) <= shown {
+			t.Skipf("the enterprise misses %d policies by one: nothing to cut", len(res.NearMisses))
+		}
+		c := w.client(t)
+		c.signIn(t, w.token(t, huiqi.RoleEnterprise, "", code))
+		p := c.get(t, "/ui/workbench")
+		if n := len(listed(p.Body, "near")); n != shown {
+			t.Errorf("差一项 lists %d, want %d", n, shown)
+		}
+		mustContain(t, p, `<a href="/ui/workbench?all=1#near-h">显示全部 `+strconv.Itoa(len(res.NearMisses))+" 项</a>")
+		if n := len(listed(c.get(t, "/ui/workbench?all=1").Body, "near")); n != len(res.NearMisses) {
+			t.Errorf("差一项 with all=1 lists %d, want %d", n, len(res.NearMisses))
+		}
+	})
+}
+
+// withAll is a form asking for the whole lists.
+func withAll(form url.Values) url.Values {
+	all := url.Values{"all": {"1"}}
+	for k, v := range form {
+		all[k] = v
+	}
+	return all
+}
+
+// listed returns the policies a result section (near, undetermined) lists,
+// in order.
+func listed(body, section string) []string {
+	start := strings.Index(body, `<section class="`+section+`"`)
+	if start < 0 {
+		return nil
+	}
+	body = body[start:]
+	body = body[:strings.Index(body, "</section>")]
+	var ids []string
+	for _, m := range listedItem.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+var listedItem = regexp.MustCompile(`<li data-policy="([^"]+)"`)
 
 // A signed-in enterprise's own results offer 一键申报 on each apply-mode
 // policy; the button files the application.
@@ -657,6 +830,31 @@ func TestCases(t *testing.T) {
 	if strings.Contains(d.Body, `<tr data-app="`+itoa(a.ID)+`" class="status-on_track">`) {
 		t.Error("the paused case reads as running on the dashboard")
 	}
+	if got := send(url.Values{"type": {"resume"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resume = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-resume"), "已恢复计时", `data-action="approve"`)
+	// A rejection needs its reason, which the enterprise is told.
+	bad = send(url.Values{"type": {"reject"}})
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("reject without a reason = %d, want 400", bad.StatusCode)
+	}
+	mustContain(t, bad, `aria-describedby="reject-error"`)
+	if got := send(url.Values{"type": {"reject"}, "note": {"不属于本政策支持范围"}}); got.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject = %d:\n%s", got.StatusCode, got.Body)
+	}
+	mustContain(t, c.get(t, path+"?ok=case-reject"), "已驳回", "不属于本政策支持范围")
+	got, err := w.Eng.FindApplication(admin(), a.ID, webToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range got.Events {
+		types = append(types, e.Type)
+	}
+	if diff := cmp.Diff([]string{"submit", "accept", "pause", "resume", "reject"}, types); diff != "" || got.State != huiqi.StateRejected {
+		t.Errorf("after the page's actions: %s, events (-want +got):\n%s", got.State, diff)
+	}
 
 	t.Run("WorkingDays", func(t *testing.T) {
 		// A 20-working-day policy is counted and labelled in working days.
@@ -668,6 +866,19 @@ func TestCases(t *testing.T) {
 		d := c.get(t, "/ui/dashboard?policy=qz-digital-transformation")
 		mustContain(t, d, `<tr data-app="`+itoa(b.ID)+`" class="status-overdue">`, " / 20 工作日", `id="filtered"`)
 		mustContain(t, c.get(t, "/ui/cases/"+itoa(b.ID)), "20 工作日", "已超期")
+	})
+	t.Run("ExclusiveGroup", func(t *testing.T) {
+		// Two applications under policies of one group: each page says only
+		// one can be paid, without the group's code.
+		for _, policy := range []string{"qz-hightech-rd-subsidy", "qz-tech-sme-rd-subsidy"} {
+			g := w.submitted(t, policy, codes[2], 1)
+			admin := w.client(t)
+			admin.signIn(t, w.token(t, huiqi.RoleAdmin, "", ""))
+			for _, p := range []page{admin.get(t, "/ui/cases/"+itoa(g.ID)), admin.get(t, "/ui/workbench?code="+codes[2])} {
+				mustContain(t, p, "只能有一项申请获批兑现")
+				mustNotContain(t, p, "（rd-subsidy）", ">rd-subsidy<")
+			}
+		}
 	})
 	t.Run("OtherDepartment", func(t *testing.T) {
 		other := w.client(t)
@@ -756,7 +967,7 @@ func TestExports(t *testing.T) {
 	w := mustWorld(t)
 	code := w.codes(t, 1)[0]
 	a := w.overdueApplication(t, code)
-	amount := huiqi.Money(300000 * huiqi.Yuan)
+	amount := huiqi.Money(100000 * huiqi.Yuan)
 	if _, err := w.Eng.AddEvent(admin(), a.ID, engine.EventInput{Type: huiqi.EventApprove, Amount: &amount}); err != nil {
 		t.Fatal(err)
 	}
@@ -799,8 +1010,8 @@ func TestExports(t *testing.T) {
 		if got := cellFormat(t, f, sheet, cell("J")); got != "yyyy-mm-dd" {
 			t.Errorf("date format = %q", got)
 		}
-		if raw, _ := f.GetCellValue(sheet, cell("R"), excelize.Options{RawCellValue: true}); raw != "300000" {
-			t.Errorf("批准金额 stored as %q, want the number 300000", raw)
+		if raw, _ := f.GetCellValue(sheet, cell("R"), excelize.Options{RawCellValue: true}); raw != "100000" {
+			t.Errorf("批准金额 stored as %q, want the number 100000", raw)
 		}
 		if got := cellFormat(t, f, sheet, cell("R")); got != "#,##0.00" {
 			t.Errorf("money format = %q", got)
@@ -827,7 +1038,7 @@ func TestExports(t *testing.T) {
 		mustContain(t, p, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25")
 		f := openWorkbook(t, c.get(t, "/ui/policies/"+overduePolicy+"/matches.xlsx?as_of=2026-11-25"))
 		rows, _ := f.GetRows("匹配企业")
-		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, engine.Page{Limit: engine.MaxLimit})
+		pv, err := w.Eng.PolicyMatches(admin(), overduePolicy, webToday, "", engine.Page{Limit: huiqi.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -849,20 +1060,27 @@ func TestExports(t *testing.T) {
 	})
 }
 
-// deptJinjiang writes the Jinjiang footwear policy.
-const deptJinjiang = "晋江市工业和信息化和科技局"
-
-// jjForm is the editor's form for the Jinjiang footwear policy as the
-// page fills it, with the revenue threshold in 万元.
-func jjForm(revenueWan string) url.Values {
+// techForm is the editor's form for the science bureau's subsidy of
+// 科技型中小企业 as the page fills it, with the 研发费用 threshold (row 2)
+// in 万元.
+func techForm(rdWan string) url.Values {
 	return url.Values{
-		"id": {"jj-footwear-garment-upgrade"}, "f_title": {"晋江市制鞋、纺织服装产业智能化技改奖励"},
-		"f_valid_from": {"2023-06-01"}, "f_valid_to": {"2027-12-31"}, "f_mode": {"apply"}, "f_deadline_days": {"45"},
-		"f_amount_kind": {"rate"}, "f_rate": {"0.3"}, "f_of": {"revenue"}, "f_cap": {"30"}, "f_floor": {"2"},
-		"f_cond_field": {"industry", "revenue", "dishonest", ""}, "f_cond_op": {"prefix", "gte", "eq", "eq"},
-		"f_cond_value": {"C17、C18、C19", revenueWan, "否", ""}, "f_cond_label": {"纺织业、纺织服装服饰业或皮革制鞋业", "", "", ""},
+		"id": {"qz-tech-sme-rd-subsidy"}, "f_title": {"科技型中小企业研发费用补助"},
+		"f_valid_from": {"2023-05-01"}, "f_valid_to": {"2027-12-31"}, "f_mode": {"apply"}, "f_deadline_days": {"45"},
+		"f_amount_kind": {"rate"}, "f_rate": {"10"}, "f_of": {"rd_expense"}, "f_cap": {"50"}, "f_floor": {"2"},
+		"f_cond_field": {"tags", "scale", "rd_expense", "rd_ratio", "dishonest", ""}, "f_cond_op": {"has", "ne", "gte", "gte", "eq", "eq"},
+		"f_cond_value": {"tech_sme", "large", rdWan, "0.03", "否", ""},
+		"f_cond_label": {"入库科技型中小企业", "非大型企业", "上年度研发费用不少于10万元", "研发费用占营业收入比例不低于3%", "", ""},
 	}
 }
+
+// techThreshold is the 研发费用 threshold of qz-tech-sme-rd-subsidy in its
+// YAML, and raisedThreshold the one the tests type (16万元): it fails the
+// policy's 15万元 case and no other.
+const (
+	techThreshold   = "value: 100000,"
+	raisedThreshold = "value: 160000,"
+)
 
 // An official edits a policy in the browser's editor: the sandbox gives
 // the engine's reach for the form as typed, a bad value comes back at its
@@ -871,21 +1089,27 @@ func jjForm(revenueWan string) url.Values {
 func TestEditor(t *testing.T) {
 	w := mustWorld(t)
 	c := w.client(t)
-	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptJinjiang, ""))
-	p := c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade")
+	c.signIn(t, w.token(t, huiqi.RoleOfficial, deptScience, ""))
+	p := c.get(t, "/ui/editor?id=qz-tech-sme-rd-subsidy")
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("GET the editor = %d:\n%.500s", p.StatusCode, p.Body)
 	}
-	doc := mustCatalogueDoc(t, "jj-footwear-garment-upgrade")
-	reach := func(d string) int {
+	doc := mustCatalogueDoc(t, "qz-tech-sme-rd-subsidy")
+	preview := func(d string) *engine.Preview {
 		t.Helper()
-		pv, err := w.Eng.PreviewDocument(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptJinjiang}), []byte(d), webToday)
+		pv, err := w.Eng.PreviewPolicy(huiqi.NewContextWithToken(context.Background(), &huiqi.Token{Role: huiqi.RoleOfficial, Department: deptScience}), "", []byte(d), webToday, "", engine.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pv.Total
+		return pv
 	}
-	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="C17、C18、C19"`, `<option value="revenue" selected>`, "value: 5000000")
+	reach := func(d string) int { t.Helper(); return preview(d).Total }
+	if pv := preview(doc); pv.UndeterminedTotal == 0 {
+		t.Errorf("no enterprise is undetermined for %s: the sandbox's 待确认 figure goes untested", "qz-tech-sme-rd-subsidy")
+	} else {
+		mustContain(t, p, `id="sandbox-undetermined">`+strconv.Itoa(pv.UndeterminedTotal)+"<")
+	}
+	mustContain(t, p, `id="sandbox-reach">`+strconv.Itoa(reach(doc))+"<", `value="入库科技型中小企业"`, `<option value="rd_expense" selected>`, strings.TrimSuffix(techThreshold, ","))
 	token := csrf(t, p)
 	send := func(action string, form url.Values) page {
 		t.Helper()
@@ -896,44 +1120,49 @@ func TestEditor(t *testing.T) {
 	}
 
 	// The sandbox part the page's script asks for, with the threshold raised.
-	form := jjForm("2000")
+	form := techForm("16")
 	form.Set("csrf", token)
 	form.Set("doc", doc)
 	part := c.post(t, "/ui/editor/sandbox", form)
-	raised := reach(strings.Replace(doc, "value: 5000000,", "value: 20000000,", 1))
-	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised)+"<", `id="sandbox-failed">1<`)
+	raised := preview(strings.Replace(doc, techThreshold, raisedThreshold, 1))
+	if raised.Total == reach(doc) {
+		t.Errorf("the raised threshold reaches as many (%d): pick another", raised.Total)
+	}
+	mustContain(t, part, `id="sandbox-reach">`+strconv.Itoa(raised.Total)+"<", `id="sandbox-failed">1<`,
+		`data-amount="`+raised.AmountTotal.String()+`">`+raised.AmountTotal.Text()+"<", `id="sandbox-near">`+strconv.Itoa(raised.NearMissTotal)+"<",
+		`id="sandbox-undetermined">`+strconv.Itoa(raised.UndeterminedTotal)+"<", "缺数据或待审核")
 	mustNotContain(t, part, "<html")
 
-	bad := send("try", jjForm("很多"))
+	bad := send("try", techForm("很多"))
 	if bad.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a bad value = %d, want 400", bad.StatusCode)
 	}
-	mustContain(t, bad, `<div class="cond-row invalid" data-row="1">`, "营业收入应为以万元计的金额", `aria-describedby="form-error"`)
+	mustContain(t, bad, `<div class="cond-row invalid" data-row="2">`, "研发费用应为以万元计的金额", `aria-describedby="form-error"`)
 
 	// A published policy's change goes live, so its tests must pass.
-	if refused := send("save", jjForm("2000")); refused.StatusCode == http.StatusSeeOther {
+	if refused := send("save", techForm("16")); refused.StatusCode == http.StatusSeeOther {
 		t.Fatal("a change that fails the policy's own tests was saved")
 	} else {
 		mustContain(t, refused, `id="form-error"`)
 	}
-	if saved := send("save", jjForm("300")); saved.StatusCode != http.StatusSeeOther {
+	if saved := send("save", techForm("5")); saved.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save = %d:\n%.800s", saved.StatusCode, saved.Body)
 	}
-	got, err := w.Eng.FindPolicy(admin(), "jj-footwear-garment-upgrade", 0)
+	got, err := w.Eng.FindPolicy(admin(), "qz-tech-sme-rd-subsidy", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 2 || !strings.Contains(string(got.Eligibility.All[1].Value), "3000000") || got.Benefit.Amount.Floor == nil {
-		t.Errorf("saved version %d: revenue condition %s, floor %v", got.Version, got.Eligibility.All[1].Value, got.Benefit.Amount.Floor)
+	if got.Version != 2 || !strings.Contains(string(got.Eligibility.All[2].Value), "50000") || got.Benefit.Amount.Floor == nil {
+		t.Errorf("saved version %d: 研发费用 condition %s, floor %v", got.Version, got.Eligibility.All[2].Value, got.Benefit.Amount.Floor)
 	}
-	if p := send("withdraw", url.Values{"id": {"jj-footwear-garment-upgrade"}}); p.StatusCode != http.StatusSeeOther {
+	if p := send("withdraw", url.Values{"id": {"qz-tech-sme-rd-subsidy"}}); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("withdraw = %d:\n%.500s", p.StatusCode, p.Body)
 	}
-	mustContain(t, c.get(t, "/ui/editor?id=jj-footwear-garment-upgrade&ok=policy-withdraw"), "政策已撤回", "已撤回")
+	mustContain(t, c.get(t, "/ui/editor?id=qz-tech-sme-rd-subsidy&ok=policy-withdraw"), "政策已撤回", "已撤回")
 
 	t.Run("New", func(t *testing.T) {
 		p := c.get(t, "/ui/editor")
-		mustContain(t, p, "新建政策", "id: qz-new-policy", deptJinjiang)
+		mustContain(t, p, "新建政策", "id: qz-new-policy", deptScience)
 		d := strings.Replace(strings.Replace(newDocOf(p.Body), "qz-new-policy", "jj-new-award", 1), "新政策", "晋江市新政策", 1)
 		got := c.post(t, "/ui/editor", url.Values{"csrf": {token}, "action": {"publish"}, "doc": {d}})
 		if got.StatusCode != http.StatusSeeOther {

@@ -79,7 +79,7 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	day, err := h.asOf(r)
 	if err == nil {
-		p.Preview, err = h.Engine.PreviewDocument(r.Context(), doc, day)
+		p.Preview, err = h.Engine.PreviewPolicy(r.Context(), "", doc, day, "", engine.Page{})
 	}
 	switch code := huiqi.ErrorCode(err); {
 	case err == nil:

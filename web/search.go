@@ -93,7 +93,7 @@ type IndexSearcher struct {
 func (s *IndexSearcher) SearchPolicies(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	res, err := s.Engine.SearchPolicies(ctx, index.SearchRequest{
 		Query: q.Query, Department: q.Department, Kind: q.Kind, Region: q.Region, Mode: q.Mode,
-		Size: min(max(q.Limit, 1), index.MaxSearchSize),
+		Size: min(max(q.Limit, 1), huiqi.MaxLimit),
 	})
 	if huiqi.ErrorCode(err) == huiqi.EUnavailable && s.Fallback != nil {
 		return s.Fallback.SearchPolicies(ctx, q)
@@ -133,7 +133,7 @@ const fragmentRunes = 80
 func (s *ListSearcher) SearchPolicies(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	f := huiqi.PolicyFilter{
 		Status: policies.StatusPublished, Department: q.Department, Kind: q.Kind, Region: q.Region, Mode: q.Mode,
-		Limit: engine.MaxLimit,
+		Limit: huiqi.MaxLimit,
 	}
 	words := strings.Fields(strings.ToLower(q.Query))
 	type scored struct {

@@ -152,7 +152,8 @@ func (h *Handler) session(r *http.Request) *session {
 	return h.sessions.get(c.Value, h.Engine.Now())
 }
 
-// sessionOf returns the session ServeHTTP found for the request, or nil.
+// sessionOf returns the session the server authenticated the request by,
+// or nil.
 func sessionOf(r *http.Request) *session {
 	s, _ := r.Context().Value(sessionKey{}).(*session)
 	return s

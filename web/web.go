@@ -6,7 +6,10 @@
 //
 // The pages call the same engine methods as the JSON API, with the signed-in
 // user's token in the request context, so that roles are enforced by the
-// engine exactly as for the API.
+// engine exactly as for the API. They are served by the API's server
+// (httpapi.Server.Mount), which routes them, identifies the browser by its
+// session (Session) and maps their errors to statuses; this package draws
+// the pages and the error page.
 package web
 
 import (
@@ -24,6 +27,7 @@ import (
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/httpapi"
 )
 
 //go:embed templates/*.html
@@ -32,7 +36,8 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Handler serves the pages under "/", "/ui/" and "/static/".
+// Handler provides the pages under "/", "/ui/" and "/static/" to an
+// httpapi.Server.
 type Handler struct {
 	Engine *engine.Engine
 	// Searcher finds policies for the search page; New sets the engine's
@@ -45,7 +50,6 @@ type Handler struct {
 
 	sessions *sessions
 	pages    map[string]*template.Template
-	mux      *http.ServeMux
 	static   http.Handler
 }
 
@@ -68,143 +72,116 @@ func New(e *engine.Engine) *Handler {
 		panic(err) // embedded at build time
 	}
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
-	h.mux = http.NewServeMux()
-	h.routes()
 	return h
 }
 
-func (h *Handler) routes() {
-	m := h.mux
-	m.Handle("GET /static/", h.staticFiles())
-	m.Handle("GET /favicon.ico", h.favicon())
-	m.Handle("GET /ui/{$}", h.page(func(w http.ResponseWriter, r *http.Request) error {
-		home := "/"
-		if t := huiqi.TokenFromContext(r.Context()); t != nil {
-			home = homeOf(t)
-		}
-		http.Redirect(w, r, home, http.StatusFound)
-		return nil
-	}))
-	m.Handle("GET /{$}", h.page(h.calculator))
-	m.Handle("POST /{$}", h.page(h.calculate))
-	m.Handle("GET /ui/login", h.page(h.loginForm))
-	m.Handle("POST /ui/login", h.page(h.login))
-	m.Handle("POST /ui/logout", h.page(h.logout))
-	m.Handle("GET /ui/policies", h.page(h.searchPolicies))
-	m.Handle("GET /ui/policies/{id}", h.page(h.policyPage))
-	m.Handle("GET /ui/workbench", h.page(h.workbench))
-	m.Handle("POST /ui/workbench/apply", h.page(h.apply))
-	m.Handle("POST /ui/workbench/applications/{id}/events", h.page(h.applicationEvent))
-	m.Handle("GET /ui/dashboard", h.page(h.dashboard))
-	m.Handle("GET /ui/cases/{id}", h.page(h.caseView))
-	m.Handle("POST /ui/cases/{id}/events", h.page(h.caseEvent))
-	m.Handle("GET /ui/export.csv", h.page(h.exportCSV))
-	m.Handle("GET /ui/export.xlsx", h.page(h.exportXLSX))
-	m.Handle("GET /ui/policies/{id}/matches.xlsx", h.page(h.matchesXLSX))
-	m.Handle("GET /ui/editor", h.page(h.editor))
-	m.Handle("POST /ui/editor", h.page(h.editorAction))
-	m.Handle("POST /ui/editor/sandbox", h.page(h.sandboxPart))
-	m.Handle("GET /ui/preview", h.page(h.previewForm))
-	m.Handle("POST /ui/preview", h.page(h.preview))
-	m.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error {
-		return huiqi.Errorf(huiqi.ENotFound, "页面不存在：%s", r.URL.Path)
-	}))
+// Routes lists the pages for the server; each sets the pages' security
+// headers first.
+func (h *Handler) Routes() []httpapi.PageRoute {
+	route := func(method, path string, serve func(http.ResponseWriter, *http.Request) error) httpapi.PageRoute {
+		return httpapi.PageRoute{Method: method, Path: path, Serve: func(w http.ResponseWriter, r *http.Request) error {
+			secureHeaders(w)
+			return serve(w, r)
+		}}
+	}
+	return []httpapi.PageRoute{
+		route("GET", "/static/*path", h.staticFiles),
+		route("GET", "/favicon.ico", h.favicon),
+		route("GET", "/ui/", h.home),
+		route("GET", "/", h.calculator),
+		route("POST", "/", h.calculate),
+		route("GET", "/ui/login", h.loginForm),
+		route("POST", "/ui/login", h.login),
+		route("POST", "/ui/logout", h.logout),
+		route("GET", "/ui/policies", h.searchPolicies),
+		route("GET", "/ui/policies/:id", h.policyPage),
+		route("GET", "/ui/workbench", h.workbench),
+		route("POST", "/ui/workbench/apply", h.apply),
+		route("POST", "/ui/workbench/applications/:id/events", h.applicationEvent),
+		route("GET", "/ui/dashboard", h.dashboard),
+		route("GET", "/ui/cases/:id", h.caseView),
+		route("POST", "/ui/cases/:id/events", h.caseEvent),
+		route("GET", "/ui/export.csv", h.exportCSV),
+		route("GET", "/ui/export.xlsx", h.exportXLSX),
+		route("GET", "/ui/policies/:id/matches.xlsx", h.matchesXLSX),
+		route("GET", "/ui/editor", h.editor),
+		route("POST", "/ui/editor", h.editorAction),
+		route("POST", "/ui/editor/sandbox", h.sandboxPart),
+		route("GET", "/ui/preview", h.previewForm),
+		route("POST", "/ui/preview", h.preview),
+	}
 }
 
-// ServeHTTP identifies the caller by the session cookie alone and serves
-// the page. A bearer token that reached the request context through the
-// API's middleware is dropped: pages are for browsers, and their
-// state-changing forms are guarded by CSRF tokens tied to the session.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// home sends a signed-in user to their own start page, anyone else to the
+// calculator.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
+	home := "/"
+	if t := huiqi.TokenFromContext(r.Context()); t != nil {
+		home = homeOf(t)
+	}
+	http.Redirect(w, r, home, http.StatusFound)
+	return nil
+}
+
+// Session finds the browser's live session by its cookie, for the
+// server's authentication: the token secret it stands for, and the request
+// with the session in its context for the CSRF tokens of the forms.
+func (h *Handler) Session(r *http.Request) (secret string, withSession *http.Request, ok bool) {
+	s := h.session(r)
+	if s == nil {
+		return "", r, false
+	}
+	return s.secret, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)), true
+}
+
+// SignOut ends the request's session, whose token is no longer valid, and
+// clears its cookie.
+func (h *Handler) SignOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		h.sessions.delete(c.Value)
+	}
+	clearCookie(w, r, sessionCookie)
+}
+
+// secureHeaders sets the headers of every page and error page. The pages load nothing
+// from elsewhere and run no inline script, so a strict policy costs
+// nothing and blunts any injection that slips by.
+func secureHeaders(w http.ResponseWriter) {
 	hdr := w.Header()
-	// The pages load nothing from elsewhere and run no inline script, so a
-	// strict policy costs nothing and blunts any injection that slips by.
 	hdr.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("X-Frame-Options", "DENY")
 	hdr.Set("Referrer-Policy", "same-origin")
-	ctx := huiqi.NewContextWithToken(r.Context(), nil)
-	if s := h.session(r); s != nil {
-		t, err := h.Engine.Authenticate(ctx, s.secret)
-		switch {
-		case err == nil:
-			ctx = huiqi.NewContextWithToken(ctx, t)
-			ctx = context.WithValue(ctx, sessionKey{}, s)
-		case huiqi.ErrorCode(err) == huiqi.EUnauthorized:
-			// The token is no longer valid: the session goes with it.
-			h.sessions.delete(s.id)
-			clearCookie(w, r, sessionCookie)
-		default:
-			h.fail(w, r.WithContext(ctx), err)
-			return
-		}
-	}
-	r = r.WithContext(ctx)
-	// A page that panics still answers with the Chinese 500 page.
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			h.fail(w, r, huiqi.Errorf(huiqi.EInternal, "panic: %v", v))
-		}
-	}()
-	h.mux.ServeHTTP(w, r)
 }
 
 // staticFiles serves the embedded CSS and icon; they change only with the
 // binary, so browsers may keep them for a day. A folder is not a page: it
 // gets the 404 page rather than a listing.
-func (h *Handler) staticFiles() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(r.URL.Path, "/static/")
-		if f, err := fs.Stat(staticFiles, "static/"+name); err != nil || f.IsDir() {
-			h.fail(w, r, huiqi.Errorf(huiqi.ENotFound, "页面不存在：%s", r.URL.Path))
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		h.static.ServeHTTP(w, r)
-	})
+func (h *Handler) staticFiles(w http.ResponseWriter, r *http.Request) error {
+	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	if f, err := fs.Stat(staticFiles, "static/"+name); err != nil || f.IsDir() {
+		return huiqi.Errorf(huiqi.ENotFound, "页面不存在：%s", r.URL.Path)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	h.static.ServeHTTP(w, r)
+	return nil
 }
 
 // favicon answers the browsers that ask for /favicon.ico before reading
 // the page's icon link, with the same SVG icon.
-func (h *Handler) favicon() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := staticFiles.ReadFile("static/favicon.svg")
-		if err != nil {
-			panic(err) // embedded at build time
-		}
-		w.Header().Set("Content-Type", "image/svg+xml")
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		w.Write(b)
-	})
+func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) error {
+	b, err := staticFiles.ReadFile("static/favicon.svg")
+	if err != nil {
+		return err // embedded at build time: never
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
+	return nil
 }
 
-// page adapts a page function that returns its error; the error becomes an
-// error page, or a redirect to sign-in when the caller is anonymous.
-func (h *Handler) page(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			h.fail(w, r, err)
-		}
-	})
-}
-
-// statuses maps each domain error code to its HTTP status, as the API does.
-var statuses = map[string]int{
-	huiqi.EInvalid:      http.StatusBadRequest,
-	huiqi.EUnauthorized: http.StatusUnauthorized,
-	huiqi.EForbidden:    http.StatusForbidden,
-	huiqi.ENotFound:     http.StatusNotFound,
-	huiqi.EConflict:     http.StatusConflict,
-	huiqi.ETooLarge:     http.StatusRequestEntityTooLarge,
-	huiqi.ETooMany:      http.StatusTooManyRequests,
-	huiqi.EInternal:     http.StatusInternalServerError,
-}
-
-// statusOf returns the HTTP status of err.
-func statusOf(err error) int { return statuses[huiqi.ErrorCode(err)] }
+// statusOf returns the HTTP status of err, by the server's one table.
+func statusOf(err error) int { return httpapi.StatusOf(err) }
 
 // errorPage is the data of the error page.
 type errorPage struct {
@@ -226,20 +203,25 @@ var errorHeadings = map[int]string{
 	http.StatusInternalServerError:   "系统内部错误",
 }
 
-// fail answers err: an anonymous GET of a page that needs a sign-in is
-// sent to the sign-in page; anything else gets an error page with the
-// status the API would give. Internal errors are logged with their cause
-// and shown with a plain message.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+// Fail answers err, whose status the server gave: an anonymous GET of a
+// page that needs a sign-in is sent to the sign-in page; anything else
+// gets the error page with that status. The server has logged an internal
+// error's cause; the page shows a plain message.
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, status int, err error) {
+	secureHeaders(w)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet && huiqi.TokenFromContext(r.Context()) == nil {
 		http.Redirect(w, r, "/ui/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	msg := huiqi.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
-		h.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "系统内部错误，请稍后重试。"
 	}
-	data := errorPage{Status: status, Heading: errorHeadings[status], Message: huiqi.ErrorMessage(err), Field: huiqi.ErrorField(err)}
+	heading, ok := errorHeadings[status]
+	if !ok {
+		heading = errorHeadings[http.StatusInternalServerError]
+	}
+	data := errorPage{Status: status, Heading: heading, Message: msg, Field: huiqi.ErrorField(err)}
 	h.render(w, r, status, "error", data.Heading, "", data)
 }
 

@@ -124,7 +124,7 @@ func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
 	if p.Matches, err = h.newResultView(r, res, p.Enterprise); err != nil {
 		return err
 	}
-	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: engine.MaxLimit})
+	apps, _, _, err := h.Engine.ListApplications(ctx, engine.ApplicationQuery{CreditCode: code}, today, engine.Page{Limit: huiqi.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (h *Handler) notifications(r *http.Request, code string) ([]huiqi.Notificat
 	var all []huiqi.Notification
 	after := ""
 	for {
-		f, err := h.Engine.Notifications(r.Context(), code, after, engine.MaxLimit)
+		f, err := h.Engine.Notifications(r.Context(), code, after, huiqi.MaxLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +168,7 @@ func (h *Handler) notifications(r *http.Request, code string) ([]huiqi.Notificat
 		if len(all) > maxNotifications {
 			all = all[len(all)-maxNotifications:]
 		}
-		if len(f.Items) < engine.MaxLimit || f.Next == nil {
+		if len(f.Items) < huiqi.MaxLimit || f.Next == nil {
 			break
 		}
 		after = *f.Next

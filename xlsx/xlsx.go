@@ -158,7 +158,7 @@ var clockColumns = []column{
 // read it; the error is then the engine's.
 func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writer, labels Labels) error {
 	var items []*engine.Application
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	for {
 		l, err := e.AuditClock(ctx, q, pg)
 		if err != nil {
@@ -173,6 +173,12 @@ func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writ
 	s, err := newSheet("申兑时限", clockColumns)
 	if err != nil {
 		return err
+	}
+	if labels.State == nil {
+		labels.State = func(a *engine.Application) string { return a.State }
+	}
+	if labels.Status == nil {
+		labels.Status = func(a *engine.Application) string { return a.Clock.Status }
 	}
 	units := map[string]string{}
 	for _, a := range items {
@@ -200,7 +206,8 @@ func Clock(ctx context.Context, e *engine.Engine, q engine.ClockQuery, w io.Writ
 }
 
 // Labels names an application's state and clock status in words; the
-// pages supply theirs, so that the workbook reads as the screen does.
+// pages supply theirs, so that the workbook reads as the screen does. A
+// zero Labels writes the codes.
 type Labels struct {
 	State  func(*engine.Application) string
 	Status func(*engine.Application) string
@@ -213,10 +220,10 @@ var matchColumns = []column{
 // Matches writes the enterprises eligible for a published policy on day,
 // as the engine's PolicyMatches gives them to the caller, as a workbook.
 func Matches(ctx context.Context, e *engine.Engine, id string, day huiqi.Date, w io.Writer) error {
-	pg := engine.Page{Limit: engine.MaxLimit}
+	pg := engine.Page{Limit: huiqi.MaxLimit}
 	var s *sheet
 	for {
-		pv, err := e.PolicyMatches(ctx, id, day, pg)
+		pv, err := e.PolicyMatches(ctx, id, day, "", pg)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ CREATE TABLE enterprises (
 	tax_paid              INTEGER,
 	registered_capital    INTEGER,
 	dishonest             INTEGER NOT NULL,
-	above_designated_size INTEGER NOT NULL
+	above_designated_size INTEGER
 );
 CREATE TABLE enterprise_tags (
 	tag           TEXT NOT NULL,
@@ -119,7 +119,7 @@ func (b *Baseline) load(ctx context.Context, es []*huiqi.Enterprise) error {
 		if _, err := ins.ExecContext(ctx, i+1, e.CreditCode, text(e.Name), text(e.Region), text(e.Industry),
 			text(e.EffectiveScale()), text(e.TaxCredit), text(e.FoundedOn.String()), employees,
 			money(e.Revenue), money(e.TotalAssets), money(e.RDExpense), money(e.TaxPaid), money(e.RegisteredCapital),
-			e.Dishonest, huiqi.AboveDesignatedSize(e.Industry, e.Revenue)); err != nil {
+			e.Dishonest, aboveSize(e)); err != nil {
 			return err
 		}
 		for _, t := range e.Tags {
@@ -159,8 +159,9 @@ func (b *Baseline) Match(ctx context.Context, p *policies.Policy, day huiqi.Date
 
 // BaselineWhere compiles a policy's validity window, scope and eligibility
 // on day into the WHERE clause of the baseline table, with its arguments.
-// Every leaf is two-valued (a missing value is false, never NULL), so that
-// not inverts it as the rule language does.
+// A leaf on a missing value is NULL: SQL's three-valued logic is the rule
+// language's (Kleene's), and WHERE keeps the rows where the clause is true,
+// the eligible ones.
 func BaselineWhere(p *policies.Policy, day huiqi.Date) (string, []any) {
 	if !p.OpenOn(day) {
 		return "0", nil
@@ -250,7 +251,7 @@ func (w *sqlWhere) leaf(c *policies.Condition) string {
 		return w.compare(c.Field, c.Op, vals)
 	}
 	if c.Op == huiqi.OpPrefix {
-		return c.Field + " IS NOT NULL AND (" + w.prefix(c.Field, a.Strs...) + ")"
+		return w.prefix(c.Field, a.Strs...)
 	}
 	vals := make([]any, len(a.Strs))
 	for i, s := range a.Strs {
@@ -267,24 +268,23 @@ func (w *sqlWhere) list(vs []string) string {
 	return strings.Join(qs, ", ")
 }
 
-// compare is a leaf on a nullable column: false, not NULL, when missing.
+// compare is a leaf on a nullable column: NULL (unknown) when missing.
 func (w *sqlWhere) compare(col, op string, vals []any) string {
-	guard := col + " IS NOT NULL AND "
 	switch op {
 	case huiqi.OpEq:
-		return guard + col + " = " + w.arg(vals[0])
+		return col + " = " + w.arg(vals[0])
 	case huiqi.OpNe:
-		return guard + col + " <> " + w.arg(vals[0])
+		return col + " <> " + w.arg(vals[0])
 	case huiqi.OpGt:
-		return guard + col + " > " + w.arg(vals[0])
+		return col + " > " + w.arg(vals[0])
 	case huiqi.OpGte:
-		return guard + col + " >= " + w.arg(vals[0])
+		return col + " >= " + w.arg(vals[0])
 	case huiqi.OpLt:
-		return guard + col + " < " + w.arg(vals[0])
+		return col + " < " + w.arg(vals[0])
 	case huiqi.OpLte:
-		return guard + col + " <= " + w.arg(vals[0])
+		return col + " <= " + w.arg(vals[0])
 	case huiqi.OpBetween:
-		return guard + col + " BETWEEN " + w.arg(vals[0]) + " AND " + w.arg(vals[1])
+		return col + " BETWEEN " + w.arg(vals[0]) + " AND " + w.arg(vals[1])
 	case huiqi.OpIn, huiqi.OpNotIn:
 		qs := make([]string, len(vals))
 		for i, v := range vals {
@@ -294,7 +294,7 @@ func (w *sqlWhere) compare(col, op string, vals []any) string {
 		if op == huiqi.OpNotIn {
 			not = "NOT "
 		}
-		return guard + col + " " + not + "IN (" + strings.Join(qs, ", ") + ")"
+		return col + " " + not + "IN (" + strings.Join(qs, ", ") + ")"
 	}
 	return "0"
 }
@@ -309,34 +309,33 @@ func (w *sqlWhere) age(op string, v []int64) string {
 	rng := func(a, b int64) string {
 		return "founded_on BETWEEN " + w.arg(ymdText(at-10000*b-9999)) + " AND " + w.arg(ymdText(at-10000*a))
 	}
-	guard := "founded_on IS NOT NULL AND "
 	switch op {
 	case huiqi.OpEq:
-		return guard + rng(v[0], v[0])
+		return rng(v[0], v[0])
 	case huiqi.OpNe:
-		return guard + "NOT (" + rng(v[0], v[0]) + ")"
+		return "NOT (" + rng(v[0], v[0]) + ")"
 	case huiqi.OpGte:
-		return guard + "founded_on <= " + w.arg(ymdText(at-10000*v[0]))
+		return "founded_on <= " + w.arg(ymdText(at-10000*v[0]))
 	case huiqi.OpGt:
-		return guard + "founded_on <= " + w.arg(ymdText(at-10000*(v[0]+1)))
+		return "founded_on <= " + w.arg(ymdText(at-10000*(v[0]+1)))
 	case huiqi.OpLte:
-		return guard + "founded_on >= " + w.arg(ymdText(at-10000*v[0]-9999))
+		return "founded_on >= " + w.arg(ymdText(at-10000*v[0]-9999))
 	case huiqi.OpLt:
-		return guard + "founded_on >= " + w.arg(ymdText(at-10000*(v[0]-1)-9999))
+		return "founded_on >= " + w.arg(ymdText(at-10000*(v[0]-1)-9999))
 	case huiqi.OpBetween:
 		if v[0] > v[1] {
 			return "0"
 		}
-		return guard + rng(v[0], v[1])
+		return rng(v[0], v[1])
 	case huiqi.OpIn, huiqi.OpNotIn:
 		parts := make([]string, len(v))
 		for i, x := range v {
 			parts[i] = rng(x, x)
 		}
 		if op == huiqi.OpIn {
-			return guard + "(" + strings.Join(parts, " OR ") + ")"
+			return "(" + strings.Join(parts, " OR ") + ")"
 		}
-		return guard + "NOT (" + strings.Join(parts, " OR ") + ")"
+		return "NOT (" + strings.Join(parts, " OR ") + ")"
 	}
 	return "0"
 }
@@ -349,24 +348,32 @@ func (w *sqlWhere) ratio(op string, v []int64) string {
 	rhs := func(x int64) string {
 		return "(CASE WHEN revenue = 0 THEN " + w.arg(x) + " ELSE " + w.arg(x) + " * revenue END)"
 	}
-	guard := "rd_expense IS NOT NULL AND revenue IS NOT NULL AND "
 	switch op {
 	case huiqi.OpEq:
-		return guard + lhs + " = " + rhs(v[0])
+		return lhs + " = " + rhs(v[0])
 	case huiqi.OpNe:
-		return guard + lhs + " <> " + rhs(v[0])
+		return lhs + " <> " + rhs(v[0])
 	case huiqi.OpGt:
-		return guard + lhs + " > " + rhs(v[0])
+		return lhs + " > " + rhs(v[0])
 	case huiqi.OpGte:
-		return guard + lhs + " >= " + rhs(v[0])
+		return lhs + " >= " + rhs(v[0])
 	case huiqi.OpLt:
-		return guard + lhs + " < " + rhs(v[0])
+		return lhs + " < " + rhs(v[0])
 	case huiqi.OpLte:
-		return guard + lhs + " <= " + rhs(v[0])
+		return lhs + " <= " + rhs(v[0])
 	case huiqi.OpBetween:
-		return guard + lhs + " >= " + rhs(v[0]) + " AND " + lhs + " <= " + rhs(v[1])
+		return lhs + " >= " + rhs(v[0]) + " AND " + lhs + " <= " + rhs(v[1])
 	}
 	return "0"
+}
+
+// aboveSize is the derived flag, NULL when unknown: an enterprise of
+// sections B, C or D without revenue.
+func aboveSize(e *huiqi.Enterprise) any {
+	if e.Revenue == nil && e.Industry != "" && strings.ContainsRune("BCD", rune(e.Industry[0])) {
+		return nil
+	}
+	return huiqi.AboveDesignatedSize(e.Industry, e.Revenue)
 }
 
 func ymdInt(d huiqi.Date) int64 {

@@ -23,7 +23,6 @@ import (
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/demo"
 	"github.com/huiqi/huiqi/engine"
-	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
 	"github.com/huiqi/huiqi/matcher"
 	"github.com/huiqi/huiqi/policies"
@@ -54,14 +53,16 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&b.sample, "sample", 400, "enterprises matched per run in the enterprise → policies measures")
 	asOf := fs.String("today", benchToday, "the date the data is generated and matched as of, YYYY-MM-DD")
 	dataDir := fs.String("data", "", "data folder to build (default: a temporary folder, removed at the end)")
+	fs.BoolVar(&b.baselinesOn, "baselines", true, "also build and time the baselines (SQL, bleve, expr) and the import over the API; false for a province-sized run of huiqi alone")
+	fs.StringVar(&b.profileDir, "profile", "", "folder to write a CPU profile of each HTTP measure into (name.pprof), for go tool pprof")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: huiqi-bench [flags]
 
 Generates enterprises and policies (as huiqi gen does), imports them into a
 fresh data folder and measures, in one process on the same data: matching
 in both directions, in process and over HTTP; a full rematch of every pair
-on 1 and 2 threads; the import rate; start-up from the folder; the bleve
-index catch-up; peak memory. The same matches are computed by two
+on 1 and 2 threads; the import rate, by the command's path and over the
+API; start-up from the folder; the bleve index catch-up; peak memory. The same matches are computed by two
 baselines (SQL WHERE over SQLite, expr-lang programs), which
 must agree with huiqi before they are timed. Prints one Markdown table.
 
@@ -100,17 +101,26 @@ type bench struct {
 	seed     int64
 	day      huiqi.Date
 	dir      string
+	// profileDir, when set, receives a CPU profile of each HTTP measure.
+	profileDir string
+	// baselinesOn runs the baselines and the import over the API.
+	baselinesOn bool
+	began       time.Time // of the first log line
 
 	es   []*huiqi.Enterprise
 	pols []*policies.Policy
 	eng  *engine.Engine
 	db   *sqlite.DB
+	api  *apiServer // over eng
 	rows []row
 	// checks lists what was compared before timing, for the table's foot.
 	checks []string
 	// Timings kept until the baselines they are compared with are run.
 	decideP50   time.Duration
 	policyTimes [][]time.Duration
+	// policyHTTPTimes holds, for each policy timed, the first page over
+	// HTTP right after a data change and with nothing changed.
+	policyHTTPTimes [][2][]time.Duration
 }
 
 // row is one line of the table.
@@ -121,11 +131,24 @@ type row struct {
 	speedup        string
 }
 
+// logf logs progress with the time since the run began.
 func (b *bench) logf(format string, args ...any) {
-	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+	if b.began.IsZero() {
+		b.began = time.Now()
+	}
+	fmt.Fprintf(b.log, "bench %s: "+format+"\n", append([]any{time.Since(b.began).Round(time.Second)}, args...)...)
 }
 
-func (b *bench) add(r row) { b.rows = append(b.rows, r) }
+func (b *bench) add(r row) {
+	b.logRow(r)
+	b.rows = append(b.rows, r)
+}
+
+// logRow logs a measure as soon as it is taken, so that a long run cut
+// short (a province on a shared machine) still tells what it measured.
+func (b *bench) logRow(r row) {
+	b.logf("%s: %s (p99 %s)", r.measure, r.p50, r.p99)
+}
 
 func (b *bench) run(ctx context.Context) error {
 	b.logf("generating %d enterprises and %d policies (seed %d, as of %s)", b.n, b.k, b.seed, b.day)
@@ -140,6 +163,11 @@ func (b *bench) run(ctx context.Context) error {
 	}
 	defer func() { b.db.Close() }()
 	ndjson = bytes.Buffer{}
+	var err error
+	if b.api, err = openAPI(ctx, b.eng); err != nil {
+		return err
+	}
+	defer b.api.close()
 	if err := b.enterpriseDirection(ctx); err != nil {
 		return err
 	}
@@ -150,15 +178,31 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.policyDirection(ctx, policyCases); err != nil {
 		return err
 	}
+	if err := b.policyHTTP(ctx, policyCases); err != nil {
+		return err
+	}
 	if err := b.rematch(); err != nil {
 		return err
 	}
 	rss := peakRSS()
+	if !b.baselinesOn {
+		b.policyRows(policyCases, nil)
+		b.add(row{measure: "peak RSS (VmHWM) of huiqi's measures", p50: rss, p99: "–"})
+		b.memoryPerProfile()
+		b.print()
+		return nil
+	}
+	// After the peak of huiqi's own measures: the import over the API
+	// fills a second data folder and matcher.
+	if err := b.apiImport(ctx); err != nil {
+		return err
+	}
 	if err := b.baselines(ctx, policyCases); err != nil {
 		return err
 	}
 	b.add(row{measure: "peak RSS (VmHWM) after huiqi's measures, before the baselines are built", p50: rss, p99: "–"})
 	b.add(row{measure: "peak RSS (VmHWM) of the whole run, SQL table, bleve index and expr programs included", p50: peakRSS(), p99: "–"})
+	b.memoryPerProfile()
 	b.print()
 	return nil
 }
@@ -214,6 +258,7 @@ func (b *bench) importAndLoad(ctx context.Context, ndjson []byte) error {
 	}
 
 	b.logf("starting from the data folder")
+	heapBefore := heapAfterGC()
 	start = time.Now()
 	b.db = sqlite.NewDB(path)
 	if err := b.db.Open(ctx); err != nil {
@@ -230,6 +275,8 @@ func (b *bench) importAndLoad(ctx context.Context, ndjson []byte) error {
 	}
 	b.add(row{measure: fmt.Sprintf("start-up from the data folder (open SQLite, engine.Load of %s profiles and %s policies); one run", count(b.n), count(b.k)),
 		p50: fmtDuration(took), p99: "–"})
+	b.add(row{measure: "heap of the engine as started (Go heap after GC, after start-up less before; SQLite's cache apart)",
+		p50: fmt.Sprintf("%.0f MiB", float64(heapAfterGC()-heapBefore)/(1<<20)), p99: "–"})
 	return nil
 }
 
@@ -284,39 +331,23 @@ func (b *bench) enterpriseDirection(ctx context.Context) error {
 		p50: fmtDuration(percentile(explain, 50)), p99: fmtDuration(percentile(explain, 99))})
 
 	// Over HTTP: the server as huiqi serve runs it, on a loopback port.
-	secret := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-admin-token"
-	if err := b.eng.EnsureAdminToken(ctx, secret); err != nil {
-		return err
-	}
-	srv := httpapi.NewServer(b.eng)
-	srv.Addr, srv.Logger = "127.0.0.1:0", slog.New(slog.DiscardHandler)
-	if err := srv.Open(); err != nil {
-		return err
-	}
-	defer srv.Close(context.Background())
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	var over []time.Duration
 	var bodyBytes int
-	for run := range b.runs {
-		for _, code := range b.sampleCodes(run, b.sample) {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+"/v1/enterprises/"+code+"/matches?near=true&as_of="+b.day.String(), nil)
-			req.Header.Set("Authorization", "Bearer "+secret)
-			start := time.Now()
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
+	err := b.profile("http-enterprise", func() error {
+		for run := range b.runs {
+			for _, code := range b.sampleCodes(run, b.sample) {
+				body, took, err := b.api.do(ctx, http.MethodGet, "/v1/enterprises/"+code+"/matches?near=true&as_of="+b.day.String(), nil)
+				if err != nil {
+					return err
+				}
+				over = append(over, took)
+				bodyBytes += len(body)
 			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			over = append(over, time.Since(start))
-			if err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("GET matches of %s: %s: %s", code, resp.Status, body)
-			}
-			bodyBytes += len(body)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.add(row{measure: fmt.Sprintf("enterprise → policies with explanations over HTTP (GET /v1/enterprises/{code}/matches?near=true, %.0f KB)", float64(bodyBytes)/float64(len(over))/1000),
 		p50: fmtDuration(percentile(over, 50)), p99: fmtDuration(percentile(over, 99))})
@@ -473,14 +504,7 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 	}
 	catchUp := time.Since(start)
 
-	for i, pc := range cases {
-		huiqiP50 := percentile(b.policyTimes[i], 50)
-		measure := fmt.Sprintf("policy → enterprises, %s (%s eligible of %s): column scans, hits listed in code order with amounts",
-			pc.name, count(len(pc.codes)), count(b.n))
-		sqlP50 := percentile(sqlTimes[i], 50)
-		b.insert(row{measure: measure, p50: fmtDuration(huiqiP50), p99: fmtDuration(percentile(b.policyTimes[i], 99)),
-			baseline: "SQLite WHERE", bp50: fmtDuration(sqlP50), speedup: ratio(sqlP50, huiqiP50)})
-	}
+	b.policyRows(cases, sqlTimes)
 	b.add(row{measure: fmt.Sprintf("index catch-up: bleve enterprise index of %s profiles (index.PutEnterprises, batches of %s), %s profiles/s; one run",
 		count(b.n), count(engine.ImportBatchSize), count(int(float64(b.n)/catchUp.Seconds()))), p50: fmtDuration(catchUp), p99: "–"})
 
@@ -525,12 +549,38 @@ func (b *bench) baselines(ctx context.Context, cases []policyCase) error {
 	return nil
 }
 
+// policyRows adds the rows of the policy direction, in process and over
+// HTTP, each beside the SQL baseline when sqlTimes holds its times.
+func (b *bench) policyRows(cases []policyCase, sqlTimes [][]time.Duration) {
+	beside := func(r row, i int, p50 time.Duration) row {
+		if sqlTimes != nil {
+			sqlP50 := percentile(sqlTimes[i], 50)
+			r.baseline, r.bp50, r.speedup = "SQLite WHERE", fmtDuration(sqlP50), ratio(sqlP50, p50)
+		}
+		return r
+	}
+	for i, pc := range cases {
+		huiqiP50 := percentile(b.policyTimes[i], 50)
+		measure := fmt.Sprintf("policy → enterprises, %s (%s eligible of %s): column scans, hits listed in code order with amounts",
+			pc.name, count(len(pc.codes)), count(b.n))
+		b.insert(beside(row{measure: measure, p50: fmtDuration(huiqiP50), p99: fmtDuration(percentile(b.policyTimes[i], 99))}, i, huiqiP50))
+		for j, when := range []string{"right after a data change", "nothing changed since the last request"} {
+			ts := b.policyHTTPTimes[i][j]
+			p50 := percentile(ts, 50)
+			b.insert(beside(row{measure: fmt.Sprintf("… over HTTP, %s: GET /v1/policies/{id}/matches?limit=1 (totals, near-miss total, first item), %s requests; %.2g× the column scans",
+				when, count(len(ts)), float64(p50)/float64(huiqiP50)),
+				p50: fmtDuration(p50), p99: fmtDuration(percentile(ts, 99))}, i, p50))
+		}
+	}
+}
+
 // insert adds r before the rematch rows, beside the other matching rows.
 func (b *bench) insert(r row) {
 	at := slices.IndexFunc(b.rows, func(x row) bool { return strings.HasPrefix(x.measure, "full rematch") })
 	if at < 0 {
 		at = len(b.rows)
 	}
+	b.logRow(r)
 	b.rows = slices.Insert(b.rows, at, r)
 }
 

@@ -14,9 +14,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/huiqi/huiqi/httpapi"
 )
 
 func main() {
+	httpapi.ReleaseMode()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := (&BenchCommand{Stdout: os.Stdout, Stderr: os.Stderr}).Run(ctx, os.Args[1:])
 	stop()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -29,8 +30,12 @@ func (c *ImportEnterprisesCommand) Run(ctx context.Context, args []string) error
 		fmt.Fprintln(fs.Output(), `Usage: huiqi import enterprises [flags] FILE
 
 Loads enterprise profiles, one a line: NDJSON (one JSON object a line) or CSV
-with a header row naming profile fields (tags separated by ';'). Valid lines
-are committed in batches; invalid ones are reported by line and skipped.
+with a header row naming profile fields (tags separated by ';'). In CSV,
+fiscal years take a column per figure and year (revenue_2024,
+output_value_2025, …); qualifications a cell of TAG:GRANTED_ON[:EXPIRES_ON]
+items and incidents one of KIND:LEVEL:ON items, separated by ';'. Valid
+lines are committed in batches; invalid ones are reported by line and
+skipped.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -51,7 +56,7 @@ Flags:`)
 	var src engine.ProfileSource
 	switch {
 	case *format == "csv" || (*format == "" && strings.HasSuffix(strings.ToLower(name), ".csv")):
-		csvSrc, err := engine.NewCSVSource(counted)
+		csvSrc, err := exchange.NewCSVSource(counted)
 		if err != nil {
 			return userError(err)
 		}

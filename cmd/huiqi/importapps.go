@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huiqi/huiqi/engine"
+	"github.com/huiqi/huiqi/exchange"
 )
 
 // ImportApplicationsCommand loads historical applications with their past
@@ -61,7 +62,7 @@ Flags:`)
 	counted := &countingReader{r: in}
 	bar := newProgress(c.Stderr, size)
 	start := time.Now()
-	report, err := eng.ImportApplications(engine.System(ctx), counted, func(r engine.BulkReport) {
+	report, err := eng.ImportApplications(engine.System(ctx), exchange.NewApplicationReader(counted), func(r engine.BulkReport) {
 		bar.update(counted.n, r.Accepted, r.Rejected)
 	})
 	bar.done()

@@ -13,9 +13,12 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/huiqi/huiqi/httpapi"
 )
 
 func main() {
+	httpapi.ReleaseMode()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal starts a graceful shutdown; restoring the default

@@ -16,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/huiqi/huiqi"
 	main "github.com/huiqi/huiqi/cmd/huiqi"
 	"github.com/huiqi/huiqi/demo"
+	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/policies"
 )
 
@@ -197,12 +200,12 @@ func catalogueCount(tb testing.TB) int {
 	return n
 }
 
-// shoeMaker is the README's 晋江 shoe maker: 3000万元 revenue.
+// shoeMaker is the README's 晋江 shoe maker: 3000万元 revenue, 120万元 研发费用, a 科技型中小企业.
 const shoeMaker = `{
 	"name": "示例鞋业", "region": "350582", "industry": "C1952",
 	"founded_on": "2015-01-01", "employees": 120, "revenue": 30000000,
 	"total_assets": 20000000, "rd_expense": 1200000,
-	"tags": ["hightech", "park_resident", "insured_full"]}`
+	"tags": ["hightech", "tech_sme", "park_resident", "insured_full"]}`
 
 type matchResult struct {
 	AsOf     string `json:"as_of"`
@@ -262,21 +265,21 @@ func TestServe(t *testing.T) {
 			if i > 0 && amountOf(v.Amount) > amountOf(r.Eligible[i-1].Amount) {
 				t.Errorf("eligible not ordered by amount: %s before %s", r.Eligible[i-1].PolicyID, v.PolicyID)
 			}
-			if v.PolicyID == "jj-footwear-garment-upgrade" {
+			if v.PolicyID == "qz-tech-sme-rd-subsidy" {
 				found = true
 				for _, c := range v.Conditions {
 					if !c.Pass {
 						t.Errorf("eligible %s has a failing condition %q", v.PolicyID, c.Label)
 					}
 				}
-				// 0.3% of 3000万元.
-				if v.Amount == nil || *v.Amount != 90000 {
-					t.Errorf("jj-footwear-garment-upgrade amount = %v, want 90000", v.Amount)
+				// 10% of 120万元 研发费用.
+				if v.Amount == nil || *v.Amount != 120000 {
+					t.Errorf("qz-tech-sme-rd-subsidy amount = %v, want 120000", v.Amount)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("POST /v1/match: jj-footwear-garment-upgrade not eligible for a 晋江 shoe maker: %+v", r.Eligible)
+			t.Errorf("POST /v1/match: qz-tech-sme-rd-subsidy not eligible for a 晋江 shoe maker: %+v", r.Eligible)
 		}
 		if got := s.Total(t, "/v1/enterprises?limit=1", adminToken); got != main.DemoEnterprises {
 			t.Errorf("after POST /v1/match, enterprises = %d, want %d: the calculator stores nothing", got, main.DemoEnterprises)
@@ -409,6 +412,33 @@ func TestServe_NoDemo(t *testing.T) {
 	}
 }
 
+// The throttles' limits come from HUIQI_RATE_* (or the flags), take
+// effect, and show in /metrics.
+func TestServe_RateLimits(t *testing.T) {
+	t.Setenv("HUIQI_ADMIN_TOKEN", adminToken)
+	t.Setenv("HUIQI_RATE_AUTH_FAILURES", "2/1m")
+	t.Setenv("HUIQI_RATE_ANONYMOUS", "off")
+	s := MustRunServe(t, t.TempDir(), "--demo=false", "--rate-bulk", "4/1h")
+	var got []int
+	for range 3 {
+		code, _ := s.Do(t, "GET", "/v1/enterprises", "wrong-token-0123456789", "")
+		got = append(got, code)
+	}
+	if diff := cmp.Diff([]int{http.StatusUnauthorized, http.StatusUnauthorized, http.StatusTooManyRequests}, got); diff != "" {
+		t.Errorf("three wrong tokens under HUIQI_RATE_AUTH_FAILURES=2/1m (-want +got):\n%s", diff)
+	}
+	_, metrics := s.Do(t, "GET", "/metrics", "", "")
+	for _, want := range []string{
+		`huiqi_rate_limit_per_second{limit="auth_failures"} 0.03333`,
+		`huiqi_rate_limit_per_second{limit="bulk"} 0.00111`,
+		`huiqi_rate_limit_per_second{limit="anonymous"} 0`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
 func TestServe_Errors(t *testing.T) {
 	t.Run("ShortAdminToken", func(t *testing.T) {
 		t.Setenv("HUIQI_ADMIN_TOKEN", "short")
@@ -421,6 +451,13 @@ func TestServe_Errors(t *testing.T) {
 		_, _, err := runCLI(t, "serve", "--addr", "127.0.0.1:99999", "--data", t.TempDir(), "--demo=false")
 		if err == nil {
 			t.Error("serve --addr 127.0.0.1:99999 = nil error")
+		}
+	})
+	t.Run("BadRateVariable", func(t *testing.T) {
+		t.Setenv("HUIQI_RATE_AUTH_FAILURES", "ten a minute")
+		_, _, err := runCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo=false")
+		if err == nil || !strings.Contains(err.Error(), "HUIQI_RATE_AUTH_FAILURES") {
+			t.Errorf("serve with HUIQI_RATE_AUTH_FAILURES=\"ten a minute\" = %v, want an error naming the variable", err)
 		}
 	})
 	t.Run("UnknownFlag", func(t *testing.T) {
@@ -677,7 +714,7 @@ func TestPolicyTest(t *testing.T) {
 		if err == nil {
 			t.Fatalf("policy test with a wrong expected amount = nil error:\n%s", stdout)
 		}
-		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 60000 元，实际 50000 元") {
+		if !strings.Contains(stdout, "FAIL test-wrong-amount tests[1] 营业收入500万元补助6万元: 期望金额 6万元，实际 5万元") {
 			t.Errorf("policy test output lacks the FAIL line:\n%s", stdout)
 		}
 		if !strings.Contains(stdout, "ok   test-employment-subsidy (3 cases)") || !strings.HasSuffix(stdout, "4 passed, 1 failed\n") {
@@ -779,6 +816,7 @@ func TestRun_SubcommandHelp(t *testing.T) {
 
 // TestMain removes the huiqi binary that the child-process tests share.
 func TestMain(m *testing.M) {
+	httpapi.ReleaseMode() // as main does
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

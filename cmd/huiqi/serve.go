@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,10 +19,12 @@ import (
 	"github.com/huiqi/huiqi/engine"
 	"github.com/huiqi/huiqi/httpapi"
 	"github.com/huiqi/huiqi/index"
+	"github.com/huiqi/huiqi/metrics"
 	"github.com/huiqi/huiqi/policies"
 	"github.com/huiqi/huiqi/postgres"
 	"github.com/huiqi/huiqi/push"
 	"github.com/huiqi/huiqi/sqlite"
+	"github.com/huiqi/huiqi/web"
 )
 
 // DemoEnterprises is how many generated enterprises the demo holds.
@@ -54,11 +57,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
 	limits := httpapi.DefaultLimits
+	// A mistyped limit in the environment stops the start rather than
+	// leaving the default in force unnoticed.
+	var envErr error
 	rateFlag := func(r *httpapi.Rate, name, env, what string) {
 		if v := os.Getenv(env); v != "" {
-			if parsed, err := httpapi.ParseRate(v); err == nil {
-				*r = parsed
+			parsed, err := httpapi.ParseRate(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", env, err))
 			}
+			*r = parsed
 		}
 		fs.Func(name, what+", as N/PERIOD or off (default "+r.String()+"; "+env+")", func(v string) error {
 			parsed, err := httpapi.ParseRate(v)
@@ -77,6 +85,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
 	}
 	logger, err := newLogger(c.Stderr, *logFormat)
 	if err != nil {
@@ -119,12 +130,15 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv := httpapi.NewServer(eng)
+	// One server: the API and the pages, with the metrics both record into.
+	srv := httpapi.NewServer(eng, metrics.New(eng))
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
-	srv.MetricsAddr = *metricsAddr
+	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels
 	limits.MaxClients = int(*rateClients)
 	srv.SetLimits(limits)
-	httpapi.Version = Version
+	pages := web.New(eng)
+	pages.Logger = logger
+	srv.Mount(pages)
 	if err := srv.Open(); err != nil {
 		return err
 	}

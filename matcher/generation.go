@@ -1,0 +1,7 @@
+package matcher
+
+// Generation counts the changes of what matching reads: profiles, policies
+// and payouts. It moves on after each change is in place, so a result
+// computed after reading generation g is exact for as long as Generation
+// still returns g; caches of results are keyed on it.
+func (m *Matcher) Generation() uint64 { return m.gen.Load() }
