@@ -60,6 +60,10 @@ func NewDB(url string) *DB {
 	return &DB{URL: url, Now: time.Now}
 }
 
+// minPoolConns is the pool size when the URL names none: the locks and the
+// listener a replica holds, and room for requests beside them.
+const minPoolConns = 16
+
 // Open connects and applies the migrations the database lacks. It refuses a
 // database whose schema is newer than this program's. Errors are internal.
 func (db *DB) Open(ctx context.Context) error {
@@ -70,6 +74,13 @@ func (db *DB) Open(ctx context.Context) error {
 	cfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
+	}
+	// pgx's default pool is as many connections as cores, four at least.
+	// A replica holds one for each lock it leads under (webhook delivery,
+	// the daily pass, checkpoints) and one to listen, which would leave
+	// requests waiting for the rest; a URL's pool_max_conns still rules.
+	if !strings.Contains(db.URL, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, minPoolConns)
 	}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return fmt.Errorf("postgres: %w", err)

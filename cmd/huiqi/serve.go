@@ -146,12 +146,23 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		"policies", len(eng.Matcher.Policies()), "enterprises", eng.Matcher.ProfileCount())
 	background, stopBackground := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	if cluster == nil {
-		workers.Go(func() { deliverer.Run(background) })
-	} else {
-		// One replica delivers webhooks at a time; when it dies its lock
-		// goes with its connection and another takes over.
-		workers.Go(func() { lead(background, cluster, "deliver", logger, deliverer.Run) })
+	// Work that must happen once: on one server it simply runs; among
+	// replicas, one at a time runs it under a lock of its own, and when
+	// that replica dies its lock goes with its connection and another
+	// takes over.
+	once := func(name string, fn func(context.Context)) {
+		if cluster == nil {
+			workers.Go(func() { fn(background) })
+		} else {
+			workers.Go(func() { lead(background, cluster, name, logger, fn) })
+		}
+	}
+	once("deliver", deliverer.Run)
+	once("daily", eng.RunDaily)
+	if *checkpointEvery > 0 {
+		once("checkpoint", func(ctx context.Context) { eng.RunCheckpoints(ctx, *checkpointEvery) })
+	}
+	if cluster != nil {
 		wake := make(chan struct{}, 1)
 		workers.Go(func() {
 			cluster.Listen(background, func() {
@@ -163,10 +174,6 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			})
 		})
 		workers.Go(func() { eng.RunFollower(background, wake) })
-	}
-	workers.Go(func() { eng.RunDaily(background) })
-	if *checkpointEvery > 0 {
-		workers.Go(func() { eng.RunCheckpoints(background, *checkpointEvery) })
 	}
 	workers.Go(func() {
 		if err := eng.RunIndexer(background); err != nil && background.Err() == nil {
