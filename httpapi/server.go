@@ -41,7 +41,7 @@ type Server struct {
 	// Version is reported by /healthz.
 	Version string
 	// WorkbookLabels name states and clock statuses in the clock workbook;
-	// the pages' labels (web.Labels), so that it reads as the screen does.
+	// the pages' labels (web.Labels()), so that it reads as the screen does.
 	WorkbookLabels xlsx.Labels
 	// BodyRate is the slowest a request body may arrive.
 	BodyRate BodyRate

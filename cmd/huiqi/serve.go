@@ -133,7 +133,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	// One server: the API and the pages, with the metrics both record into.
 	srv := httpapi.NewServer(eng, metrics.New(eng))
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
-	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels
+	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels()
 	limits.MaxClients = int(*rateClients)
 	srv.SetLimits(limits)
 	pages := web.New(eng)
