@@ -98,30 +98,20 @@ func insertApplication(ctx context.Context, tx pgx.Tx, a *huiqi.ApplicationRecor
 			return huiqi.WithPrefix(huiqi.IndexPath("events", i), err)
 		}
 	}
-	// A savepoint keeps the transaction usable after a conflict.
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return err
-	}
+	// The id comes from the counter in the same statement, so that a
+	// refused duplicate rolls both back.
 	var id int64
-	if err := sp.QueryRow(ctx, nextApplicationID).Scan(&id); err != nil {
-		sp.Rollback(ctx)
-		return err
-	}
-	_, err = sp.Exec(ctx, `INSERT INTO applications
+	err := tx.QueryRow(ctx, `WITH n AS (`+nextApplicationID+`)
+		INSERT INTO applications
 		(id, policy_id, policy_version, policy_title, department, credit_code, deadline_days, target_days, working_days,
 		 state, events, head_hash, opened_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', $12, $13)`,
-		id, a.PolicyID, a.PolicyVersion, a.PolicyTitle, a.Department, a.CreditCode, a.DeadlineDays, a.TargetDays, a.WorkingDays,
-		dry.State, len(events), formatTime(events[0].At), formatTime(events[len(events)-1].At))
+		SELECT n.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12 FROM n
+		RETURNING id`,
+		a.PolicyID, a.PolicyVersion, a.PolicyTitle, a.Department, a.CreditCode, a.DeadlineDays, a.TargetDays, a.WorkingDays,
+		dry.State, len(events), formatTime(events[0].At), formatTime(events[len(events)-1].At)).Scan(&id)
 	if isConflict(err) {
-		sp.Rollback(ctx)
 		return huiqi.Errorf(huiqi.EConflict, "企业 %s 已有一个未办结的政策 %q 申请，不能重复申请", a.CreditCode, a.PolicyID)
 	} else if err != nil {
-		sp.Rollback(ctx)
-		return err
-	}
-	if err := sp.Commit(ctx); err != nil {
 		return err
 	}
 	r := huiqi.Application{ID: id}
@@ -130,16 +120,17 @@ func insertApplication(ctx context.Context, tx pgx.Tx, a *huiqi.ApplicationRecor
 			return err // the dry run passed: the id changes only the hashes
 		}
 	}
-	for _, e := range r.Events {
-		if err := insertEvent(ctx, tx, id, e); err != nil {
-			return err
-		}
-	}
 	c := *a
 	c.Application = r
 	c.Derive()
-	if _, err := tx.Exec(ctx, `UPDATE applications SET amount_approved = $1, amount_disbursed = $2, head_hash = $3 WHERE id = $4`,
-		nullMoney(c.AmountApproved), nullMoney(c.AmountDisbursed), c.HeadHash, id); err != nil {
+	// The events and the derived columns in one round trip.
+	var b pgx.Batch
+	for _, e := range r.Events {
+		queueEvent(&b, id, e)
+	}
+	b.Queue(`UPDATE applications SET amount_approved = $1, amount_disbursed = $2, head_hash = $3 WHERE id = $4`,
+		nullMoney(c.AmountApproved), nullMoney(c.AmountDisbursed), c.HeadHash, id)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return err
 	}
 	*a = c
@@ -162,12 +153,19 @@ func (db *DB) logPayouts(ctx context.Context, tx pgx.Tx, as ...*huiqi.Applicatio
 // with a refused insert, it leaves no gap.
 const nextApplicationID = `INSERT INTO meta (key, value) VALUES ('application_id', '1')
 	ON CONFLICT (key) DO UPDATE SET value = (CAST(meta.value AS BIGINT) + 1)::text
-	RETURNING CAST(value AS BIGINT)`
+	RETURNING CAST(value AS BIGINT) AS id`
+
+const insertEventSQL = `INSERT INTO application_events
+	(application_id, seq, type, at, actor, reason, note, amount, prev_hash, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+
+// queueEvent queues the insert of an event of a new application.
+func queueEvent(b *pgx.Batch, appID int64, e huiqi.Event) {
+	b.Queue(insertEventSQL, appID, e.Seq, e.Type, formatTime(e.At), e.Actor, e.Reason, e.Note, nullMoney(e.Amount), e.PrevHash, e.Hash)
+}
 
 func insertEvent(ctx context.Context, tx pgx.Tx, appID int64, e huiqi.Event) error {
-	_, err := tx.Exec(ctx, `INSERT INTO application_events
-		(application_id, seq, type, at, actor, reason, note, amount, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := tx.Exec(ctx, insertEventSQL,
 		appID, e.Seq, e.Type, formatTime(e.At), e.Actor, e.Reason, e.Note, nullMoney(e.Amount), e.PrevHash, e.Hash)
 	if isConflict(err) {
 		// The row lock serialises appends, so this is the backstop that

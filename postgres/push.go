@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,20 +21,39 @@ func insertNotifications(ctx context.Context, tx pgx.Tx, now time.Time, ns []hui
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockNotify); err != nil {
 		return fmt.Errorf("lock notifications: %w", err)
 	}
-	created := formatTime(now)
+	// One statement for the lot: ids are handed out in the order of the
+	// rows, which is the order of ns.
+	n := len(ns)
+	codes, kinds, policyIDs, titles, notes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	versions := make([]int32, n)
+	amounts, apps := make([]*int64, n), make([]*int64, n)
+	pending := make([]bool, n)
 	for i := range ns {
-		n := &ns[i]
-		n.CreatedAt = now
-		var app *int64
-		if n.ApplicationID != 0 {
-			app = &n.ApplicationID
+		x := &ns[i]
+		x.CreatedAt = now
+		codes[i], kinds[i], policyIDs[i], titles[i], notes[i] = x.CreditCode, x.Kind, x.PolicyID, x.Title, x.Note
+		versions[i], amounts[i], pending[i] = int32(x.Version), nullMoney(x.Amount), x.OfferPending
+		if x.ApplicationID != 0 {
+			apps[i] = &x.ApplicationID
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO notifications
-			(credit_code, kind, policy_id, version, title, amount, note, application_id, created_at, offer_pending)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			n.CreditCode, n.Kind, n.PolicyID, n.Version, n.Title, nullMoney(n.Amount), n.Note, app, created, n.OfferPending).Scan(&n.ID); err != nil {
-			return fmt.Errorf("insert notification: %w", err)
-		}
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO notifications
+		(credit_code, kind, policy_id, version, title, amount, note, application_id, created_at, offer_pending)
+		SELECT c, k, p, v, t, a, n, app, $10, o
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bool[])
+			WITH ORDINALITY AS u (c, k, p, v, t, a, n, app, o, ord)
+		ORDER BY ord
+		RETURNING id`, codes, kinds, policyIDs, versions, titles, amounts, notes, apps, pending, formatTime(now))
+	if err != nil {
+		return fmt.Errorf("insert notifications: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("insert notifications: %w", err)
+	}
+	slices.Sort(ids)
+	for i := range ns {
+		ns[i].ID = ids[i]
 	}
 	return nil
 }

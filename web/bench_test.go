@@ -37,18 +37,7 @@ func BenchmarkPages(b *testing.B) {
 	// city's profiles and the generated policies go straight into the
 	// matcher, as a server loads them at start.
 	w.Eng.Matcher.PutProfiles(demo.Enterprises(benchEnterprises, 1, webToday)...)
-	// The generated policies are stored as well, published: the
-	// calculator's cards read each policy's record for its facts.
-	ctx := context.Background()
-	for _, p := range demo.Policies(benchPolicies, 1, webToday) {
-		if err := w.Eng.DB.CreatePolicy(ctx, p); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := w.Eng.DB.SetPolicyStatus(ctx, p.ID, policies.StatusPublished); err != nil {
-			b.Fatal(err)
-		}
-		w.Eng.Matcher.PutPolicy(matcher.Compile(p))
-	}
+	addGeneratedPolicies(b, w, benchPolicies)
 	codes := w.codes(b, 300)
 	var firstCase int64 // an application of the official's department
 	for i := range benchApplications {
@@ -163,6 +152,23 @@ func BenchmarkPages(b *testing.B) {
 	b.Run("NotFound", func(b *testing.B) {
 		runStatus(b, http.StatusNotFound, func() *http.Request { return httptest.NewRequest(http.MethodGet, "/ui/nothing", nil) }, "未找到")
 	})
+}
+
+// addGeneratedPolicies adds n generated policies beside the catalogue,
+// published. They are stored as well as put in the matcher: the
+// calculator's cards read each policy's record for its facts.
+func addGeneratedPolicies(tb testing.TB, w *world, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	for _, p := range demo.Policies(n, 1, webToday) {
+		if err := w.Eng.DB.CreatePolicy(ctx, p); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := w.Eng.DB.SetPolicyStatus(ctx, p.ID, policies.StatusPublished); err != nil {
+			tb.Fatal(err)
+		}
+		w.Eng.Matcher.PutPolicy(matcher.Compile(p))
+	}
 }
 
 // sessionCookie signs in through the pages and returns the session cookie.

@@ -658,6 +658,9 @@ func TestBrowser_Editor(t *testing.T) {
 		if failed := eval[string](b, `document.querySelector("#sandbox-failed").textContent`); failed != "1" {
 			t.Errorf("failed tests in the sandbox = %s, want 1 (the 15万元 case)", failed)
 		}
+		if undet := eval[string](b, `document.querySelector("#sandbox-undetermined").textContent`); undet != itoa(int64(pv.UndeterminedTotal)) {
+			t.Errorf("undetermined in the sandbox = %s, want %d", undet, pv.UndeterminedTotal)
+		}
 		clear()
 		b.do("lower it", chromedp.SendKeys(rd, "5"))
 		b.submit("save", `button[name="action"][value="save"]`)

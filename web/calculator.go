@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +45,13 @@ type resultView struct {
 	Eligible     []verdictView
 	NearMisses   []nearMissView
 	Undetermined []undeterminedView
+	// NearMissTotal and UndeterminedTotal count the whole lists; with many
+	// policies only the first maxListed of each are shown, unless All.
+	NearMissTotal, UndeterminedTotal int
+	All                              bool
+	// AllURL shows the whole lists on a page reached by GET; a posted
+	// calculator posts its form again instead.
+	AllURL string
 	// Settle is the few fields whose values would settle the most
 	// undetermined policies, most first.
 	Settle []matcher.Settle
@@ -87,7 +96,11 @@ type checkView struct {
 type nearMissView struct {
 	PolicyID, Title string
 	Need, Gap       string
-	Facts           cardFacts
+	// Amount is what the policy would bring on the profile's figures as
+	// they are, where it can be worked out: the list's order.
+	Amount  *huiqi.Money
+	Facts   cardFacts
+	version int // of the policy judged, whose facts the card shows
 }
 
 // undeterminedView is a policy the profile lacks values to decide: what it
@@ -101,10 +114,29 @@ type undeterminedView struct {
 // maxSettle is how many fields the calculator asks for first.
 const maxSettle = 5
 
+// maxListed is how many near misses and undetermined policies a result
+// shows before 另有 N 项: with thousands of policies a profile misses
+// hundreds by one condition, and rendering them all made the answer a
+// page of more than half a megabyte.
+const maxListed = 20
+
 // newResultView turns a result into words; en is the profile judged, whose
-// figures explain the amounts. Policies are read for their facts.
+// figures explain the amounts. Policies are read for their facts. The near
+// misses and the undetermined are listed by what they would bring, most
+// first, and cut to maxListed unless the request asks for all (all=1).
 func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.Enterprise) (*resultView, error) {
-	v := &resultView{AsOf: res.AsOf}
+	v := &resultView{AsOf: res.AsOf, NearMissTotal: len(res.NearMisses), UndeterminedTotal: len(res.Undetermined), All: r.FormValue("all") == "1"}
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		q.Set("all", "1")
+		v.AllURL = r.URL.Path + "?" + q.Encode()
+	}
+	listed := func(n int) int {
+		if v.All {
+			return n
+		}
+		return min(n, maxListed)
+	}
 	facts := func(id string, version int) (*policies.Policy, cardFacts, error) {
 		p, err := h.Engine.FindPolicy(r.Context(), id, version)
 		if err == nil {
@@ -144,14 +176,26 @@ func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.E
 		}
 		v.Eligible = append(v.Eligible, vv)
 	}
-	for _, n := range res.NearMisses {
-		_, f, err := facts(n.PolicyID, n.Version)
-		if err != nil {
+	near := make([]nearMissView, len(res.NearMisses))
+	prof := matcher.NewProfile(en)
+	for i, n := range res.NearMisses {
+		near[i] = nearMissView{PolicyID: n.PolicyID, Title: n.Title, Need: n.Missing.Label, Gap: gapText(n.Missing), version: n.Version}
+		if c, ok := h.Engine.Matcher.Policy(n.PolicyID); ok {
+			near[i].Amount = c.Amount(prof, res.AsOf)
+		}
+	}
+	slices.SortStableFunc(near, func(a, b nearMissView) int { return byAmount(a.Amount, b.Amount) })
+	v.NearMisses = near[:listed(len(near))]
+	for i := range v.NearMisses {
+		n := &v.NearMisses[i]
+		var err error
+		if _, n.Facts, err = facts(n.PolicyID, n.version); err != nil {
 			return nil, err
 		}
-		v.NearMisses = append(v.NearMisses, nearMissView{PolicyID: n.PolicyID, Title: n.Title, Need: n.Missing.Label, Gap: gapText(n.Missing), Facts: f})
 	}
-	for _, u := range res.Undetermined {
+	undet := slices.Clone(res.Undetermined)
+	slices.SortStableFunc(undet, func(a, b matcher.Undetermined) int { return byAmount(a.Amount, b.Amount) })
+	for _, u := range undet[:listed(len(undet))] {
 		open := make([]string, len(u.Unknown))
 		for i, c := range u.Unknown {
 			open[i] = c.Label
@@ -168,6 +212,30 @@ func (h *Handler) newResultView(r *http.Request, res matcher.Result, en *huiqi.E
 	}
 	v.Settle = res.Settle[:min(len(res.Settle), maxSettle)]
 	return v, nil
+}
+
+// moreView is the end of a result list cut to maxListed: Shown of Total,
+// and where the whole list is (AllURL, else the calculator's form again).
+type moreView struct {
+	Shown, Total   int
+	AllURL, Anchor string
+}
+
+func moreOf(v *resultView, shown, total int, anchor string) moreView {
+	return moreView{Shown: shown, Total: total, AllURL: v.AllURL, Anchor: anchor}
+}
+
+// byAmount orders amounts highest first, unknown ones last.
+func byAmount(a, b *huiqi.Money) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return cmp.Compare(*b, *a)
 }
 
 func checkOf(c matcher.Check) checkView {

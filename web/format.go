@@ -49,6 +49,7 @@ var funcs = template.FuncMap{
 	"blankRows":  func(from int) []int { return []int{from, from + 1}[:blankRows] },
 	"isMoney":    func(f huiqi.Field) bool { return f.Type == huiqi.TypeMoney },
 	"sub":        func(a, b int) int { return a - b },
+	"more":       moreOf,
 }
 
 // moneyOrNone writes an optional amount; a benefit without a money figure

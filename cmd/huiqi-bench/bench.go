@@ -105,6 +105,7 @@ type bench struct {
 	profileDir string
 	// baselinesOn runs the baselines and the import over the API.
 	baselinesOn bool
+	began       time.Time // of the first log line
 
 	es   []*huiqi.Enterprise
 	pols []*policies.Policy
@@ -130,11 +131,24 @@ type row struct {
 	speedup        string
 }
 
+// logf logs progress with the time since the run began.
 func (b *bench) logf(format string, args ...any) {
-	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+	if b.began.IsZero() {
+		b.began = time.Now()
+	}
+	fmt.Fprintf(b.log, "bench %s: "+format+"\n", append([]any{time.Since(b.began).Round(time.Second)}, args...)...)
 }
 
-func (b *bench) add(r row) { b.rows = append(b.rows, r) }
+func (b *bench) add(r row) {
+	b.logRow(r)
+	b.rows = append(b.rows, r)
+}
+
+// logRow logs a measure as soon as it is taken, so that a long run cut
+// short (a province on a shared machine) still tells what it measured.
+func (b *bench) logRow(r row) {
+	b.logf("%s: %s (p99 %s)", r.measure, r.p50, r.p99)
+}
 
 func (b *bench) run(ctx context.Context) error {
 	b.logf("generating %d enterprises and %d policies (seed %d, as of %s)", b.n, b.k, b.seed, b.day)
@@ -566,6 +580,7 @@ func (b *bench) insert(r row) {
 	if at < 0 {
 		at = len(b.rows)
 	}
+	b.logRow(r)
 	b.rows = slices.Insert(b.rows, at, r)
 }
 

@@ -108,6 +108,7 @@ func (b *bench) insertAfter(prefix string, r row) {
 	if at < 0 {
 		at = len(b.rows) - 1
 	}
+	b.logRow(r)
 	b.rows = slices.Insert(b.rows, at+1, r)
 }
 
