@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"encoding/json"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/huiqi/huiqi"
@@ -27,51 +25,28 @@ type Finding struct {
 	At     time.Time `json:"at"`
 }
 
-// reviewLabels returns the labels of the review leaves of a condition tree
-// in its generic JSON form: the nodes with a "review" member, which a
-// department decides by hand.
-func reviewLabels(tree any) []string {
+// reviewLabels returns the labels of the review leaves of a condition
+// tree, in tree order: the leaves a department decides by hand. The walk
+// is cheap enough to repeat for every application a list shows.
+func reviewLabels(c *policies.Condition) []string {
+	if c == nil {
+		return nil
+	}
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if r, ok := v["review"].(string); ok && r != "" {
-				label, _ := v["label"].(string)
-				if label == "" {
-					label = r
-				}
-				out = append(out, label)
-			}
-			for _, c := range v {
-				walk(c)
-			}
-		case []any:
-			for _, c := range v {
-				walk(c)
-			}
+	if c.Review != "" {
+		label := c.Label
+		if label == "" {
+			label = c.Review
 		}
+		out = append(out, label)
 	}
-	walk(tree)
-	return out
-}
-
-// reviewCache holds, per policy version, whether it has review conditions:
-// the clock list asks once per application.
-var reviewCache sync.Map // *policies.Policy → []string
-
-// policyReviews returns the labels of p's review conditions, nil for none.
-func policyReviews(p *policies.Policy) []string {
-	if v, ok := reviewCache.Load(p); ok {
-		return v.([]string)
+	for _, sub := range c.All {
+		out = append(out, reviewLabels(sub)...)
 	}
-	var tree any
-	if b, err := json.Marshal(p.Eligibility); err == nil {
-		_ = json.Unmarshal(b, &tree) // marshalled just now: it decodes
+	for _, sub := range c.Any {
+		out = append(out, reviewLabels(sub)...)
 	}
-	labels := reviewLabels(tree)
-	reviewCache.Store(p, labels)
-	return labels
+	return append(out, reviewLabels(c.Not)...)
 }
 
 // lastFinding returns the last review among events, nil for none.
@@ -89,7 +64,7 @@ func lastFinding(events []huiqi.Event) *Finding {
 // finding is recorded on an open application, else the finding.
 func (e *Engine) reviewStatus(a *huiqi.ApplicationRecord, events []huiqi.Event, state string) string {
 	c, ok := e.Matcher.Policy(a.PolicyID)
-	if !ok || len(policyReviews(c.Policy)) == 0 {
+	if !ok || len(reviewLabels(c.Policy.Eligibility)) == 0 {
 		return ""
 	}
 	switch f := lastFinding(events); {
@@ -107,7 +82,7 @@ func (e *Engine) reviewStatus(a *huiqi.ApplicationRecord, events []huiqi.Event, 
 // application's last finding is not a pass: a department approves what it
 // has checked.
 func checkReviewed(a *huiqi.ApplicationRecord, p *policies.Policy) error {
-	labels := policyReviews(p)
+	labels := reviewLabels(p.Eligibility)
 	if len(labels) == 0 {
 		return nil
 	}

@@ -67,12 +67,15 @@ type Limits struct {
 	MaxClients int
 }
 
-// DefaultLimits allow what people and well-behaved scripts do.
-var DefaultLimits = Limits{
-	AuthFailures: Rate{Events: 10, Period: time.Minute},
-	Anonymous:    Rate{Events: 300, Period: time.Minute},
-	Bulk:         Rate{Events: 30, Period: time.Minute},
-	MaxClients:   10_000,
+// DefaultLimits returns limits that allow what people and well-behaved
+// scripts do, a fresh value the caller may change.
+func DefaultLimits() Limits {
+	return Limits{
+		AuthFailures: Rate{Events: 10, Period: time.Minute},
+		Anonymous:    Rate{Events: 300, Period: time.Minute},
+		Bulk:         Rate{Events: 30, Period: time.Minute},
+		MaxClients:   10_000,
+	}
 }
 
 // throttle is one limit with its buckets, least recently used last.

@@ -106,7 +106,7 @@ func newServer(eng *engine.Engine) *httpapi.Server {
 	pages := web.New(eng)
 	pages.Logger = apiQuiet
 	srv.Mount(pages)
-	srv.WorkbookLabels = web.Labels
+	srv.WorkbookLabels = web.Labels()
 	return srv
 }
 

@@ -41,7 +41,7 @@ type Server struct {
 	// Version is reported by /healthz.
 	Version string
 	// WorkbookLabels name states and clock statuses in the clock workbook;
-	// the pages' labels (web.Labels), so that it reads as the screen does.
+	// the pages' labels (web.Labels()), so that it reads as the screen does.
 	WorkbookLabels xlsx.Labels
 	// BodyRate is the slowest a request body may arrive.
 	BodyRate BodyRate
@@ -74,8 +74,8 @@ const (
 // recording requests and throttles in m; Mount adds the web pages.
 func NewServer(e *engine.Engine, m *metrics.Metrics) *Server {
 	s := &Server{Engine: e, Logger: slog.Default(), Addr: "127.0.0.1:8080", BodyLimit: DefaultBodyLimit, BulkLimit: DefaultBulkLimit,
-		BodyRate: DefaultBodyRate, Version: "dev", metrics: m}
-	s.SetLimits(DefaultLimits)
+		BodyRate: BodyRate{Grace: 10 * time.Second, MinRate: 2 << 10, Window: 16 << 10}, Version: "dev", metrics: m}
+	s.SetLimits(DefaultLimits())
 	s.router = gin.New()
 	s.router.Use(s.recoverer, s.logRequests, s.limitTime, s.limitAuthFailures, s.authenticate, s.limitRequests)
 	s.router.NoRoute(s.noRoute)

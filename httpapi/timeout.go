@@ -11,15 +11,13 @@ import (
 // A fixed read timeout would either cut off a city's bulk import or let a
 // body trickle in for minutes; a minimum rate does neither. The default,
 // 2 KiB/s (a poor mobile link), takes a 1 MiB chunk in under nine minutes
-// and drops a body sent at 1 byte a second within about twenty seconds.
+// and drops a body sent at 1 byte a second within about twenty seconds
+// (NewServer sets it).
 type BodyRate struct {
 	Grace   time.Duration
 	MinRate int64 // bytes a second
 	Window  int64 // bytes
 }
-
-// DefaultBodyRate is the server's default.
-var DefaultBodyRate = BodyRate{Grace: 10 * time.Second, MinRate: 2 << 10, Window: 16 << 10}
 
 // deadline is when the client must have sent n more bytes than read, given
 // when the body started.

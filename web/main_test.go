@@ -112,7 +112,7 @@ func newWorld(tb testing.TB, indexed bool) *world {
 		tb.Fatalf("LoadDemo() = %v", err)
 	}
 	srv := httpapi.NewServer(eng, metrics.New(eng))
-	srv.Addr, srv.Logger, srv.WorkbookLabels = "127.0.0.1:0", quiet, web.Labels
+	srv.Addr, srv.Logger, srv.WorkbookLabels = "127.0.0.1:0", quiet, web.Labels()
 	pages := web.New(eng)
 	pages.Logger = quiet
 	srv.Mount(pages)

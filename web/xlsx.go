@@ -12,9 +12,11 @@ import (
 
 // Labels names states and clock statuses in the workbooks as the pages do;
 // the API's workbook exports use it too.
-var Labels = xlsx.Labels{
-	State:  func(a *engine.Application) string { return stateLabels[a.State] },
-	Status: func(a *engine.Application) string { l, _ := caseStatus(a); return l },
+func Labels() xlsx.Labels {
+	return xlsx.Labels{
+		State:  func(a *engine.Application) string { return stateLabels[a.State] },
+		Status: func(a *engine.Application) string { l, _ := caseStatus(a); return l },
+	}
 }
 
 // exportXLSX sends the clock list as a workbook, with the dashboard's
@@ -30,7 +32,7 @@ func (h *Handler) exportXLSX(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var buf bytes.Buffer
 	cq := engine.ClockQuery{AsOf: day, Status: q.Get("status"), Department: q.Get("department"), PolicyID: q.Get("policy")}
-	if err := xlsx.Clock(r.Context(), h.Engine, cq, &buf, Labels); err != nil {
+	if err := xlsx.Clock(r.Context(), h.Engine, cq, &buf, Labels()); err != nil {
 		return err
 	}
 	sendWorkbook(w, "申兑时限-"+day.String()+".xlsx", buf.Bytes())

@@ -45,7 +45,7 @@ func openAPI(ctx context.Context, eng *engine.Engine) (*apiServer, error) {
 	}
 	a.srv = httpapi.NewServer(eng, metrics.New(eng))
 	a.srv.Addr, a.srv.Logger = "127.0.0.1:0", slog.New(slog.DiscardHandler)
-	limits := httpapi.DefaultLimits
+	limits := httpapi.DefaultLimits()
 	limits.Bulk = httpapi.Rate{Events: 1 << 20, Period: time.Second}
 	a.srv.SetLimits(limits)
 	if err := a.srv.Open(); err != nil {

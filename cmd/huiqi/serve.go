@@ -56,7 +56,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	bulkLimit := fs.Int64("bulk-limit", envInt("HUIQI_BULK_LIMIT", httpapi.DefaultBulkLimit), "largest bulk import body in bytes (HUIQI_BULK_LIMIT)")
 	webhookHosts := fs.String("webhook-hosts", os.Getenv("HUIQI_WEBHOOK_HOSTS"), "comma-separated allow-list of webhook hosts, which may then resolve to internal addresses; empty allows any host with public addresses only (HUIQI_WEBHOOK_HOSTS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HUIQI_METRICS_ADDR"), "second address serving /metrics with every department's figures, for a private scraper (HUIQI_METRICS_ADDR)")
-	limits := httpapi.DefaultLimits
+	limits := httpapi.DefaultLimits()
 	// A mistyped limit in the environment stops the start rather than
 	// leaving the default in force unnoticed.
 	var envErr error
@@ -133,7 +133,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	// One server: the API and the pages, with the metrics both record into.
 	srv := httpapi.NewServer(eng, metrics.New(eng))
 	srv.Logger, srv.Addr, srv.BodyLimit, srv.BulkLimit, srv.RequestTimeout = logger, *addr, *bodyLimit, *bulkLimit, *requestTimeout
-	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels
+	srv.MetricsAddr, srv.Version, srv.WorkbookLabels = *metricsAddr, Version, web.Labels()
 	limits.MaxClients = int(*rateClients)
 	srv.SetLimits(limits)
 	pages := web.New(eng)
