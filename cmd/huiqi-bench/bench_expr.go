@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,7 @@ type exprEnv struct {
 	Tags         []string `expr:"tags"`
 	Dishonest    bool     `expr:"dishonest"`
 	AboveSize    bool     `expr:"above_designated_size"`
+	HasAboveSize bool     `expr:"has_above_designated_size"`
 	AgeYears     int      `expr:"age_years"`
 	HasFounded   bool     `expr:"has_founded_on"`
 	Employees    int      `expr:"employees"`
@@ -52,6 +54,15 @@ func newExprEnv(e *huiqi.Enterprise, day huiqi.Date) *exprEnv {
 		CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Industry: e.Industry,
 		Scale: e.EffectiveScale(), TaxCredit: e.TaxCredit, FoundedOn: e.FoundedOn.String(),
 		Tags: e.Tags, Dishonest: e.Dishonest, AboveSize: huiqi.AboveDesignatedSize(e.Industry, e.Revenue),
+	}
+	// Above designated size is unknown for industry (B, C, D) without a
+	// revenue; everyone else is known not to be.
+	env.HasAboveSize = e.Revenue != nil || !strings.ContainsAny(e.Industry[:1], "BCD")
+	// A qualification in force on the day counts as its tag.
+	for _, q := range e.Qualifications {
+		if !slices.Contains(env.Tags, q.Tag) && e.HoldsOn(q.Tag, day) {
+			env.Tags = append(slices.Clip(env.Tags), q.Tag)
+		}
 	}
 	if !e.FoundedOn.IsZero() {
 		env.HasFounded, env.AgeYears = true, e.FoundedOn.YearsSince(day)
@@ -86,7 +97,7 @@ type exprPolicy struct {
 func compileExpr(p *policies.Policy, day huiqi.Date) (*exprPolicy, error) {
 	src := "false"
 	if p.OpenOn(day) {
-		src = exprCond(p.Eligibility)
+		src = exprCond(p.Eligibility, true)
 		if p.Region != "" {
 			src = "region startsWith " + strconv.Quote(p.Region) + " && " + src
 		}
@@ -98,22 +109,37 @@ func compileExpr(p *policies.Policy, day huiqi.Date) (*exprPolicy, error) {
 	return &exprPolicy{id: p.ID, source: src, program: prog}, nil
 }
 
-func exprCond(c *policies.Condition) string {
+// exprCond is the program that c holds (want true) or fails (want false)
+// for certain. Verdicts are three-valued: a leaf on a value the profile
+// lacks is unknown, so "holds" is not "does not fail", and not swaps the
+// two (Kleene logic). A policy's eligible enterprises are those its tree
+// holds for.
+func exprCond(c *policies.Condition, want bool) string {
 	switch {
 	case c.All != nil || c.Any != nil:
 		list, op := c.All, " && "
 		if c.Any != nil {
 			list, op = c.Any, " || "
 		}
+		if !want { // all fails when one fails, any when every one fails
+			op = map[string]string{" && ": " || ", " || ": " && "}[op]
+		}
 		parts := make([]string, len(list))
 		for i, k := range list {
-			parts[i] = exprCond(k)
+			parts[i] = exprCond(k, want)
 		}
 		return "(" + strings.Join(parts, op) + ")"
 	case c.Not != nil:
-		return "!" + exprCond(c.Not)
+		return exprCond(c.Not, !want)
 	}
-	return "(" + exprLeaf(c) + ")"
+	known, holds := exprLeaf(c)
+	if !want {
+		holds = "!(" + holds + ")"
+	}
+	if known == "" {
+		return "(" + holds + ")"
+	}
+	return "(" + known + " && (" + holds + "))"
 }
 
 func quoted(ss []string) []string {
@@ -124,7 +150,9 @@ func quoted(ss []string) []string {
 	return out
 }
 
-func exprLeaf(c *policies.Condition) string {
+// exprLeaf returns what makes c's value known (empty when it always is:
+// tags and dishonest are authoritative lists) and the test of the value.
+func exprLeaf(c *policies.Condition) (known, holds string) {
 	a, f := c.Arg, c.Field
 	field, _ := huiqi.LookupField(f)
 	switch {
@@ -134,52 +162,55 @@ func exprLeaf(c *policies.Condition) string {
 			parts[i] = strconv.Quote(t) + " in tags"
 		}
 		if c.Op == huiqi.OpHasAny {
-			return strings.Join(parts, " || ")
+			return "", strings.Join(parts, " || ")
 		}
-		return strings.Join(parts, " && ")
+		return "", strings.Join(parts, " && ")
 	case field.Type == huiqi.TypeBool:
 		op := " == "
 		if c.Op == huiqi.OpNe {
 			op = " != "
 		}
-		return f + op + strconv.FormatBool(a.Bool)
+		if f == "above_designated_size" {
+			known = "has_above_designated_size"
+		}
+		return known, f + op + strconv.FormatBool(a.Bool)
 	case f == "rd_ratio":
 		// Exact, by cross-multiplication; a zero revenue is the ratio 0.
 		cmp := func(op string, v int64) string {
 			x := strconv.FormatInt(v, 10)
 			return "(revenue == 0 ? 0 " + op + " " + x + " : rd_expense * 1000000 " + op + " " + x + " * revenue)"
 		}
-		guard := "has_rd_expense && has_revenue && "
+		known = "has_rd_expense && has_revenue"
 		if c.Op == huiqi.OpBetween {
-			return guard + cmp(">=", a.Ints[0]) + " && " + cmp("<=", a.Ints[1])
+			return known, cmp(">=", a.Ints[0]) + " && " + cmp("<=", a.Ints[1])
 		}
-		return guard + cmp(exprOps[c.Op], a.Ints[0])
+		return known, cmp(exprOps[c.Op], a.Ints[0])
 	case field.Type == huiqi.TypeDate:
 		vals := make([]string, len(a.Ints))
 		for i, d := range a.Ints {
 			vals[i] = strconv.Quote(huiqi.DateFromDays(int32(d)).String())
 		}
-		return `founded_on != "" && ` + exprCompare(f, c.Op, vals)
+		return `founded_on != ""`, exprCompare(f, c.Op, vals)
 	case field.Type == huiqi.TypeInt || field.Type == huiqi.TypeMoney:
 		vals := make([]string, len(a.Ints))
 		for i, v := range a.Ints {
 			vals[i] = strconv.FormatInt(v, 10)
 		}
-		has := "has_" + f
+		known = "has_" + f
 		if f == "age_years" {
-			has = "has_founded_on"
+			known = "has_founded_on"
 		}
-		return has + " && " + exprCompare(f, c.Op, vals)
+		return known, exprCompare(f, c.Op, vals)
 	}
-	guard := f + ` != "" && `
+	known = f + ` != ""`
 	if c.Op == huiqi.OpPrefix {
 		parts := make([]string, len(a.Strs))
 		for i, s := range quoted(a.Strs) {
 			parts[i] = f + " startsWith " + s
 		}
-		return guard + "(" + strings.Join(parts, " || ") + ")"
+		return known, strings.Join(parts, " || ")
 	}
-	return guard + exprCompare(f, c.Op, quoted(a.Strs))
+	return known, exprCompare(f, c.Op, quoted(a.Strs))
 }
 
 var exprOps = map[string]string{
