@@ -1,6 +1,9 @@
 package huiqi
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // FieldType is the type of a profile field as rules see it; it decides which
 // operators fit the field and how a rule's value is read.
@@ -17,6 +20,7 @@ const (
 	TypeDate                   // YYYY-MM-DD
 	TypeBool                   // dishonest, above_designated_size
 	TypeTags                   // set of tags
+	TypeWords                  // prose searched for words: business_scope, main_products
 )
 
 // Field describes a profile field or derived field that rules may name.
@@ -51,6 +55,10 @@ const (
 	OpHas     = "has"
 	OpHasAny  = "has_any"
 	OpHasAll  = "has_all"
+	// The prose of a TypeWords field contains one (contains_any) or every
+	// (contains_all) word as a substring, both sides folded by FoldText.
+	OpContainsAny = "contains_any"
+	OpContainsAll = "contains_all"
 )
 
 // Scales of 《中小企业划型标准规定》 and tax credit grades, as rule values.
@@ -76,6 +84,8 @@ var Fields = []Field{
 	{Name: "registered_capital", Label: "注册资本", Unit: "元", Type: TypeMoney},
 	{Name: "tax_credit", Label: "纳税信用等级", Type: TypeEnum, Enum: TaxCredits},
 	{Name: "tags", Label: "企业资质", Type: TypeTags},
+	{Name: "business_scope", Label: "经营范围", Type: TypeWords},
+	{Name: "main_products", Label: "主营产品", Type: TypeWords},
 	{Name: "dishonest", Label: "严重失信或经营异常", Type: TypeBool},
 	{Name: "scale", Label: "企业规模", Type: TypeEnum, Enum: Scales},
 	{Name: "age_years", Label: "成立年限", Unit: "年", Type: TypeInt, Derived: true},
@@ -117,7 +127,7 @@ func LookupField(name string) (Field, bool) {
 func (t FieldType) Fits(op string) bool {
 	switch op {
 	case OpEq, OpNe:
-		return t != TypeTags
+		return t != TypeTags && t != TypeWords
 	case OpIn, OpNotIn:
 		return t == TypeText || t == TypeCode || t == TypeEnum || t == TypeInt
 	case OpGt, OpGte, OpLt, OpLte, OpBetween:
@@ -126,6 +136,8 @@ func (t FieldType) Fits(op string) bool {
 		return t == TypeText || t == TypeCode
 	case OpHas, OpHasAny, OpHasAll:
 		return t == TypeTags
+	case OpContainsAny, OpContainsAll:
+		return t == TypeWords
 	}
 	return false
 }
@@ -133,7 +145,7 @@ func (t FieldType) Fits(op string) bool {
 // IsOp reports whether op is an operator of the rule language.
 func IsOp(op string) bool {
 	switch op {
-	case OpEq, OpNe, OpIn, OpNotIn, OpGt, OpGte, OpLt, OpLte, OpBetween, OpPrefix, OpHas, OpHasAny, OpHasAll:
+	case OpEq, OpNe, OpIn, OpNotIn, OpGt, OpGte, OpLt, OpLte, OpBetween, OpPrefix, OpHas, OpHasAny, OpHasAll, OpContainsAny, OpContainsAll:
 		return true
 	}
 	return false
@@ -147,4 +159,16 @@ func (f Field) OverType(agg string) FieldType {
 		return TypeRatio
 	}
 	return f.Type
+}
+
+// FoldText is how text conditions compare words with prose: lower case,
+// full-width ASCII (Ｌｅｄ, ３Ｄ) folded to half-width, so that a word
+// matches however the registry happened to type it.
+func FoldText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			return r - 0xFEE0
+		}
+		return r
+	}, strings.ToLower(s))
 }

@@ -44,17 +44,6 @@ func wordGen(texts []string) *rapid.Generator[string] {
 	})
 }
 
-// normalise is the text conditions' normalisation: lower case, full-width
-// ASCII folded to half-width.
-func normalise(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			return r - 0xFEE0
-		}
-		return r
-	}, strings.ToLower(s))
-}
-
 // kleene is a three-valued truth: false, unknown, true.
 type kleene int8
 
@@ -99,10 +88,10 @@ func judge(c *policies.Condition, e *huiqi.Enterprise) kleene {
 	if s == "" {
 		return kUnknown
 	}
-	s = normalise(s)
+	s = huiqi.FoldText(s)
 	found := 0
 	for _, w := range words {
-		if strings.Contains(s, normalise(w)) {
+		if strings.Contains(s, huiqi.FoldText(w)) {
 			found++
 		}
 	}
@@ -131,7 +120,7 @@ func condGen(words *rapid.Generator[string], depth int) *rapid.Generator[*polici
 		}
 		return &policies.Condition{
 			Field: rapid.SampledFrom(profileTexts).Draw(t, "field"),
-			Op:    rapid.SampledFrom([]string{opContainsAny, opContainsAll}).Draw(t, "op"),
+			Op:    rapid.SampledFrom([]string{huiqi.OpContainsAny, huiqi.OpContainsAll}).Draw(t, "op"),
 			Arg:   policies.Arg{Strs: rapid.SliceOfN(words, 1, 3).Draw(t, "words")},
 		}
 	})

@@ -35,12 +35,7 @@ import (
 // and width folding leave these characters as they are, so the queries
 // need no normalisation of their own.
 
-// The text condition operators and the profile texts they search.
-const (
-	opContainsAny = "contains_any"
-	opContainsAll = "contains_all"
-)
-
+// profileTexts are the profile texts text conditions search.
 var profileTexts = []string{"business_scope", "main_products"}
 
 // profileText is a profile's text by field name; "" is unknown.
@@ -56,10 +51,10 @@ func profileText(e *huiqi.Enterprise, field string) string {
 
 // textLeaf returns the field and words of a text condition.
 func textLeaf(c *policies.Condition) (field string, all bool, words []string, ok bool) {
-	if c.Op != opContainsAny && c.Op != opContainsAll {
+	if c.Op != huiqi.OpContainsAny && c.Op != huiqi.OpContainsAll {
 		return "", false, nil, false
 	}
-	return c.Field, c.Op == opContainsAll, c.Arg.Strs, true
+	return c.Field, c.Op == huiqi.OpContainsAll, c.Arg.Strs, true
 }
 
 var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {

@@ -31,6 +31,9 @@ const (
 	accTags
 	accDishonest
 	accAboveSize
+	// accWords: words in business_scope or main_products, evaluated on the
+	// row as name is (words.go).
+	accWords
 	// Leaves on the profile's history, evaluated on the row (history.go).
 	accOver     // a yearly figure across years: huiqi.Enterprise.Aggregate
 	accYearly   // the latest year's figure of a field with no top-level twin
@@ -74,7 +77,7 @@ type node struct {
 	cond  *policies.Condition
 	label string // cond.DisplayLabel(), generated once
 	acc   accessor
-	text  string // name of the text field for accText
+	text  string // name of the text field for accText and accWords
 	slot  int    // numeric slot for accInt
 	op    opcode
 	ints  []int64
@@ -150,6 +153,8 @@ func compileNode(c *policies.Condition) *node {
 	}
 	f, _ := huiqi.LookupField(c.Field)
 	switch {
+	case f.Type == huiqi.TypeWords:
+		compileWords(n, f)
 	case f.Type == huiqi.TypeTags:
 		n.acc, n.attr = accTags, attrTags
 		for _, t := range c.Arg.Strs {
@@ -283,6 +288,10 @@ func textOf(p *Profile, field string) string {
 		return e.TaxCredit
 	case "scale":
 		return p.scale
+	case "business_scope":
+		return e.BusinessScope
+	case "main_products":
+		return e.MainProducts
 	}
 	return ""
 }
@@ -316,7 +325,7 @@ func (n *node) known(p *Profile) bool {
 		return false // known or not on the row: see historyLeaf
 	case accAboveSize:
 		return p.aboveKnown
-	case accText:
+	case accText, accWords:
 		return textOf(p, n.text) != ""
 	case accRatio:
 		return p.has(slotRDExpense) && p.has(slotRevenue)
@@ -351,6 +360,8 @@ func (n *node) evalLeaf(p *Profile, at *asOf) tri {
 		return triOf(n.holdsFlag(p.aboveSize))
 	case accText:
 		return triOf(n.holdsText(textOf(p, n.text)))
+	case accWords:
+		return triOf(n.holdsWords(textOf(p, n.text)))
 	case accRatio:
 		return triOf(n.compareRatio(p.nums[slotRDExpense], p.nums[slotRevenue]))
 	case accAge:

@@ -19,6 +19,9 @@ func (n *node) gap(p *Profile, at *asOf, negated bool) string {
 	if n.acc == accTags {
 		return n.tagGap(p, negated)
 	}
+	if n.acc == accWords && !negated {
+		return n.wordsGap(p)
+	}
 	op := n.op
 	if negated {
 		// not (v ≥ x) is v < x, and so on; other operators have no distance.

@@ -30,7 +30,10 @@ var (
 	genFen              = []int64{0, 1, 4, 5, 15, 1234565, 30000000, 499999999, 500000000, 500000001, 1999999999, 2000000000, 2000000001, 10000000000, 100000000000000, 1000000000000000}
 	genRatios           = []int64{0, 1, 10000, 20000, 29999, 30000, 30001, 50000, 333333, 1000000, 1000000000}
 	genAges             = []int64{-1, 0, 1, 2, 3, 5, 10, 16}
-	genDates            = []string{"2000-01-01", "2010-06-14", "2010-06-15", "2010-06-16", "2012-02-29", "2016-02-29", "2020-12-31", "2025-06-30", "2026-06-15", "2026-07-01"}
+	// Prose, "" (missing) among it, and words in mixed case and width.
+	genProse = []string{"", "", "运动鞋、服装制造；LED照明", "ＯＬＥＤ显示屏研发", "日用陶瓷、卫浴洁具", "软件开发"}
+	genWords = []string{"鞋", "服装", "led", "ＬＥＤ", "Oled", "陶瓷", "卫浴", "软件", "制造"}
+	genDates = []string{"2000-01-01", "2010-06-14", "2010-06-15", "2010-06-16", "2012-02-29", "2016-02-29", "2020-12-31", "2025-06-30", "2026-06-15", "2026-07-01"}
 )
 
 func genTags(t *rapid.T, label string, least int) []string {
@@ -79,6 +82,8 @@ func genEnterprise(t *rapid.T, code string) *huiqi.Enterprise {
 		RegisteredCapital: genMoneyPtr(t, "registered_capital"),
 		TaxCredit:         rapid.SampledFrom([]string{"", "A", "B", "M", "C", "D"}).Draw(t, "tax_credit"),
 		Dishonest:         rapid.Bool().Draw(t, "dishonest"),
+		BusinessScope:     rapid.SampledFrom(genProse).Draw(t, "business_scope"),
+		MainProducts:      rapid.SampledFrom(genProse).Draw(t, "main_products"),
 	}
 	if rapid.IntRange(0, 3).Draw(t, "employees-missing") > 0 {
 		var n int64
@@ -261,6 +266,8 @@ func (g *ruleGen) aimed(t *rapid.T, f huiqi.Field, op string) (any, bool) {
 		return e.FoundedOn.AddDays(d).String(), true
 	case "dishonest", "above_designated_size":
 		return refField(e, f.Name, g.day).b, true
+	case "business_scope", "main_products":
+		return nil, false // genWords hits the prose often enough
 	}
 	v := refField(e, f.Name, g.day)
 	if v.missing {
@@ -311,6 +318,8 @@ func (g *ruleGen) scalar(t *rapid.T, f huiqi.Field, op string) any {
 		return rapid.SampledFrom(f.Enum).Draw(t, f.Name)
 	case "tags":
 		return rapid.SampledFrom(genTags(t, "tag", 1)).Draw(t, "tag")
+	case "business_scope", "main_products":
+		return rapid.SampledFrom(genWords).Draw(t, "word")
 	case "employees":
 		return rapid.SampledFrom(genEmployees).Draw(t, "employees")
 	case "age_years":
@@ -333,7 +342,7 @@ func (g *ruleGen) leaf(t *rapid.T) map[string]any {
 	}
 	f := rapid.SampledFrom(huiqi.Fields).Draw(t, "field")
 	var ops []string
-	for _, op := range []string{"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "prefix", "has", "has_any", "has_all"} {
+	for _, op := range []string{"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "prefix", "has", "has_any", "has_all", "contains_any", "contains_all"} {
 		if f.Type.Fits(op) {
 			ops = append(ops, op)
 		}
@@ -341,7 +350,7 @@ func (g *ruleGen) leaf(t *rapid.T) map[string]any {
 	op := rapid.SampledFrom(ops).Draw(t, "op")
 	leaf := map[string]any{"field": f.Name, "op": op}
 	switch op {
-	case "in", "not_in", "has_any", "has_all":
+	case "in", "not_in", "has_any", "has_all", "contains_any", "contains_all":
 		list := make([]any, rapid.IntRange(1, 3).Draw(t, "list-len"))
 		for i := range list {
 			list[i] = g.scalar(t, f, op)

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/policies"
@@ -79,6 +80,10 @@ func refField(e *huiqi.Enterprise, field string, day huiqi.Date) refValue {
 		return refStr(e.Industry)
 	case "tax_credit":
 		return refStr(e.TaxCredit)
+	case "business_scope":
+		return refStr(e.BusinessScope)
+	case "main_products":
+		return refStr(e.MainProducts)
 	case "scale":
 		return refStr(e.EffectiveScale())
 	case "founded_on":
@@ -241,6 +246,17 @@ func refHolds2(c *policies.Condition, v refValue) bool {
 			found = found || refCompare(v, raw) == 0
 		}
 		return found == (c.Op == "in")
+	case "contains_any", "contains_all":
+		found := 0
+		for _, raw := range refList(c.Value) {
+			if w, _, _ := refScalar(raw, 's'); strings.Contains(refFold(v.str), refFold(w)) {
+				found++
+			}
+		}
+		if c.Op == "contains_any" {
+			return found > 0
+		}
+		return found == len(refList(c.Value))
 	case "prefix":
 		for _, raw := range refList(c.Value) {
 			if s, _, _ := refScalar(raw, 's'); strings.HasPrefix(v.str, s) {
@@ -629,4 +645,17 @@ func refMatchPolicy(p *policies.Policy, es []*huiqi.Enterprise, day huiqi.Date) 
 	slices.Sort(r.Codes)
 	slices.Sort(r.Undetermined)
 	return r
+}
+
+// refFold folds text as text conditions compare it, rune by rune: full-width
+// ASCII to half-width, then lower case.
+func refFold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '！' && r <= '～' {
+			r -= '！' - '!'
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }

@@ -39,6 +39,7 @@ func FuzzParse(f *testing.F) {
 		doc(elig(`{"field": "granted_on", "tag": "hightech", "op": "between", "value": ["2026-01-01", "2026-12-31"]}`)),
 		doc(elig(`{"field": "first_granted_on", "tag": "little_giant", "op": "gte", "value": "2025-01-01"}`)),
 		doc(elig(`{"field": "incident_count", "incident": {"years": 3, "kinds": ["safety"], "min_level": "major"}, "op": "eq", "value": 0}`)),
+		doc(elig(`{"any": [{"field": "business_scope", "op": "contains_any", "value": ["鞋", "ＬＥＤ"]}, {"not": {"field": "main_products", "op": "contains_all", "value": ["陶瓷", "卫浴"]}}]}`)),
 		doc(elig(`{"any": [{"review": "推动同行业科技进步作用显著"}, {"field": "output_value", "op": "gte", "value": 1e8}]}`)),
 		doc(amount(`{"bands": [{"upto_growth": "0.6", "rate": "0.01"}, {"rate": "0.012"}], "of": "output_value", "over": {"agg": "increase"}, "cap": 10000000}`)),
 		doc(amount(`{"step": {"per": 20000000, "fixed": 10000}, "of": "import_export", "over": {"agg": "increase"}, "cap": 300000}`)),
@@ -108,7 +109,7 @@ func checkArg(t *testing.T, path string, c *policies.Condition) {
 	switch c.Op {
 	case huiqi.OpBetween:
 		want = 2
-	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpPrefix:
+	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpPrefix, huiqi.OpContainsAny, huiqi.OpContainsAll:
 		want = -1 // one or more
 	}
 	if c.Over != nil {
@@ -121,7 +122,7 @@ func checkArg(t *testing.T, path string, c *policies.Condition) {
 			t.Fatalf("%s: bool leaf has Arg %+v", path, c.Arg)
 		}
 		return
-	case huiqi.TypeText, huiqi.TypeCode, huiqi.TypeEnum, huiqi.TypeTags:
+	case huiqi.TypeText, huiqi.TypeCode, huiqi.TypeEnum, huiqi.TypeTags, huiqi.TypeWords:
 		n, other = len(c.Arg.Strs), len(c.Arg.Ints)
 	default:
 		n, other = len(c.Arg.Ints), len(c.Arg.Strs)

@@ -26,6 +26,14 @@ func (c *Condition) DisplayLabel() string {
 	if l, ok := c.historyLabel(f); ok {
 		return l
 	}
+	if f.Type == huiqi.TypeWords {
+		// 经营范围含「鞋」或「服装」, 主营产品含「陶瓷」和「卫浴」.
+		join := "或"
+		if c.Op == huiqi.OpContainsAll {
+			join = "和"
+		}
+		return f.Label + "含「" + strings.Join(c.Arg.Strs, "」"+join+"「") + "」"
+	}
 	if f.Type == huiqi.TypeBool {
 		if c.Arg.Bool == (c.Op == huiqi.OpEq) {
 			return f.Label

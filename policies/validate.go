@@ -293,7 +293,7 @@ func parseArg(f huiqi.Field, op string, raw json.RawMessage, signed bool) (Arg, 
 		if json.Unmarshal(raw, &list) != nil || len(list) != 2 {
 			return Arg{}, huiqi.Errorf(huiqi.EInvalid, "between 需要 [下限, 上限] 两个值")
 		}
-	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll:
+	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpContainsAny, huiqi.OpContainsAll:
 		if json.Unmarshal(raw, &list) != nil || len(list) == 0 {
 			return Arg{}, huiqi.Errorf(huiqi.EInvalid, "%s 需要非空数组", op)
 		}
@@ -344,7 +344,7 @@ func parseArg(f huiqi.Field, op string, raw json.RawMessage, signed bool) (Arg, 
 }
 
 func isStringType(t huiqi.FieldType) bool {
-	return t == huiqi.TypeText || t == huiqi.TypeCode || t == huiqi.TypeEnum || t == huiqi.TypeTags
+	return t == huiqi.TypeText || t == huiqi.TypeCode || t == huiqi.TypeEnum || t == huiqi.TypeTags || t == huiqi.TypeWords
 }
 
 // checkVocabulary rejects values no profile can take, so that a typo in a
@@ -366,6 +366,12 @@ func checkVocabulary(f huiqi.Field, op, s string) error {
 	case "tags":
 		if _, ok := huiqi.LookupTag(s); !ok {
 			return huiqi.Errorf(huiqi.EInvalid, "未知的企业资质标签 %q", s)
+		}
+	case "business_scope", "main_products":
+		// An empty word is in every text: the condition would only ask
+		// that the text be there.
+		if strings.TrimSpace(s) == "" {
+			return huiqi.Errorf(huiqi.EInvalid, "%s 的词语不能为空", f.Label)
 		}
 	case "credit_code":
 		if op == huiqi.OpPrefix {

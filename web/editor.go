@@ -66,6 +66,7 @@ var opLabels = []option{
 	{huiqi.OpEq, "为"}, {huiqi.OpNe, "不为"}, {huiqi.OpIn, "属于其一"}, {huiqi.OpNotIn, "不属于"},
 	{huiqi.OpPrefix, "代码开头为"}, {huiqi.OpBetween, "介于"},
 	{huiqi.OpHas, "具有"}, {huiqi.OpHasAny, "具有其一"}, {huiqi.OpHasAll, "全部具有"},
+	{huiqi.OpContainsAny, "含其一词语"}, {huiqi.OpContainsAll, "含全部词语"},
 }
 
 // newPolicyDoc is where a new policy starts.

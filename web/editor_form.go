@@ -195,7 +195,7 @@ func ruleValue(path string, c condRow) (json.RawMessage, error) {
 	// operator takes one.
 	var v any = values
 	switch c.Op {
-	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpBetween:
+	case huiqi.OpIn, huiqi.OpNotIn, huiqi.OpHasAny, huiqi.OpHasAll, huiqi.OpBetween, huiqi.OpContainsAny, huiqi.OpContainsAll:
 	default:
 		if len(values) == 1 {
 			v = values[0]
