@@ -294,6 +294,24 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 
+// jsonShapes maps the types whose JSON methods are faster codecs of another
+// type's JSON to that type, so that checkValue walks them field by field
+// and names the path of an error within them.
+var jsonShapes = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[Enterprise]():  reflect.TypeFor[enterpriseJSON](),
+	reflect.TypeFor[FiscalYears](): reflect.TypeFor[map[string]FiscalYear](),
+}
+
+// JSONShape returns the type whose JSON t reads and writes: t itself, or
+// for a type with a faster codec of another's JSON (Enterprise, FiscalYears)
+// that type, for checkers that walk a JSON document along Go types.
+func JSONShape(t reflect.Type) reflect.Type {
+	if s, ok := jsonShapes[t]; ok {
+		return s
+	}
+	return t
+}
+
 // JoinPath appends key to a field path: JoinPath("tests[1]", "profile").
 func JoinPath(path, key string) string {
 	if path == "" {
@@ -310,6 +328,9 @@ func IndexPath(path string, i int) string { return path + "[" + strconv.Itoa(i) 
 func checkValue(t reflect.Type, g any, path string) error {
 	if g == nil || t == rawMessageType {
 		return nil // null leaves the zero value; raw values are checked by their owner
+	}
+	if shape, ok := jsonShapes[t]; ok {
+		return checkValue(shape, g, path)
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		data, _ := json.Marshal(g)

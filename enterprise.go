@@ -33,7 +33,7 @@ type Enterprise struct {
 	MainProducts  string `json:"main_products,omitempty"`
 	// FiscalYears holds closed fiscal years' figures by four-digit year;
 	// the top-level figures are the latest year's.
-	FiscalYears map[string]FiscalYear `json:"fiscal_years,omitempty"`
+	FiscalYears FiscalYears `json:"fiscal_years,omitzero"`
 	// Qualifications are dated qualifications; one in force counts as its
 	// tag. Tags keeps the undated ones.
 	Qualifications []Qualification `json:"qualifications,omitempty"`

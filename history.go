@@ -1,7 +1,6 @@
 package huiqi
 
 import (
-	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -86,7 +85,7 @@ var yearPattern = regexp.MustCompile(`^[0-9]{4}$`)
 // given in only one place is copied to the other, one given in both with
 // different values is an error.
 func (e *Enterprise) validateHistory(today Date) error {
-	years := slices.Sorted(maps.Keys(e.FiscalYears))
+	years := e.FiscalYears.Keys()
 	for _, key := range years {
 		path := JoinPath("fiscal_years", key)
 		year, _ := strconv.Atoi(key)
@@ -99,16 +98,15 @@ func (e *Enterprise) validateHistory(today Date) error {
 		if !e.FoundedOn.IsZero() && year < e.FoundedOn.Year() {
 			return FieldErrorf(path, "会计年度 %d 早于成立年份 %d", year, e.FoundedOn.Year())
 		}
-		fy := e.FiscalYears[key]
 		for _, f := range YearlyFigures {
-			if v, ok := fy.figure(f); ok && v < 0 {
+			if v, ok := e.FiscalYears.figure(key, f); ok && v < 0 {
 				return FieldErrorf(JoinPath(path, f), "%s不能为负数", fieldByName[f].Label)
 			}
 		}
 	}
 	if len(years) > 0 {
 		key := years[len(years)-1]
-		fy := e.FiscalYears[key]
+		fy, _ := e.FiscalYears.Get(key)
 		for _, p := range []struct {
 			name     string
 			top, fig **Money
@@ -123,7 +121,7 @@ func (e *Enterprise) validateHistory(today Date) error {
 		if err := agree("employees", key, &e.Employees, &fy.Employees); err != nil {
 			return err
 		}
-		e.FiscalYears[key] = fy
+		e.FiscalYears.Set(key, fy)
 	}
 	for i, q := range e.Qualifications {
 		path := IndexPath("qualifications", i)
@@ -179,43 +177,13 @@ func agree[T Money | int64](name, year string, top, yearly **T) error {
 // documentation and the CSV import list them.
 var YearlyFigures = []string{"revenue", "tax_paid", "rd_expense", "total_assets", "employees", "output_value", "import_export", "equipment_investment"}
 
-// figure returns the yearly figure named by its JSON name, in fen or persons.
-func (y *FiscalYear) figure(name string) (int64, bool) {
-	var m *Money
-	switch name {
-	case "employees":
-		if y.Employees == nil {
-			return 0, false
-		}
-		return *y.Employees, true
-	case "revenue":
-		m = y.Revenue
-	case "tax_paid":
-		m = y.TaxPaid
-	case "rd_expense":
-		m = y.RDExpense
-	case "total_assets":
-		m = y.TotalAssets
-	case "output_value":
-		m = y.OutputValue
-	case "import_export":
-		m = y.ImportExport
-	case "equipment_investment":
-		m = y.EquipmentInvestment
-	}
-	if m == nil {
-		return 0, false
-	}
-	return int64(*m), true
-}
-
 // LatestFiscalYear returns the latest fiscal year the profile holds.
 // Aggregates over years count back from it.
 func (e *Enterprise) LatestFiscalYear() (int, bool) {
 	latest, ok := 0, false
-	for key := range e.FiscalYears {
-		if y, err := strconv.Atoi(key); err == nil && y > latest {
-			latest, ok = y, true
+	for _, y := range e.FiscalYears.years {
+		if n, err := strconv.Atoi(y.key); err == nil && n > latest {
+			latest, ok = n, true
 		}
 	}
 	return latest, ok
@@ -226,11 +194,7 @@ func (e *Enterprise) LatestFiscalYear() (int, bool) {
 // money and persons for employees; false when the year or the figure is
 // missing.
 func (e *Enterprise) YearFigure(field string, year int) (int64, bool) {
-	y, ok := e.FiscalYears[strconv.Itoa(year)]
-	if !ok {
-		return 0, false
-	}
-	return y.figure(field)
+	return e.FiscalYears.figure(yearKey(year), field)
 }
 
 // AboveSizeIn reports whether the enterprise was 规模以上 in the given

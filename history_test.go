@@ -90,12 +90,12 @@ func TestEnterprise_ValidateHistoryFillsLatest(t *testing.T) {
 // yearsOf builds a profile whose fiscal years hold the given figure;
 // a negative value leaves the year out.
 func yearsOf(field string, byYear map[int]int64) *huiqi.Enterprise {
-	e := &huiqi.Enterprise{Industry: "C1952", FiscalYears: map[string]huiqi.FiscalYear{}}
+	e := &huiqi.Enterprise{Industry: "C1952"}
 	for y, v := range byYear {
 		if v < 0 {
 			continue
 		}
-		fy := e.FiscalYears[itoa(y)]
+		fy, _ := e.FiscalYears.Get(itoa(y))
 		m := huiqi.Money(v)
 		switch field {
 		case "revenue":
@@ -107,7 +107,7 @@ func yearsOf(field string, byYear map[int]int64) *huiqi.Enterprise {
 		case "employees":
 			fy.Employees = &v
 		}
-		e.FiscalYears[itoa(y)] = fy
+		e.FiscalYears.Set(itoa(y), fy)
 	}
 	return e
 }
@@ -172,17 +172,17 @@ func TestEnterprise_Aggregate(t *testing.T) {
 func TestEnterprise_AggregateRDRatio(t *testing.T) {
 	e := yearsOf("revenue", map[int]int64{2023: 1000, 2024: 2000, 2025: 1000})
 	for y, rd := range map[int]int64{2023: 10, 2024: 100, 2025: 40} {
-		fy := e.FiscalYears[itoa(y)]
+		fy, _ := e.FiscalYears.Get(itoa(y))
 		m := huiqi.Money(rd)
 		fy.RDExpense = &m
-		e.FiscalYears[itoa(y)] = fy
+		e.FiscalYears.Set(itoa(y), fy)
 	}
 	zeroRev := yearsOf("revenue", map[int]int64{2024: 0, 2025: 1000})
 	for y := range 2 {
-		fy := zeroRev.FiscalYears[itoa(2024+y)]
+		fy, _ := zeroRev.FiscalYears.Get(itoa(2024 + y))
 		m := huiqi.Money(5)
 		fy.RDExpense = &m
-		zeroRev.FiscalYears[itoa(2024+y)] = fy
+		zeroRev.FiscalYears.Set(itoa(2024+y), fy)
 	}
 	for _, tc := range []struct {
 		name string

@@ -27,7 +27,7 @@ func (g *generator) history(e *huiqi.Enterprise, s *sector) {
 	}
 	industrial := e.Industry[0] == 'B' || e.Industry[0] == 'C' || e.Industry[0] == 'D'
 	if e.Revenue != nil && *e.Revenue > 0 && years > 0 && founded <= latest {
-		e.FiscalYears = map[string]huiqi.FiscalYear{}
+		e.FiscalYears = huiqi.FiscalYears{}
 		// Figures of the year being drawn, as floats of yuan; nil stays nil.
 		rev, tax, rd, assets := fl(e.Revenue), fl(e.TaxPaid), fl(e.RDExpense), fl(e.TotalAssets)
 		emp := math.NaN()
@@ -54,7 +54,7 @@ func (g *generator) history(e *huiqi.Enterprise, s *sector) {
 			if industrial && g.k.Float64() < 0.3 {
 				fy.EquipmentInvestment = money(rev * min(0.5, g.kLogNormal(0.03, 0.8)))
 			}
-			e.FiscalYears[strconv.Itoa(y)] = fy
+			e.FiscalYears.Set(strconv.Itoa(y), fy)
 			// The year before: undo a growth of about 6% a year, wide
 			// enough that a fifth of firms shrank.
 			growth := max(-0.4, 0.06+0.15*g.k.NormFloat64())

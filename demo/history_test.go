@@ -23,7 +23,7 @@ func TestEnterprises_History(t *testing.T) {
 			if latest != today.Year()-1 {
 				t.Errorf("profile %d: latest fiscal year %d, want %d", i, latest, today.Year()-1)
 			}
-			if len(e.FiscalYears) == 3 {
+			if e.FiscalYears.Len() == 3 {
 				three++
 			}
 			if rev, _ := e.YearFigure("revenue", latest); e.Revenue == nil || rev != int64(*e.Revenue) {

@@ -58,6 +58,7 @@ func valueShape(t reflect.Type) *shape {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	t = huiqi.JSONShape(t)
 	switch {
 	case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()):
 		return structShape(t)

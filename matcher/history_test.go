@@ -18,11 +18,11 @@ func historyEnterprise() huiqi.Enterprise {
 	year := func(rev, rd, out, tax string) huiqi.FiscalYear {
 		return huiqi.FiscalYear{Revenue: yuanPtr(rev), RDExpense: yuanPtr(rd), OutputValue: yuanPtr(out), TaxPaid: yuanPtr(tax)}
 	}
-	e.FiscalYears = map[string]huiqi.FiscalYear{
+	e.FiscalYears = huiqi.FiscalYearsOf(map[string]huiqi.FiscalYear{
 		"2023": year("20000000", "500000", "100000000", "800000"),
 		"2024": year("25000000", "700000", "110000000", "1000000"),
 		"2025": year("30000000", "900000", "121000000", "1200000"),
-	}
+	})
 	return e
 }
 
@@ -91,10 +91,14 @@ func TestEval_History(t *testing.T) {
 		}
 	}
 	dropYear := func(y string) func(e *huiqi.Enterprise) {
-		return func(e *huiqi.Enterprise) { delete(e.FiscalYears, y) }
+		return func(e *huiqi.Enterprise) { e.FiscalYears.Delete(y) }
 	}
 	setRevenue := func(y, v string) func(e *huiqi.Enterprise) {
-		return func(e *huiqi.Enterprise) { fy := e.FiscalYears[y]; fy.Revenue = yuanPtr(v); e.FiscalYears[y] = fy }
+		return func(e *huiqi.Enterprise) {
+			fy, _ := e.FiscalYears.Get(y)
+			fy.Revenue = yuanPtr(v)
+			e.FiscalYears.Set(y, fy)
+		}
 	}
 	incident := func(kind, level, on string) func(e *huiqi.Enterprise) {
 		return func(e *huiqi.Enterprise) {
@@ -130,7 +134,7 @@ func TestEval_History(t *testing.T) {
 		{name: "year missing", rule: over("revenue", "sum", 3, "gte", "1"), edit: dropYear("2023"), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
 		{name: "year missing for a growth", rule: over("revenue", "avg_growth", 2, "gte", "0"), edit: dropYear("2023"), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
 		{name: "year missing, negated", rule: `{"not": ` + over("revenue", "prev", 0, "gte", "1") + `}`, edit: dropYear("2024"), want: "undetermined", missing: []string{"fiscal_years.2024.revenue"}},
-		{name: "no history", rule: over("revenue", "increase", 0, "gte", "1"), edit: func(e *huiqi.Enterprise) { e.FiscalYears = nil }, want: "undetermined", missing: []string{"fiscal_years"}},
+		{name: "no history", rule: over("revenue", "increase", 0, "gte", "1"), edit: func(e *huiqi.Enterprise) { e.FiscalYears = huiqi.FiscalYears{} }, want: "undetermined", missing: []string{"fiscal_years"}},
 		{name: "growth over nothing", rule: over("revenue", "growth", 0, "gte", "0"), edit: setRevenue("2024", "0"), want: "undetermined", missing: []string{"fiscal_years"}},
 		{name: "newly above size", rule: newlyAbove, edit: setRevenue("2024", "15000000"), want: "eligible"},
 		{name: "above size already last year", rule: newlyAbove, want: "ineligible"},
@@ -195,8 +199,8 @@ func TestAmount_History(t *testing.T) {
 		{name: "step", amount: `{"step": {"per": 2000000, "fixed": 10000}, "of": "output_value", "over": {"agg": "increase"}}`, want: "50000"},
 		// 不超过上年度纳税额的5%: 100万 × 5%.
 		{name: "cap_of", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}, "rate": "0.05"}}`, want: "50000"},
-		{name: "base unknown", amount: `{"rate": "0.003", "of": "output_value", "over": {"agg": "increase"}}`, edit: func(e *huiqi.Enterprise) { delete(e.FiscalYears, "2024") }, want: ""},
-		{name: "cap_of unknown", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}}}`, edit: func(e *huiqi.Enterprise) { delete(e.FiscalYears, "2024") }, want: ""},
+		{name: "base unknown", amount: `{"rate": "0.003", "of": "output_value", "over": {"agg": "increase"}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete("2024") }, want: ""},
+		{name: "cap_of unknown", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete("2024") }, want: ""},
 		{name: "tier with bands", amount: `{"tiers": [{"when": {"field": "employees", "op": "gte", "value": 1000}, "fixed": 1}, {"when": {"field": "employees", "op": "gte", "value": 10}, "step": {"per": 2000000, "fixed": 10000}, "of": "output_value", "over": {"agg": "increase"}}]}`, want: "50000"},
 	}
 	for _, tt := range tests {

@@ -114,7 +114,7 @@ func genHistory(t *rapid.T, e *huiqi.Enterprise) {
 	if rapid.IntRange(0, 3).Draw(t, "history") == 0 {
 		return
 	}
-	e.FiscalYears = map[string]huiqi.FiscalYear{}
+	e.FiscalYears = huiqi.FiscalYears{}
 	last := rapid.IntRange(2023, 2025).Draw(t, "latest-year")
 	for y := last - rapid.IntRange(0, 4).Draw(t, "years"); y <= last; y++ {
 		if rapid.IntRange(0, 7).Draw(t, "year-missing") == 0 {
@@ -125,7 +125,7 @@ func genHistory(t *rapid.T, e *huiqi.Enterprise) {
 			n := rapid.SampledFrom(genEmployees).Draw(t, "fy-employees")
 			fy.Employees = &n
 		}
-		e.FiscalYears[strconv.Itoa(y)] = fy
+		e.FiscalYears.Set(strconv.Itoa(y), fy)
 	}
 	for range rapid.IntRange(0, 2).Draw(t, "qualifications") {
 		q := huiqi.Qualification{Tag: rapid.SampledFrom(genTags(t, "qual-tag", 1)).Draw(t, "qual"), GrantedOn: genDate(t, "granted_on")}

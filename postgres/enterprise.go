@@ -338,7 +338,9 @@ func enterpriseDocuments(es []*huiqi.Enterprise) ([]string, error) {
 
 func decodeEnterprise(version int, doc, updatedAt string) (*huiqi.Enterprise, error) {
 	e := &huiqi.Enterprise{}
-	if err := json.Unmarshal([]byte(doc), e); err != nil {
+	// Called directly, without json.Unmarshal's separate syntax scan: the
+	// decoder checks what it reads (see sqlite's decodeEnterprise).
+	if err := e.UnmarshalJSON([]byte(doc)); err != nil {
 		return nil, fmt.Errorf("decode stored enterprise: %w", err)
 	}
 	t, err := parseTime(updatedAt)

@@ -464,10 +464,12 @@ func enterpriseDocuments(es []*huiqi.Enterprise) ([]string, error) {
 }
 
 // decodeEnterprise reads a stored document. Stored documents were validated
-// before they were written, so decoding is not strict.
+// before they were written, so decoding is not strict. The profile's own
+// decoder is called directly: json.Unmarshal would first scan the whole
+// document for its syntax, which the decoder checks as it reads.
 func decodeEnterprise(version int, doc []byte, updatedAt string) (*huiqi.Enterprise, error) {
 	e := &huiqi.Enterprise{}
-	if err := json.Unmarshal(doc, e); err != nil {
+	if err := e.UnmarshalJSON(doc); err != nil {
 		return nil, fmt.Errorf("decode stored enterprise: %w", err)
 	}
 	t, err := parseTime(updatedAt)

@@ -1,0 +1,578 @@
+package huiqi
+
+import (
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// enterpriseJSON is Enterprise without its JSON methods: encoding/json's
+// own decoding of the struct, which UnmarshalJSON falls back to.
+type enterpriseJSON Enterprise
+
+// UnmarshalJSON decodes a profile exactly as encoding/json decodes the
+// struct, only several times faster: loading a province's profiles at
+// start is mostly this. Every profile huiqi writes (field names as
+// spelled, values of their types, no null, no escape) takes a hand-written
+// path that allocates the profile's strings and figures only, and shares
+// the strings of the closed vocabularies (regions, industries, tags, …)
+// between profiles; anything else, an error above all, is left to
+// encoding/json, so that answers and errors stay its own. It also checks
+// the syntax of what it reads, so that it may be called directly on stored
+// bytes, without json.Unmarshal's separate validating pass.
+func (e *Enterprise) UnmarshalJSON(b []byte) error {
+	d := jsonReader{b: b}
+	c := *e
+	if d.enterprise(&c) && d.end() {
+		*e = c
+		return nil
+	}
+	return json.Unmarshal(b, (*enterpriseJSON)(e))
+}
+
+// jsonReader reads the JSON forms the fast path knows; any other form
+// makes a method return false, and the caller leaves the input to
+// encoding/json.
+type jsonReader struct {
+	b []byte
+	i int
+}
+
+func (d *jsonReader) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// end reports whether nothing but space is left.
+func (d *jsonReader) end() bool {
+	d.space()
+	return d.i == len(d.b)
+}
+
+// consume skips space and the byte c, or reports false.
+func (d *jsonReader) consume(c byte) bool {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// peek skips space and returns the next byte, or 0.
+func (d *jsonReader) peek() byte {
+	d.space()
+	if d.i < len(d.b) {
+		return d.b[d.i]
+	}
+	return 0
+}
+
+// rawString returns the bytes of a string without escapes or control
+// characters, valid UTF-8, quotes excluded.
+func (d *jsonReader) rawString() ([]byte, bool) {
+	if !d.consume('"') {
+		return nil, false
+	}
+	start, ascii := d.i, true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := d.b[start:d.i]
+			d.i++
+			return s, ascii || utf8.Valid(s)
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= 0x80:
+			ascii = false
+		}
+		d.i++
+	}
+	return nil, false
+}
+
+func (d *jsonReader) str() (string, bool) {
+	s, ok := d.rawString()
+	return string(s), ok
+}
+
+// word reads a string of a closed vocabulary, shared between profiles.
+func (d *jsonReader) word() (string, bool) {
+	s, ok := d.rawString()
+	if w, known := vocabulary()[string(s)]; known {
+		return w, ok
+	}
+	return string(s), ok
+}
+
+// number returns a JSON number literal.
+func (d *jsonReader) number() ([]byte, bool) {
+	d.space()
+	b, i := d.b, d.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if !digits() {
+		return nil, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return nil, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return nil, false
+		}
+	}
+	lit := b[d.i:i]
+	d.i = i
+	return lit, true
+}
+
+func (d *jsonReader) int64() (int64, bool) {
+	lit, ok := d.number()
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(lit), 10, 64)
+	return n, err == nil
+}
+
+func (d *jsonReader) money() (Money, bool) {
+	lit, ok := d.number()
+	if !ok {
+		return 0, false
+	}
+	if m, ok := parsePlainMoney(string(lit)); ok {
+		return m, true
+	}
+	m, err := ParseMoney(string(lit))
+	return m, err == nil
+}
+
+func (d *jsonReader) bool() (bool, bool) {
+	d.space()
+	switch {
+	case len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "true":
+		d.i += 4
+		return true, true
+	case len(d.b)-d.i >= 5 && string(d.b[d.i:d.i+5]) == "false":
+		d.i += 5
+		return false, true
+	}
+	return false, false
+}
+
+func (d *jsonReader) date() (Date, bool) {
+	s, ok := d.rawString()
+	if !ok {
+		return Date{}, false
+	}
+	return parseDateBytes(s)
+}
+
+// parseDateBytes parses YYYY-MM-DD as ParseDate does, without time.Parse.
+func parseDateBytes(s []byte) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, false
+	}
+	num := func(b []byte) int {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, day := num(s[:4]), num(s[5:7]), num(s[8:])
+	if y < MinYear || m < 1 || m > 12 || day < 1 || day > daysIn(time.Month(m), y) {
+		return Date{}, false
+	}
+	return NewDate(y, time.Month(m), day), true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int((m-1)%7%2)
+}
+
+// object reads an object, calling field with each key; the value is
+// field's to read.
+func (d *jsonReader) object(field func(key []byte) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	if d.consume('}') {
+		return true
+	}
+	for {
+		key, ok := d.rawString()
+		if !ok || !d.consume(':') || !field(key) {
+			return false
+		}
+		if d.consume('}') {
+			return true
+		}
+		if !d.consume(',') {
+			return false
+		}
+	}
+}
+
+// array reads an array, calling item for each element.
+func (d *jsonReader) array(item func() bool) bool {
+	if !d.consume('[') {
+		return false
+	}
+	if d.consume(']') {
+		return true
+	}
+	for {
+		if !item() {
+			return false
+		}
+		if d.consume(']') {
+			return true
+		}
+		if !d.consume(',') {
+			return false
+		}
+	}
+}
+
+// figures holds a profile's top-level figures, one allocation for all.
+type figures struct {
+	employees int64
+	money     [5]Money
+}
+
+func (d *jsonReader) enterprise(e *Enterprise) bool {
+	var figs *figures
+	fig := func() *figures {
+		if figs == nil {
+			figs = &figures{}
+		}
+		return figs
+	}
+	moneyField := func(p **Money, slot int) bool {
+		m, ok := d.money()
+		if ok {
+			f := fig()
+			f.money[slot] = m
+			*p = &f.money[slot]
+		}
+		return ok
+	}
+	return d.object(func(key []byte) bool {
+		if d.peek() == 'n' {
+			return false // null: encoding/json's rules per type
+		}
+		var ok bool
+		switch string(key) {
+		case "credit_code":
+			e.CreditCode, ok = d.str()
+		case "name":
+			e.Name, ok = d.str()
+		case "region":
+			e.Region, ok = d.word()
+		case "industry":
+			e.Industry, ok = d.word()
+		case "founded_on":
+			e.FoundedOn, ok = d.date()
+		case "employees":
+			var n int64
+			if n, ok = d.int64(); ok {
+				f := fig()
+				f.employees = n
+				e.Employees = &f.employees
+			}
+		case "revenue":
+			ok = moneyField(&e.Revenue, 0)
+		case "total_assets":
+			ok = moneyField(&e.TotalAssets, 1)
+		case "rd_expense":
+			ok = moneyField(&e.RDExpense, 2)
+		case "tax_paid":
+			ok = moneyField(&e.TaxPaid, 3)
+		case "registered_capital":
+			ok = moneyField(&e.RegisteredCapital, 4)
+		case "tax_credit":
+			e.TaxCredit, ok = d.word()
+		case "tags":
+			e.Tags, ok = d.words()
+		case "dishonest":
+			e.Dishonest, ok = d.bool()
+		case "scale":
+			e.Scale, ok = d.word()
+		case "business_scope":
+			e.BusinessScope, ok = d.str()
+		case "main_products":
+			e.MainProducts, ok = d.str()
+		case "fiscal_years":
+			ok = d.fiscalYears(&e.FiscalYears)
+		case "qualifications":
+			e.Qualifications, ok = d.qualifications()
+		case "incidents":
+			e.Incidents, ok = d.incidents()
+		case "legacy_code":
+			e.LegacyCode, ok = d.bool()
+		case "version":
+			var n int64
+			n, ok = d.int64()
+			e.Version = int(n)
+			ok = ok && int64(e.Version) == n
+		case "updated_at":
+			start := d.i
+			if _, ok = d.rawString(); ok {
+				var t time.Time
+				ok = t.UnmarshalJSON(d.b[start:d.i]) == nil
+				e.UpdatedAt = t
+			}
+		}
+		return ok // an unknown key, or one spelled otherwise, is false
+	})
+}
+
+// words reads an array of vocabulary words; [] is an empty, non-nil slice,
+// as encoding/json makes it.
+func (d *jsonReader) words() ([]string, bool) {
+	ws := []string{}
+	ok := d.array(func() bool {
+		w, ok := d.word()
+		ws = append(ws, w)
+		return ok
+	})
+	return ws, ok
+}
+
+func (d *jsonReader) fiscalYears(f *FiscalYears) bool {
+	years := []yearFigures{}
+	if !d.object(func(key []byte) bool {
+		y := yearFigures{key: string(key)}
+		if k, ok := yearKeys[string(key)]; ok {
+			y.key = k
+		}
+		if !d.object(func(name []byte) bool {
+			k := yearlyIndex(string(name))
+			if k < 0 || d.peek() == 'n' {
+				return false
+			}
+			var v int64
+			var ok bool
+			if k == employeesIndex {
+				v, ok = d.int64()
+			} else {
+				var m Money
+				m, ok = d.money()
+				v = int64(m)
+			}
+			y.has |= 1 << k
+			y.v[k] = v
+			return ok
+		}) {
+			return false
+		}
+		if n := len(years); n > 0 && years[n-1].key >= y.key {
+			return false // out of order or given twice: left to the general path
+		}
+		years = append(years, y)
+		return true
+	}) {
+		return false
+	}
+	if f.years == nil {
+		f.years = years
+		return true
+	}
+	// Years already held stay, as in a map decoded into.
+	g := FiscalYears{years: append([]yearFigures(nil), f.years...)}
+	for _, y := range years {
+		g.put(y)
+	}
+	*f = g
+	return true
+}
+
+func (d *jsonReader) qualifications() ([]Qualification, bool) {
+	qs := []Qualification{}
+	ok := d.array(func() bool {
+		var q Qualification
+		qs = append(qs, q)
+		return d.object(func(key []byte) bool {
+			if d.peek() == 'n' {
+				return false
+			}
+			var ok bool
+			switch string(key) {
+			case "tag":
+				q.Tag, ok = d.word()
+			case "granted_on":
+				q.GrantedOn, ok = d.date()
+			case "expires_on":
+				q.ExpiresOn, ok = d.date()
+			}
+			qs[len(qs)-1] = q
+			return ok
+		})
+	})
+	return qs, ok
+}
+
+func (d *jsonReader) incidents() ([]Incident, bool) {
+	ins := []Incident{}
+	ok := d.array(func() bool {
+		var in Incident
+		ins = append(ins, in)
+		return d.object(func(key []byte) bool {
+			if d.peek() == 'n' {
+				return false
+			}
+			var ok bool
+			switch string(key) {
+			case "kind":
+				in.Kind, ok = d.word()
+			case "level":
+				in.Level, ok = d.word()
+			case "on":
+				in.On, ok = d.date()
+			}
+			ins[len(ins)-1] = in
+			return ok
+		})
+	})
+	return ins, ok
+}
+
+// vocabulary holds the words of the closed vocabularies a profile uses,
+// so that two million profiles share one copy of each.
+// It is built on first use: the vocabularies are read by an init function.
+var vocabulary = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	add := func(w string) { m[w] = w }
+	for _, r := range regions {
+		add(r.Code)
+	}
+	for code := range industries {
+		add(code)
+	}
+	for _, t := range tags {
+		add(t.Tag)
+	}
+	for _, w := range Scales {
+		add(w)
+	}
+	for _, w := range TaxCredits {
+		add(w)
+	}
+	for w := range IncidentKinds {
+		add(w)
+	}
+	for _, w := range IncidentLevels {
+		add(w)
+	}
+	return m
+})
+
+// appendMoney appends m as Money's JSON: a number of yuan with the
+// decimals it needs.
+func appendMoney(b []byte, m Money) []byte {
+	if m < 0 {
+		b = append(b, '-')
+		m = -m
+	}
+	b = strconv.AppendInt(b, int64(m/100), 10)
+	switch f := int64(m % 100); {
+	case f == 0:
+	case f%10 == 0:
+		b = append(b, '.', byte('0'+f/10))
+	default:
+		b = append(b, '.', byte('0'+f/10), byte('0'+f%10))
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json writes it: HTML
+// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
