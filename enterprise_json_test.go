@@ -100,8 +100,12 @@ func sameAsReference(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatalf("encode the reference of %q: %v", data, err)
 	}
-	if !bytes.Equal(got, wantOut) {
-		t.Fatalf("encoding %q:\n got %s\nwant %s", data, got, wantOut)
+	direct2, err := direct.AppendJSON(nil)
+	if err != nil {
+		t.Fatalf("AppendJSON of %q: %v", data, err)
+	}
+	if !bytes.Equal(got, wantOut) || !bytes.Equal(direct2, wantOut) {
+		t.Fatalf("encoding %q:\n got %s\n and %s\nwant %s", data, got, direct2, wantOut)
 	}
 }
 
@@ -116,6 +120,9 @@ func TestEnterpriseJSON_MatchesEncodingJSON(t *testing.T) {
 		if e.FiscalYears.Len() > 0 && len(e.Qualifications) > 0 {
 			withHistory++
 		}
+		if i%7 == 0 {
+			e.LegacyCode = true
+		}
 		if i%2 == 0 {
 			e.Version, e.UpdatedAt = i+1, time.Date(2026, 6, 15, 8, 30, i%60, i*1000, huiqi.Shanghai)
 		}
@@ -127,8 +134,12 @@ func TestEnterpriseJSON_MatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, data) {
-			t.Fatalf("profile %d encodes as\n%s\nwant\n%s", i, got, data)
+		direct, err := e.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) || !bytes.Equal(direct, data) {
+			t.Fatalf("profile %d encodes as\n%s\nand\n%s\nwant\n%s", i, got, direct, data)
 		}
 		var back huiqi.Enterprise
 		if err := back.UnmarshalJSON(data); err != nil {
@@ -249,4 +260,53 @@ func TestDecodeJSON_FiscalYearsPaths(t *testing.T) {
 		return
 	}
 	t.Fatal("no generated profile with fiscal years")
+}
+
+// BenchmarkEnterpriseJSON compares the codec with encoding/json's on the
+// reference struct, over generated profiles with history.
+func BenchmarkEnterpriseJSON(b *testing.B) {
+	es := demo.Enterprises(1000, 1, huiqi.NewDate(2026, 6, 15))
+	docs := make([][]byte, len(es))
+	refs := make([]refEnterprise, len(es))
+	for i, e := range es {
+		refs[i] = toRef(e)
+		docs[i], _ = json.Marshal(refs[i])
+	}
+	b.Run("decode", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			var e huiqi.Enterprise
+			if err := e.UnmarshalJSON(docs[i%len(docs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-encoding-json", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			var e refEnterprise
+			if err := json.Unmarshal(docs[i%len(docs)], &e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := json.Marshal(es[i%len(es)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode-AppendJSON", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := es[i%len(es)].AppendJSON(nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode-encoding-json", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := json.Marshal(&refs[i%len(refs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
