@@ -297,6 +297,8 @@ var (
 // jsonShapes maps the types whose JSON methods are faster codecs of another
 // type's JSON to that type, so that checkValue walks them field by field
 // and names the path of an error within them.
+var fiscalYearsType = reflect.TypeFor[FiscalYears]()
+
 var jsonShapes = map[reflect.Type]reflect.Type{
 	reflect.TypeFor[Enterprise]():  reflect.TypeFor[enterpriseJSON](),
 	reflect.TypeFor[FiscalYears](): reflect.TypeFor[map[string]FiscalYear](),
@@ -330,6 +332,18 @@ func checkValue(t reflect.Type, g any, path string) error {
 		return nil // null leaves the zero value; raw values are checked by their owner
 	}
 	if shape, ok := jsonShapes[t]; ok {
+		if m, isMap := g.(map[string]any); isMap && t == fiscalYearsType {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if _, ok := parseYearKey([]byte(k)); !ok {
+					return WithPrefix(path, yearKeyError(k))
+				}
+			}
+		}
 		return checkValue(shape, g, path)
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {

@@ -406,12 +406,11 @@ func (d *jsonReader) fiscalYears(f *FiscalYears) bool {
 		} else if !more {
 			break
 		}
-		var y yearFigures
-		if k, ok := yearKeys[string(key)]; ok {
-			y.key = k
-		} else {
-			y.key = string(key)
+		year, ok := parseYearKey(key)
+		if !ok {
+			return false // encoding/json's path gives the error
 		}
+		y := yearFigures{year: uint16(year)}
 		if !d.consume('{') {
 			return false
 		}
@@ -440,7 +439,7 @@ func (d *jsonReader) fiscalYears(f *FiscalYears) bool {
 			y.has |= 1 << k
 			y.v[k] = v
 		}
-		if n := len(years); n > 0 && years[n-1].key >= y.key {
+		if n := len(years); n > 0 && years[n-1].year >= y.year {
 			return false // out of order or given twice: left to the general path
 		}
 		years = append(years, y)

@@ -2,39 +2,40 @@ package huiqi
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
-// FiscalYears holds an enterprise's closed fiscal years by four-digit year
-// ("2025"). In JSON it is an object keyed by year, as a map would be. In
-// memory it is a short slice sorted by key, each year's figures flat: a Go
-// map of three years with a pointer per figure cost about 900 bytes a
-// profile, most of a province's heap, and as many objects for the
-// collector to trace. The zero value holds no year.
+// FiscalYears holds an enterprise's closed fiscal years by year. In JSON
+// it is an object keyed by four-digit year ("2025"), as a map would be; a
+// key of any other form is a decoding error naming it. In memory it is a
+// short slice sorted by year, each year's figures flat and without a
+// pointer: a Go map of three years with a pointer per figure cost about
+// 900 bytes a profile, most of a province's heap, and as many objects for
+// the collector to trace. The zero value holds no year.
 //
 // Like a map, a copy of a FiscalYears shares its years: Set on one may
 // show in the other.
 type FiscalYears struct {
-	years []yearFigures // sorted by key, keys unique
+	years []yearFigures // sorted by year, years unique
 }
 
 // yearFigures is one year's figures in YearlyFigures order; bit i of has
 // says whether figure i is known.
 type yearFigures struct {
-	key string
-	has uint8
-	v   [numYearly]int64
+	year uint16
+	has  uint8
+	v    [numYearly]int64
 }
 
 const numYearly = 8
 
 // FiscalYearsOf returns the years of m.
-func FiscalYearsOf(m map[string]FiscalYear) FiscalYears {
+func FiscalYearsOf(m map[int]FiscalYear) FiscalYears {
 	var f FiscalYears
-	for k, y := range m {
-		f.Set(k, y)
+	for y, fy := range m {
+		f.Set(y, fy)
 	}
 	return f
 }
@@ -45,44 +46,56 @@ func (f FiscalYears) Len() int { return len(f.years) }
 // IsZero reports whether no year is held; JSON omits the field then.
 func (f FiscalYears) IsZero() bool { return len(f.years) == 0 }
 
-// Keys returns the years held, in ascending order.
-func (f FiscalYears) Keys() []string {
-	keys := make([]string, len(f.years))
+// Years returns the years held, in ascending order.
+func (f FiscalYears) Years() []int {
+	years := make([]int, len(f.years))
 	for i, y := range f.years {
-		keys[i] = y.key
+		years[i] = int(y.year)
 	}
-	return keys
+	return years
 }
 
-func (f FiscalYears) find(key string) (int, bool) {
-	return slices.BinarySearchFunc(f.years, key, func(y yearFigures, k string) int { return strings.Compare(y.key, k) })
+// Latest returns the latest year held.
+func (f FiscalYears) Latest() (int, bool) {
+	if len(f.years) == 0 {
+		return 0, false
+	}
+	return int(f.years[len(f.years)-1].year), true
 }
 
-// Get returns the figures of the year key.
-func (f FiscalYears) Get(key string) (FiscalYear, bool) {
-	i, ok := f.find(key)
+func (f FiscalYears) find(year int) (int, bool) {
+	return slices.BinarySearchFunc(f.years, year, func(y yearFigures, year int) int { return int(y.year) - year })
+}
+
+// Get returns the figures of the year.
+func (f FiscalYears) Get(year int) (FiscalYear, bool) {
+	i, ok := f.find(year)
 	if !ok {
 		return FiscalYear{}, false
 	}
 	return f.years[i].fiscalYear(), true
 }
 
-// Set stores the figures of the year key, replacing any held.
-func (f *FiscalYears) Set(key string, y FiscalYear) {
-	f.put(packYear(key, y))
+// Set stores the figures of the year, replacing any held. The year must
+// have four digits.
+func (f *FiscalYears) Set(year int, y FiscalYear) {
+	if year < 1000 || year > 9999 {
+		panic(fmt.Sprintf("huiqi: fiscal year %d has not four digits", year))
+	}
+	f.put(packYear(year, y))
 }
 
 func (f *FiscalYears) put(y yearFigures) {
-	if i, ok := f.find(y.key); ok {
+	if i, ok := f.find(int(y.year)); ok {
 		f.years[i] = y
 	} else {
 		f.years = slices.Insert(f.years, i, y)
 	}
 }
 
-// Delete removes the year key.
-func (f *FiscalYears) Delete(key string) {
-	if i, ok := f.find(key); ok {
+// Delete removes the year.
+func (f *FiscalYears) Delete(year int) {
+	if i, ok := f.find(year); ok {
 		f.years = slices.Delete(slices.Clone(f.years), i, i+1)
 	}
 }
@@ -90,9 +103,9 @@ func (f *FiscalYears) Delete(key string) {
 // Equal reports whether f and g hold the same years with the same figures.
 func (f FiscalYears) Equal(g FiscalYears) bool { return slices.Equal(f.years, g.years) }
 
-// figure returns the yearly figure named by its JSON name of the year key.
-func (f FiscalYears) figure(key, name string) (int64, bool) {
-	i, ok := f.find(key)
+// figure returns the yearly figure named by its JSON name of the year.
+func (f FiscalYears) figure(year int, name string) (int64, bool) {
+	i, ok := f.find(year)
 	if !ok {
 		return 0, false
 	}
@@ -134,8 +147,8 @@ func (y *FiscalYear) moneys() [numYearly]**Money {
 	return [numYearly]**Money{&y.Revenue, &y.TaxPaid, &y.RDExpense, &y.TotalAssets, nil, &y.OutputValue, &y.ImportExport, &y.EquipmentInvestment}
 }
 
-func packYear(key string, fy FiscalYear) yearFigures {
-	y := yearFigures{key: internYear(key)}
+func packYear(year int, fy FiscalYear) yearFigures {
+	y := yearFigures{year: uint16(year)}
 	for i, m := range fy.moneys() {
 		if i == employeesIndex {
 			if fy.Employees != nil {
@@ -171,30 +184,24 @@ func (y *yearFigures) fiscalYear() FiscalYear {
 	return fy
 }
 
-// yearKeys are the keys of the years a profile can hold, shared by every
-// profile instead of a string each.
-var yearKeys = func() map[string]string {
-	m := map[string]string{}
-	for y := MinYear; y < 2200; y++ {
-		k := strconv.Itoa(y)
-		m[k] = k
+// parseYearKey reads a key of fiscal_years: four digits, the first not 0.
+func parseYearKey(key []byte) (int, bool) {
+	if len(key) != 4 || key[0] < '1' || key[0] > '9' {
+		return 0, false
 	}
-	return m
-}()
-
-func internYear(key string) string {
-	if k, ok := yearKeys[key]; ok {
-		return k
+	year := 0
+	for _, c := range key {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		year = year*10 + int(c-'0')
 	}
-	return key
+	return year, true
 }
 
-// yearKey returns the key of a year.
-func yearKey(year int) string {
-	if year >= MinYear && year < 2200 {
-		return yearKeys[strconv.Itoa(year)]
-	}
-	return strconv.Itoa(year)
+// yearKeyError is the error of a key of fiscal_years that is no year.
+func yearKeyError(key string) error {
+	return FieldErrorf(key, "会计年度应为四位年份，如 \"2025\"，收到 %q", key)
 }
 
 // MarshalJSON writes the years as an object keyed by year, each year's
@@ -212,8 +219,9 @@ func (f FiscalYears) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, y.key)
-		b = append(b, ':', '{')
+		b = append(b, '"')
+		b = strconv.AppendInt(b, int64(y.year), 10)
+		b = append(b, '"', ':', '{')
 		first := true
 		for k := range numYearly {
 			if y.has&(1<<k) == 0 {
@@ -237,8 +245,9 @@ func (f FiscalYears) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// UnmarshalJSON reads an object keyed by year, as into a
-// map[string]FiscalYear: years are added to those held, null clears.
+// UnmarshalJSON reads an object keyed by four-digit year, as into a
+// map[string]FiscalYear: years are added to those held, null clears. A key
+// that is no year is an error naming it.
 func (f *FiscalYears) UnmarshalJSON(b []byte) error {
 	var m map[string]FiscalYear
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -248,11 +257,17 @@ func (f *FiscalYears) UnmarshalJSON(b []byte) error {
 		*f = FiscalYears{}
 		return nil
 	}
-	if f.years == nil {
-		f.years = []yearFigures{} // an empty object is an empty, non-nil map
+	g := FiscalYears{years: slices.Clone(f.years)}
+	if g.years == nil {
+		g.years = []yearFigures{} // an empty object is an empty, non-nil map
 	}
 	for k, y := range m {
-		f.Set(k, y)
+		year, ok := parseYearKey([]byte(k))
+		if !ok {
+			return yearKeyError(k)
+		}
+		g.put(packYear(year, y))
 	}
+	*f = g
 	return nil
 }

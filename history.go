@@ -1,7 +1,6 @@
 package huiqi
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 )
@@ -78,19 +77,16 @@ type IncidentFilter struct {
 // incident years): no policy reads further back than ten years.
 const MaxHistoryYears = 10
 
-var yearPattern = regexp.MustCompile(`^[0-9]{4}$`)
-
 // validateHistory checks the fiscal years, qualifications and incidents,
 // and makes the top-level figures and the latest year's agree: a figure
 // given in only one place is copied to the other, one given in both with
 // different values is an error.
 func (e *Enterprise) validateHistory(today Date) error {
-	years := e.FiscalYears.Keys()
-	for _, key := range years {
-		path := JoinPath("fiscal_years", key)
-		year, _ := strconv.Atoi(key)
-		if !yearPattern.MatchString(key) || year < MinYear {
-			return FieldErrorf(path, "会计年度应为四位年份，如 \"2025\"，收到 %q", key)
+	years := e.FiscalYears.Years()
+	for _, year := range years {
+		path := JoinPath("fiscal_years", strconv.Itoa(year))
+		if year < MinYear {
+			return FieldErrorf(path, "会计年度应为四位年份，如 \"2025\"，收到 %q", strconv.Itoa(year))
 		}
 		if year >= today.Year() {
 			return FieldErrorf(path, "会计年度 %d 尚未结束（最近已结束的年度为 %d）", year, today.Year()-1)
@@ -99,14 +95,15 @@ func (e *Enterprise) validateHistory(today Date) error {
 			return FieldErrorf(path, "会计年度 %d 早于成立年份 %d", year, e.FoundedOn.Year())
 		}
 		for _, f := range YearlyFigures {
-			if v, ok := e.FiscalYears.figure(key, f); ok && v < 0 {
+			if v, ok := e.FiscalYears.figure(year, f); ok && v < 0 {
 				return FieldErrorf(JoinPath(path, f), "%s不能为负数", fieldByName[f].Label)
 			}
 		}
 	}
 	if len(years) > 0 {
-		key := years[len(years)-1]
-		fy, _ := e.FiscalYears.Get(key)
+		latest := years[len(years)-1]
+		key := strconv.Itoa(latest)
+		fy, _ := e.FiscalYears.Get(latest)
 		for _, p := range []struct {
 			name     string
 			top, fig **Money
@@ -121,7 +118,7 @@ func (e *Enterprise) validateHistory(today Date) error {
 		if err := agree("employees", key, &e.Employees, &fy.Employees); err != nil {
 			return err
 		}
-		e.FiscalYears.Set(key, fy)
+		e.FiscalYears.Set(latest, fy)
 	}
 	for i, q := range e.Qualifications {
 		path := IndexPath("qualifications", i)
@@ -180,13 +177,7 @@ var YearlyFigures = []string{"revenue", "tax_paid", "rd_expense", "total_assets"
 // LatestFiscalYear returns the latest fiscal year the profile holds.
 // Aggregates over years count back from it.
 func (e *Enterprise) LatestFiscalYear() (int, bool) {
-	latest, ok := 0, false
-	for _, y := range e.FiscalYears.years {
-		if n, err := strconv.Atoi(y.key); err == nil && n > latest {
-			latest, ok = n, true
-		}
-	}
-	return latest, ok
+	return e.FiscalYears.Latest()
 }
 
 // YearFigure returns a yearly figure (a FiscalYear field by its JSON name,
@@ -194,7 +185,7 @@ func (e *Enterprise) LatestFiscalYear() (int, bool) {
 // money and persons for employees; false when the year or the figure is
 // missing.
 func (e *Enterprise) YearFigure(field string, year int) (int64, bool) {
-	return e.FiscalYears.figure(yearKey(year), field)
+	return e.FiscalYears.figure(year, field)
 }
 
 // AboveSizeIn reports whether the enterprise was 规模以上 in the given

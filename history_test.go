@@ -95,7 +95,7 @@ func yearsOf(field string, byYear map[int]int64) *huiqi.Enterprise {
 		if v < 0 {
 			continue
 		}
-		fy, _ := e.FiscalYears.Get(itoa(y))
+		fy, _ := e.FiscalYears.Get(y)
 		m := huiqi.Money(v)
 		switch field {
 		case "revenue":
@@ -107,12 +107,10 @@ func yearsOf(field string, byYear map[int]int64) *huiqi.Enterprise {
 		case "employees":
 			fy.Employees = &v
 		}
-		e.FiscalYears.Set(itoa(y), fy)
+		e.FiscalYears.Set(y, fy)
 	}
 	return e
 }
-
-func itoa(y int) string { return big.NewInt(int64(y)).String() }
 
 func TestEnterprise_Aggregate(t *testing.T) {
 	// output value in fen by year
@@ -172,17 +170,17 @@ func TestEnterprise_Aggregate(t *testing.T) {
 func TestEnterprise_AggregateRDRatio(t *testing.T) {
 	e := yearsOf("revenue", map[int]int64{2023: 1000, 2024: 2000, 2025: 1000})
 	for y, rd := range map[int]int64{2023: 10, 2024: 100, 2025: 40} {
-		fy, _ := e.FiscalYears.Get(itoa(y))
+		fy, _ := e.FiscalYears.Get(y)
 		m := huiqi.Money(rd)
 		fy.RDExpense = &m
-		e.FiscalYears.Set(itoa(y), fy)
+		e.FiscalYears.Set(y, fy)
 	}
 	zeroRev := yearsOf("revenue", map[int]int64{2024: 0, 2025: 1000})
 	for y := range 2 {
-		fy, _ := zeroRev.FiscalYears.Get(itoa(2024 + y))
+		fy, _ := zeroRev.FiscalYears.Get(2024 + y)
 		m := huiqi.Money(5)
 		fy.RDExpense = &m
-		zeroRev.FiscalYears.Set(itoa(2024+y), fy)
+		zeroRev.FiscalYears.Set(2024+y, fy)
 	}
 	for _, tc := range []struct {
 		name string

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/huiqi/huiqi"
@@ -54,7 +53,7 @@ func (g *generator) history(e *huiqi.Enterprise, s *sector) {
 			if industrial && g.k.Float64() < 0.3 {
 				fy.EquipmentInvestment = money(rev * min(0.5, g.kLogNormal(0.03, 0.8)))
 			}
-			e.FiscalYears.Set(strconv.Itoa(y), fy)
+			e.FiscalYears.Set(y, fy)
 			// The year before: undo a growth of about 6% a year, wide
 			// enough that a fifth of firms shrank.
 			growth := max(-0.4, 0.06+0.15*g.k.NormFloat64())

@@ -18,10 +18,10 @@ func historyEnterprise() huiqi.Enterprise {
 	year := func(rev, rd, out, tax string) huiqi.FiscalYear {
 		return huiqi.FiscalYear{Revenue: yuanPtr(rev), RDExpense: yuanPtr(rd), OutputValue: yuanPtr(out), TaxPaid: yuanPtr(tax)}
 	}
-	e.FiscalYears = huiqi.FiscalYearsOf(map[string]huiqi.FiscalYear{
-		"2023": year("20000000", "500000", "100000000", "800000"),
-		"2024": year("25000000", "700000", "110000000", "1000000"),
-		"2025": year("30000000", "900000", "121000000", "1200000"),
+	e.FiscalYears = huiqi.FiscalYearsOf(map[int]huiqi.FiscalYear{
+		2023: year("20000000", "500000", "100000000", "800000"),
+		2024: year("25000000", "700000", "110000000", "1000000"),
+		2025: year("30000000", "900000", "121000000", "1200000"),
 	})
 	return e
 }
@@ -90,10 +90,10 @@ func TestEval_History(t *testing.T) {
 			}
 		}
 	}
-	dropYear := func(y string) func(e *huiqi.Enterprise) {
+	dropYear := func(y int) func(e *huiqi.Enterprise) {
 		return func(e *huiqi.Enterprise) { e.FiscalYears.Delete(y) }
 	}
-	setRevenue := func(y, v string) func(e *huiqi.Enterprise) {
+	setRevenue := func(y int, v string) func(e *huiqi.Enterprise) {
 		return func(e *huiqi.Enterprise) {
 			fy, _ := e.FiscalYears.Get(y)
 			fy.Revenue = yuanPtr(v)
@@ -131,12 +131,12 @@ func TestEval_History(t *testing.T) {
 		{name: "rd_ratio mean of ratios", rule: over("rd_ratio", "avg", 3, "lt", `"0.027667"`), want: "eligible"},
 		{name: "yearly figure, latest", rule: leaf("output_value", "gte", "121000000"), want: "eligible"},
 		{name: "output increase growth", rule: over("output_value", "growth", 0, "gte", `"0.1"`), want: "eligible"},
-		{name: "year missing", rule: over("revenue", "sum", 3, "gte", "1"), edit: dropYear("2023"), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
-		{name: "year missing for a growth", rule: over("revenue", "avg_growth", 2, "gte", "0"), edit: dropYear("2023"), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
-		{name: "year missing, negated", rule: `{"not": ` + over("revenue", "prev", 0, "gte", "1") + `}`, edit: dropYear("2024"), want: "undetermined", missing: []string{"fiscal_years.2024.revenue"}},
+		{name: "year missing", rule: over("revenue", "sum", 3, "gte", "1"), edit: dropYear(2023), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
+		{name: "year missing for a growth", rule: over("revenue", "avg_growth", 2, "gte", "0"), edit: dropYear(2023), want: "undetermined", missing: []string{"fiscal_years.2023.revenue"}},
+		{name: "year missing, negated", rule: `{"not": ` + over("revenue", "prev", 0, "gte", "1") + `}`, edit: dropYear(2024), want: "undetermined", missing: []string{"fiscal_years.2024.revenue"}},
 		{name: "no history", rule: over("revenue", "increase", 0, "gte", "1"), edit: func(e *huiqi.Enterprise) { e.FiscalYears = huiqi.FiscalYears{} }, want: "undetermined", missing: []string{"fiscal_years"}},
-		{name: "growth over nothing", rule: over("revenue", "growth", 0, "gte", "0"), edit: setRevenue("2024", "0"), want: "undetermined", missing: []string{"fiscal_years"}},
-		{name: "newly above size", rule: newlyAbove, edit: setRevenue("2024", "15000000"), want: "eligible"},
+		{name: "growth over nothing", rule: over("revenue", "growth", 0, "gte", "0"), edit: setRevenue(2024, "0"), want: "undetermined", missing: []string{"fiscal_years"}},
+		{name: "newly above size", rule: newlyAbove, edit: setRevenue(2024, "15000000"), want: "eligible"},
 		{name: "above size already last year", rule: newlyAbove, want: "ineligible"},
 		{name: "granted within the year", rule: tagged("granted_on", "hightech", "between", `["2025-01-01", "2025-12-31"]`), edit: both(noTags, qual("hightech", "2025-03-01", "2028-02-28")), want: "eligible"},
 		{name: "granted before the year", rule: tagged("granted_on", "hightech", "between", `["2025-01-01", "2025-12-31"]`), edit: both(noTags, qual("hightech", "2022-03-01", "2025-02-28")), want: "ineligible"},
@@ -199,8 +199,8 @@ func TestAmount_History(t *testing.T) {
 		{name: "step", amount: `{"step": {"per": 2000000, "fixed": 10000}, "of": "output_value", "over": {"agg": "increase"}}`, want: "50000"},
 		// 不超过上年度纳税额的5%: 100万 × 5%.
 		{name: "cap_of", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}, "rate": "0.05"}}`, want: "50000"},
-		{name: "base unknown", amount: `{"rate": "0.003", "of": "output_value", "over": {"agg": "increase"}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete("2024") }, want: ""},
-		{name: "cap_of unknown", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete("2024") }, want: ""},
+		{name: "base unknown", amount: `{"rate": "0.003", "of": "output_value", "over": {"agg": "increase"}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete(2024) }, want: ""},
+		{name: "cap_of unknown", amount: `{"fixed": 100000, "cap_of": {"field": "tax_paid", "over": {"agg": "prev"}}}`, edit: func(e *huiqi.Enterprise) { e.FiscalYears.Delete(2024) }, want: ""},
 		{name: "tier with bands", amount: `{"tiers": [{"when": {"field": "employees", "op": "gte", "value": 1000}, "fixed": 1}, {"when": {"field": "employees", "op": "gte", "value": 10}, "step": {"per": 2000000, "fixed": 10000}, "of": "output_value", "over": {"agg": "increase"}}]}`, want: "50000"},
 	}
 	for _, tt := range tests {

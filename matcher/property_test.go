@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -125,7 +124,7 @@ func genHistory(t *rapid.T, e *huiqi.Enterprise) {
 			n := rapid.SampledFrom(genEmployees).Draw(t, "fy-employees")
 			fy.Employees = &n
 		}
-		e.FiscalYears.Set(strconv.Itoa(y), fy)
+		e.FiscalYears.Set(y, fy)
 	}
 	for range rapid.IntRange(0, 2).Draw(t, "qualifications") {
 		q := huiqi.Qualification{Tag: rapid.SampledFrom(genTags(t, "qual-tag", 1)).Draw(t, "qual"), GrantedOn: genDate(t, "granted_on")}
