@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -78,7 +79,8 @@ func (rc *reachCache) get(m *matcher.Matcher, c *matcher.Compiled, day huiqi.Dat
 }
 
 // entry returns the entry of c on day, made the most recently used, and
-// adds it when there is none.
+// adds it when there is none, dropping those of the policy's earlier
+// versions: no list asks for them again.
 func (rc *reachCache) entry(c *matcher.Compiled, day huiqi.Date) *reachEntry {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -89,6 +91,9 @@ func (rc *reachCache) entry(c *matcher.Compiled, day huiqi.Date) *reachEntry {
 			return en
 		}
 	}
+	rc.entries = slices.DeleteFunc(rc.entries, func(en *reachEntry) bool {
+		return en.policy != c && en.policy.Policy.ID == c.Policy.ID
+	})
 	en := &reachEntry{policy: c, day: day}
 	rc.entries = append([]*reachEntry{en}, rc.entries...)
 	rc.trim()
