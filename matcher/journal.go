@@ -44,6 +44,7 @@ func (j *journal) note(old, p *Profile) {
 		return
 	}
 	if len(j.pending) == maxJournal {
+		clear(j.pending)
 		j.overflow, j.pending = true, j.pending[:0]
 		return
 	}
@@ -104,8 +105,8 @@ type PolicyReach struct {
 	policy *Compiled
 	day    huiqi.Date
 	gen    uint64
-	// exact is false for a reach computed while the data changed: which
-	// changes it holds is unknown, so it cannot be caught up.
+	// exact is false for a reach computed while a payout was stored:
+	// whether it holds the payout is unknown, so it cannot be caught up.
 	exact  bool
 	blocks [][]Hit // none empty
 	owned  []bool  // while a catch-up edits it: the blocks copied already
@@ -119,9 +120,15 @@ var reachBlock = 512
 // TrackPolicy computes c's reach on day with near-miss and undetermined
 // totals, as MatchPolicy does, in a form CatchUp can bring up to date.
 func (m *Matcher) TrackPolicy(c *Compiled, day huiqi.Date) *PolicyReach {
-	gen := m.Generation()
-	r := m.MatchPolicy(c, day, true)
-	pr := &PolicyReach{policy: c, day: day, gen: gen, exact: m.Generation() == gen}
+	// Read under the lock the scans hold, the generation is that of the
+	// profiles and policies scanned, however often they change; only a
+	// payout, stored without the lock, can slip in.
+	m.mu.RLock()
+	gen := m.gen.Load()
+	r := m.matchPolicy(c, day, true)
+	exact := m.gen.Load() == gen
+	m.mu.RUnlock()
+	pr := &PolicyReach{policy: c, day: day, gen: gen, exact: exact}
 	for i := 0; i < len(r.Hits); i += reachBlock {
 		end := min(i+reachBlock, len(r.Hits))
 		pr.blocks = append(pr.blocks, r.Hits[i:end:end])

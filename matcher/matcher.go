@@ -497,6 +497,11 @@ type Reach struct {
 func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.matchPolicy(c, day, near)
+}
+
+// matchPolicy is MatchPolicy for a caller holding m.mu for reading.
+func (m *Matcher) matchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	at := newAsOf(day)
 	s := m.newScanner(&at)
 	defer s.release()
