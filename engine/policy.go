@@ -385,9 +385,13 @@ func (e *Engine) PolicyMatches(ctx context.Context, id string, day huiqi.Date, s
 		return nil, huiqi.Errorf(huiqi.EForbidden, "只能查看本部门（%s）政策的匹配结果", t.Department)
 	}
 	reach, computed := e.reaches.get(e.Matcher, c, day)
-	pv := &Preview{Reach: reach, AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget, State: state}
-	if computed { // a page of a reach already computed evaluates nothing
+	pv := &Preview{Reach: reach.Reach(), AsOf: day, PolicyID: id, Version: c.Policy.Version, Budget: c.Policy.Budget, State: state}
+	if computed { // a page of a reach already computed, or caught up with a few profiles, evaluates (next to) nothing
 		e.counted(e.Matcher.ProfileCount(), pv.Total)
+	}
+	if state == matcher.StateEligible {
+		pv.Items, pv.Next, err = page.cut(reach.From)
+		return pv, err
 	}
 	return pv, pv.page(e.Matcher, c, day, page)
 }
@@ -401,30 +405,34 @@ type Page struct {
 
 // hits cuts one page out of hits sorted by credit code.
 func (pg Page) hits(hits []matcher.Hit) ([]matcher.Hit, *string, error) {
+	return pg.cut(func(after string, n int) []matcher.Hit {
+		start, _ := slices.BinarySearchFunc(hits, after, func(h matcher.Hit, code string) int { return strings.Compare(h.CreditCode, code) })
+		if start < len(hits) && hits[start].CreditCode == after {
+			start++
+		}
+		return hits[start:min(start+n, len(hits))]
+	})
+}
+
+// cut cuts one page out of hits sorted by credit code, of which from
+// returns at most n after a code ("" for the first).
+func (pg Page) cut(from func(after string, n int) []matcher.Hit) ([]matcher.Hit, *string, error) {
 	limit, err := huiqi.PageLimit(pg.Limit)
 	if err != nil {
 		return nil, nil, err
 	}
-	start := 0
+	var after []byte
 	if pg.After != "" {
-		after, err := base64.RawURLEncoding.DecodeString(pg.After)
-		if err != nil {
+		if after, err = base64.RawURLEncoding.DecodeString(pg.After); err != nil {
 			return nil, nil, huiqi.FieldErrorf("after", "无效的分页游标")
 		}
-		start, _ = slices.BinarySearchFunc(hits, string(after), func(h matcher.Hit, code string) int { return strings.Compare(h.CreditCode, code) })
-		if start < len(hits) && hits[start].CreditCode == string(after) {
-			start++
-		}
 	}
-	end := min(start+limit, len(hits))
-	items := hits[start:end]
-	if items == nil {
-		items = []matcher.Hit{}
+	items := from(string(after), limit+1) // one more tells whether a next page follows
+	if len(items) <= limit {
+		return nonNil(items), nil, nil
 	}
-	if end == len(hits) {
-		return items, nil, nil
-	}
-	next := base64.RawURLEncoding.EncodeToString([]byte(hits[end-1].CreditCode))
+	items = items[:limit]
+	next := base64.RawURLEncoding.EncodeToString([]byte(items[limit-1].CreditCode))
 	return items, &next, nil
 }
 

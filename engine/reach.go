@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/huiqi/huiqi"
 	"github.com/huiqi/huiqi/matcher"
@@ -13,9 +15,11 @@ import (
 // amounts and hits in code order of a broad policy cost milliseconds and
 // allocate a slice of hundreds of thousands of hits, where a page costs
 // microseconds. An entry is keyed by the compiled policy (each published
-// version is compiled anew) and the day, and stands only while the
-// matcher's generation is the one it was computed at: a profile, payout or
-// policy stored since makes every entry stale.
+// version is compiled anew) and the day. When profiles alone changed since
+// an entry was computed, it is patched with them (matcher.CatchUp), which
+// costs microseconds whatever the policy's reach; a payout, a policy
+// stored, or more profile changes than the matcher journals make it
+// computed again.
 type reachCache struct {
 	mu      sync.Mutex
 	entries []*reachEntry // most recently used first
@@ -24,54 +28,85 @@ type reachCache struct {
 type reachEntry struct {
 	policy *matcher.Compiled
 	day    huiqi.Date
-	gen    uint64
-	done   chan struct{} // closed once reach is set
-	reach  matcher.Reach
-	hits   int // len(reach.Hits) once computed, 0 before; under the cache's mu
+	// mu is held while the reach is computed or caught up, so that
+	// concurrent requests wait for that rather than do it again; readers
+	// of a reach up to date take cur without it. A reach once stored in
+	// cur is never changed: a catch-up stores a new one.
+	mu   sync.Mutex
+	cur  atomic.Pointer[matcher.PolicyReach]
+	hits int // cur's total; under the cache's mu
 }
 
-// reachCacheHits bounds the hits the cache holds, about 50 bytes each
-// (code, name, amount): 2 million, some 100 MB, a city's broad policies or
+// reachCacheHits bounds the hits the cache holds, about 64 bytes each
+// (code, name, amount): 2 million, some 130 MB, a city's broad policies or
 // one of a province. The most recently used entry stays whatever its size.
 const reachCacheHits = 2 << 20
 
-// get returns c's reach on day, with near-miss total, computing it when no
-// entry of the matcher's current generation holds it; computed reports
-// whether this call computed it. Concurrent requests for a reach being
-// computed wait for it rather than compute it again.
-func (rc *reachCache) get(m *matcher.Matcher, c *matcher.Compiled, day huiqi.Date) (r matcher.Reach, computed bool) {
-	gen := m.Generation()
-	rc.mu.Lock()
-	for i, en := range rc.entries {
-		if en.policy == c && en.day == day && en.gen == gen {
-			copy(rc.entries[1:i+1], rc.entries[:i])
-			rc.entries[0] = en
-			rc.mu.Unlock()
-			<-en.done
-			return en.reach, false
-		}
-	}
-	en := &reachEntry{policy: c, day: day, gen: gen, done: make(chan struct{})}
-	rc.entries = append([]*reachEntry{en}, rc.entries...)
-	rc.trim(gen)
-	rc.mu.Unlock()
+// reachCacheEntries bounds the entries, each of which may be caught up
+// with the same changes when asked for again.
+const reachCacheEntries = 256
 
-	en.reach = m.MatchPolicy(c, day, true)
-	close(en.done)
+// get returns c's reach on day, with near-miss total, as of the matcher's
+// current generation or a later one; computed reports whether this call
+// computed it rather than found it or caught it up.
+func (rc *reachCache) get(m *matcher.Matcher, c *matcher.Compiled, day huiqi.Date) (r *matcher.PolicyReach, computed bool) {
+	gen := m.Generation()
+	en := rc.entry(c, day)
+	if r := en.cur.Load(); r != nil && r.Generation() >= gen {
+		return r, false
+	}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	r = en.cur.Load()
+	switch {
+	case r != nil && r.Generation() >= gen: // caught up by the request waited for
+		return r, false
+	case r != nil:
+		if caught, _, ok := m.CatchUp(r); ok {
+			r = caught
+			break
+		}
+		fallthrough
+	default:
+		r, computed = m.TrackPolicy(c, day), true
+	}
+	en.cur.Store(r)
 	rc.mu.Lock()
-	en.hits = len(en.reach.Hits)
-	rc.trim(m.Generation()) // a newer generation's entries stay, this one may go
+	en.hits = r.Reach().Total
+	rc.trim()
 	rc.mu.Unlock()
-	return en.reach, true
+	return r, computed
 }
 
-// trim drops the entries of generations before gen (the current one), then
-// the least recently used down to the bound; the caller holds mu.
-func (rc *reachCache) trim(gen uint64) {
+// entry returns the entry of c on day, made the most recently used, and
+// adds it when there is none, dropping those of the policy's earlier
+// versions: no list asks for them again.
+func (rc *reachCache) entry(c *matcher.Compiled, day huiqi.Date) *reachEntry {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i, en := range rc.entries {
+		if en.policy == c && en.day == day {
+			copy(rc.entries[1:i+1], rc.entries[:i])
+			rc.entries[0] = en
+			return en
+		}
+	}
+	rc.entries = slices.DeleteFunc(rc.entries, func(en *reachEntry) bool {
+		return en.policy != c && en.policy.Policy.ID == c.Policy.ID
+	})
+	en := &reachEntry{policy: c, day: day}
+	rc.entries = append([]*reachEntry{en}, rc.entries...)
+	rc.trim()
+	return en
+}
+
+// trim drops the least recently used entries down to the bounds; the
+// caller holds mu.
+func (rc *reachCache) trim() {
 	kept := rc.entries[:0]
 	size := 0
 	for i, en := range rc.entries {
-		if en.gen >= gen && (i == 0 || size+en.hits <= reachCacheHits) {
+		if i == 0 || (i < reachCacheEntries && size+en.hits <= reachCacheHits) {
 			kept = append(kept, en)
 			size += en.hits
 		}

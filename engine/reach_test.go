@@ -14,7 +14,8 @@ import (
 
 // A policy's matches are computed once and paged from then on, yet every
 // page answers for the data as it is: a profile or a policy version stored
-// between two pages shows in the next.
+// between two pages shows in the next, the profiles by a catch-up of the
+// reach computed, a policy version by a new one.
 func TestEngine_PolicyMatchesFollowChanges(t *testing.T) {
 	e := engOpen(t, filepath.Join(t.TempDir(), "huiqi.db"))
 	const doc = `id: reach-hightech
@@ -110,4 +111,13 @@ benefit: {kind: award, amount: {fixed: 100000}}
 	}
 	wg.Wait()
 	want(t, "after concurrent reads", []page{{Total: 2, AmountTotal: yuan(300000), Codes: codes[1:]}})
+
+	// A profile stored for the first time is caught up with as well.
+	if err := e.CreateEnterprise(engCtx, engProfile(engCode(4))); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "a new enterprise", []page{
+		{Total: 3, AmountTotal: yuan(450000), Codes: codes[1:], Next: true},
+		{Total: 3, AmountTotal: yuan(450000), Codes: []string{engCode(4)}},
+	})
 }

@@ -36,7 +36,8 @@ type Matcher struct {
 	ixMu    sync.Mutex
 	indexes []*policyIndex // the policy indexes of the last few dates, newest first
 
-	paid payouts // once-only exclusions (once.go)
+	paid    payouts // once-only exclusions (once.go)
+	journal journal // the last profile changes (journal.go)
 
 	gen atomic.Uint64 // counts changes of what matching reads (Generation)
 }
@@ -105,19 +106,22 @@ func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
 	for _, p := range ps {
 		code := p.Enterprise.CreditCode
 		i, ok := m.byCode[code]
+		var old *Profile
 		if !ok {
 			i = len(m.profiles)
 			m.byCode[code] = i
 			m.profiles = append(m.profiles, p)
 		} else {
+			old = m.profiles[i]
 			m.profiles[i] = p
 			if i < m.ordered {
 				m.orderNames[m.rank[i]] = p.Enterprise.Name
 			}
 		}
 		m.cols.put(i, p)
+		m.journal.note(old, p)
 	}
-	m.gen.Add(1)
+	m.journal.commit(m.gen.Add(1))
 }
 
 // Prepare does ahead of time what the first matches after a bulk load
@@ -493,6 +497,11 @@ type Reach struct {
 func (m *Matcher) MatchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.matchPolicy(c, day, near)
+}
+
+// matchPolicy is MatchPolicy for a caller holding m.mu for reading.
+func (m *Matcher) matchPolicy(c *Compiled, day huiqi.Date, near bool) Reach {
 	at := newAsOf(day)
 	s := m.newScanner(&at)
 	defer s.release()
