@@ -14,7 +14,7 @@ import (
 // into a fresh database in batches of engine.ImportBatchSize, as a bulk
 // import commits them: the single writer's share of an import.
 func BenchmarkPutEnterprises(b *testing.B) {
-	const n, batch = 50_000, 5000
+	const n, batch = 50_000, 2000
 	es := demo.Enterprises(n, 1, huiqi.NewDate(2026, 6, 15))
 	ctx := context.Background()
 	cpu0 := cpuTime()
