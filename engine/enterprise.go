@@ -116,6 +116,27 @@ func (e *Engine) ImportEnterprises(ctx context.Context, src ProfileSource, progr
 	if _, err := require(ctx, huiqi.RoleAdmin); err != nil {
 		return r, err
 	}
+	b, ok := e.DB.(bulkStore)
+	if !ok {
+		return e.importEnterprises(ctx, src, progress)
+	}
+	err := b.Bulk(ctx, func(ctx context.Context) error {
+		var err error
+		r, err = e.importEnterprises(ctx, src, progress)
+		return err
+	})
+	return r, err
+}
+
+// bulkStore is a store that can make the commits of a bulk write durable
+// together at its end, rather than waiting for the disk at each (package
+// sqlite). The import's report is returned only after that.
+type bulkStore interface {
+	Bulk(ctx context.Context, fn func(context.Context) error) error
+}
+
+func (e *Engine) importEnterprises(ctx context.Context, src ProfileSource, progress func(BulkReport)) (BulkReport, error) {
+	r := BulkReport{Errors: []BulkError{}}
 	today := e.Today()
 	var batch []*huiqi.Enterprise
 	seen := map[string]int{}

@@ -29,27 +29,36 @@ func decodeProfile(b []byte) (*huiqi.Enterprise, error) {
 }
 
 // shape is what the one-pass decoder lets through at a place in a line:
-// an object with exactly these keys (each with the shape of its value,
-// nil for a value the decoder checks alone), an object with any keys
-// (a map, each value of shape elem), or an array of elem.
+// an object with exactly these keys (each with its bit, for telling a key
+// given twice, and the shape of its value, nil for a value the decoder
+// checks alone), an object with any keys (a map, each value of shape
+// elem), or an array of elem.
 type shape struct {
-	keys  map[string]*shape
+	keys  map[string]shapeKey
 	isMap bool
 	isArr bool
 	elem  *shape
 }
 
+type shapeKey struct {
+	bit   uint64
+	value *shape
+}
+
 // structShape is the shape of a struct type's JSON: its field names as
 // spelled, nested structs, maps and slices of structs followed.
 func structShape(t reflect.Type) *shape {
-	s := &shape{keys: map[string]*shape{}}
+	s := &shape{keys: map[string]shapeKey{}}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
 		}
-		s.keys[name] = valueShape(f.Type)
+		if len(s.keys) == 64 {
+			panic("engine: a profile object with more than 64 fields needs a wider key set in matchShape")
+		}
+		s.keys[name] = shapeKey{bit: 1 << len(s.keys), value: valueShape(f.Type)}
 	}
 	return s
 }
@@ -135,7 +144,12 @@ func matchShape(b []byte, i int, s *shape) (int, bool) {
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
-	seen := map[string]bool{} // a key given twice takes DecodeJSON, for its error
+	// A key given twice takes DecodeJSON, for its error. Struct keys are
+	// told apart by their bits; a map's keys (fiscal years, a handful) by
+	// comparing them, in an array that stays on the stack.
+	var seen uint64
+	var mapKeys [8][]byte
+	seenKeys := mapKeys[:0]
 	for i < len(b) {
 		if b[i] != '"' {
 			return i, false
@@ -144,18 +158,27 @@ func matchShape(b []byte, i int, s *shape) (int, bool) {
 		if end < 0 {
 			return i, false
 		}
-		key := string(b[i+1 : i+1+end])
-		if strings.IndexByte(key, '\\') >= 0 || seen[key] {
+		key := b[i+1 : i+1+end]
+		if bytes.IndexByte(key, '\\') >= 0 {
 			return i, false
 		}
-		child := s.elem
-		if !s.isMap {
-			var known bool
-			if child, known = s.keys[key]; !known {
+		var child *shape
+		if s.isMap {
+			for _, k := range seenKeys {
+				if bytes.Equal(k, key) {
+					return i, false
+				}
+			}
+			seenKeys = append(seenKeys, key)
+			child = s.elem
+		} else {
+			k, known := s.keys[string(key)] // no allocation: the conversion is only looked up
+			if !known || seen&k.bit != 0 {
 				return i, false
 			}
+			seen |= k.bit
+			child = k.value
 		}
-		seen[key] = true
 		i = skipSpace(b, i+2+end)
 		if i >= len(b) || b[i] != ':' {
 			return i, false

@@ -59,6 +59,9 @@ func TestDecodeProfile_AsDecodeJSON(t *testing.T) {
 		func(r *rand.Rand, s string) string {
 			return strings.Replace(s, `"fiscal_years":{"`, `"fiscal_years":{"20x5":{},"`, 1)
 		},
+		func(r *rand.Rand, s string) string { // a year given twice
+			return strings.Replace(s, `"fiscal_years":{"`, `"fiscal_years":{"2025":{},"`, 1)
+		},
 		func(r *rand.Rand, s string) string {
 			return strings.Replace(s, `"fiscal_years":{`, `"fiscal_years":[{`, 1)
 		},
@@ -109,4 +112,56 @@ func TestDecodeProfile_AsDecodeJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkDecodeProfile splits the decoding of an import line into its
+// parts, per line of generated profiles with history: the shape check of
+// this package, huiqi's text check, the codec (encoding/json into
+// huiqi.Enterprise) and validation.
+func BenchmarkDecodeProfile(b *testing.B) {
+	today := huiqi.NewDate(2026, 6, 15)
+	var buf bytes.Buffer
+	if err := demo.WriteNDJSON(&buf, demo.Enterprises(2000, 1, today)); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	each := func(fn func(line []byte)) func(b *testing.B) {
+		return func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				fn(lines[i%len(lines)])
+			}
+		}
+	}
+	b.Run("exactKeys", each(func(line []byte) {
+		if !exactKeys(line) {
+			b.Fatalf("exactKeys(%s) = false", line)
+		}
+	}))
+	b.Run("PlainJSON", each(func(line []byte) { huiqi.PlainJSON(line) }))
+	b.Run("Unmarshal", each(func(line []byte) {
+		var en huiqi.Enterprise
+		if err := json.Unmarshal(line, &en); err != nil {
+			b.Fatal(err)
+		}
+	}))
+	b.Run("Validate", func(b *testing.B) {
+		es := make([]*huiqi.Enterprise, len(lines))
+		for i, line := range lines {
+			var err error
+			if es[i], err = decodeProfile(line); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for i := 0; b.Loop(); i++ {
+			en := *es[i%len(es)]
+			if err := en.Validate(today, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decodeProfile", each(func(line []byte) {
+		if _, err := decodeProfile(line); err != nil {
+			b.Fatal(err)
+		}
+	}))
 }

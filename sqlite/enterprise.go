@@ -102,7 +102,16 @@ func (db *DB) PutEnterprises(ctx context.Context, es []*huiqi.Enterprise) (chang
 		if err != nil {
 			return err
 		}
-		for i, e := range es {
+		// In credit code order, so that the rows' entries in the credit code
+		// index go in one sweep over its pages rather than at random; a
+		// stable sort keeps a code given twice in its batch order.
+		order := make([]int, len(es))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(es[a].CreditCode, es[b].CreditCode) })
+		for _, i := range order {
+			e := es[i]
 			// A code may come twice in a batch; the map follows the writes.
 			cur := curs[e.CreditCode]
 			switch {

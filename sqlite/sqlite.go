@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -86,7 +87,15 @@ const (
 // order dirties most pages of the credit code index in every batch, and a
 // rarer checkpoint writes each such page back once for many batches rather
 // than once per batch, which makes the import about half again as fast.
-const writePragmas = `PRAGMA wal_autocheckpoint = 10000`
+//
+// temp_store = MEMORY keeps statement journals in memory. A statement that
+// writes many rows and may fail on a constraint (the multi-row inserts of a
+// bulk import, with their unique and foreign keys) journals every page it
+// touches so that it can be undone alone; on disk that was a temporary
+// file written with twice the bytes of the WAL, about 10 KB a profile. It
+// holds nothing that must outlive the connection: a failed statement fails
+// its whole transaction here anyway.
+const writePragmas = `PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY`
 
 // connector opens connections with a driver of its own, so that the write
 // pool's connect hook applies to it alone, without registering a driver
@@ -267,6 +276,9 @@ func readMigrations() ([]migration, error) {
 
 // update runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	if b, ok := ctx.Value(bulkKey{}).(*bulk); ok {
+		return db.updateNoSync(ctx, b, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -278,6 +290,85 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	return nil
+}
+
+// bulkKey marks the context of a Bulk run; its value is the *bulk.
+type bulkKey struct{}
+
+// bulk is the state of one Bulk run.
+type bulk struct {
+	mu        sync.Mutex
+	committed bool // a transaction committed without syncing
+}
+
+// Bulk runs fn, a bulk write such as an import, with a context under which
+// the DB's transactions commit without waiting for the disk
+// (synchronous=NORMAL), and then makes all of them durable with one sync,
+// also when fn fails, before it returns fn's error. A commit without sync
+// is in the WAL file, in the operating system's cache, and survives a kill
+// of the process; only a power cut before the final sync could lose it,
+// and by then nothing of it has been acknowledged. A bulk import of
+// 200,000 profiles otherwise waited on the disk twice a batch, about a
+// tenth of its time (strace -T). Transactions of other contexts keep
+// syncing each commit, and each such sync also covers the bulk commits
+// before it. Errors of the sync are internal.
+func (db *DB) Bulk(ctx context.Context, fn func(context.Context) error) error {
+	b := &bulk{}
+	err := fn(context.WithValue(ctx, bulkKey{}, b))
+	b.mu.Lock()
+	committed := b.committed
+	b.mu.Unlock()
+	if !committed {
+		return err
+	}
+	// A commit with synchronous=FULL syncs the WAL file, and with it every
+	// frame before its own. Rewriting one row is the smallest such commit.
+	// It runs even when ctx is done: what fn committed was reported.
+	serr := db.update(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('bulk_synced', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`)
+		return err
+	})
+	if serr != nil {
+		serr = fmt.Errorf("sync bulk writes: %w", serr)
+	}
+	return errors.Join(err, serr)
+}
+
+// updateNoSync is update for a transaction of a Bulk run: on the write
+// connection, held for it, switched to synchronous=NORMAL for the one
+// transaction and back to FULL after it.
+func (db *DB) updateNoSync(ctx context.Context, b *bulk, fn func(*sql.Tx) error) (err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); rerr != nil {
+			// The connection must not go back to the pool syncing less
+			// than every other transaction expects: it is dropped.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("restore synchronous: %w", rerr))
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	b.mu.Lock()
+	b.committed = true
+	b.mu.Unlock()
 	return nil
 }
 
