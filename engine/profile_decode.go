@@ -18,7 +18,9 @@ import (
 // DecodeJSON, for its error.
 func decodeProfile(b []byte) (*huiqi.Enterprise, error) {
 	var en huiqi.Enterprise
-	if exactKeys(b) && huiqi.PlainJSON(b) && json.Unmarshal(b, &en) == nil {
+	// UnmarshalJSON checks the syntax as it reads: json.Unmarshal would
+	// first scan the line once more only to validate it.
+	if exactKeys(b) && huiqi.PlainJSON(b) && en.UnmarshalJSON(b) == nil {
 		return &en, nil
 	}
 	en = huiqi.Enterprise{}
