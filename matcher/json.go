@@ -3,7 +3,9 @@ package matcher
 import (
 	"encoding/json"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/huiqi/huiqi"
 )
@@ -91,14 +93,14 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 func (v *Verdict) appendJSON(b []byte) ([]byte, error) {
 	b = appendHead(b, v.PolicyID, v.Version, v.Title)
 	b = append(b, `,"department":`...)
-	b = appendString(b, v.Department)
+	b = appendKnown(b, v.Department)
 	b = append(b, `,"mode":`...)
 	b = appendString(b, v.Mode)
 	b = append(b, `,"kind":`...)
 	b = appendString(b, v.Kind)
 	if v.ExclusiveGroup != "" {
 		b = append(b, `,"exclusive_group":`...)
-		b = appendString(b, v.ExclusiveGroup)
+		b = appendKnown(b, v.ExclusiveGroup)
 	}
 	b = append(b, `,"state":`...)
 	b = appendString(b, v.State)
@@ -160,11 +162,11 @@ func (n *NearMiss) appendJSON(b []byte) ([]byte, error) {
 // kind of verdict starts with.
 func appendHead(b []byte, id string, version int, title string) []byte {
 	b = append(b, `{"policy_id":`...)
-	b = appendString(b, id)
+	b = appendKnown(b, id)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(version), 10)
 	b = append(b, `,"title":`...)
-	return appendString(b, title)
+	return appendKnown(b, title)
 }
 
 func appendChecks(b []byte, cs []Check) ([]byte, error) {
@@ -186,7 +188,7 @@ func appendChecks(b []byte, cs []Check) ([]byte, error) {
 
 func (c *Check) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"label":`...)
-	b = appendString(b, c.Label)
+	b = appendKnown(b, c.Label)
 	b = append(b, `,"field":`...)
 	b = appendString(b, c.Field)
 	b = append(b, `,"op":`...)
@@ -335,6 +337,42 @@ func appendMarshal(b []byte, v any) ([]byte, error) {
 		return b, err
 	}
 	return append(b, data...), nil
+}
+
+// plain remembers strings that appendString wrote as they are, by
+// identity: where their bytes lie and how many there are. They are the
+// titles and labels of the compiled catalogue, which every answer repeats
+// and which, being Chinese, cost a decoding of every character to check.
+// An entry holds its string, so the bytes it vouches for stay allocated
+// and cannot become another string's; a slot is overwritten by the next
+// string hashed to it.
+var plain [1 << plainBits]atomic.Pointer[string]
+
+// plainBits sizes plain for the tens of thousands of labels and titles of
+// a province's catalogue: half a megabyte of slots.
+const plainBits = 16
+
+// appendKnown is appendString for the long-lived text of compiled
+// policies: written at once when plain vouches for it.
+func appendKnown(b []byte, s string) []byte {
+	if len(s) < 16 {
+		return appendString(b, s) // as quick to check as to look up
+	}
+	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) * 0x9E3779B97F4A7C15 // Fibonacci hashing
+	slot := &plain[h>>(64-plainBits)]
+	if e := slot.Load(); e != nil && unsafe.StringData(*e) == unsafe.StringData(s) && len(*e) == len(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	n := len(b)
+	b = appendString(b, s)
+	if len(b)-n == len(s)+2 { // every escape lengthens: none was needed
+		e := new(string)
+		*e = s
+		slot.Store(e)
+	}
+	return b
 }
 
 // htmlSafe marks the ASCII bytes encoding/json writes unescaped in a

@@ -2,6 +2,7 @@ package matcher_test
 
 import (
 	"encoding/json"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,9 +42,9 @@ func wantSameJSON(t interface {
 // same enterprises with figures removed, so that more are undetermined.
 func TestResult_AppendJSON_Demo(t *testing.T) {
 	day := huiqi.NewDate(2026, 6, 15)
-	n := 300
+	n := 120
 	if testing.Short() {
-		n = 40
+		n = 30
 	}
 	es := demo.Enterprises(n, 7, day)
 	m := matcher.New()
@@ -51,6 +52,7 @@ func TestResult_AppendJSON_Demo(t *testing.T) {
 		m.PutPolicy(matcher.Compile(p))
 	}
 	kinds := map[string]int{}
+	var rs []matcher.Result
 	for i, e := range es {
 		if i%3 == 1 {
 			c := *e
@@ -59,6 +61,7 @@ func TestResult_AppendJSON_Demo(t *testing.T) {
 		}
 		r := m.MatchProfile(matcher.NewProfile(e), day, true)
 		wantSameJSON(t, &r)
+		rs = append(rs, r)
 		kinds["eligible"] += len(r.Eligible)
 		kinds["near"] += len(r.NearMisses)
 		kinds["undetermined"] += len(r.Undetermined)
@@ -68,6 +71,23 @@ func TestResult_AppendJSON_Demo(t *testing.T) {
 			t.Errorf("no %s verdict among %d enterprises: the comparison misses a part", k, n)
 		}
 	}
+	// Answers are written on many goroutines at once, sharing what the
+	// writer remembers of the catalogue's text.
+	rs = rs[:20]
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range rs {
+				r := &rs[(i+g*5)%len(rs)]
+				want, _ := json.Marshal(r)
+				if got, err := r.AppendJSON(nil); err != nil || string(got) != string(want) {
+					t.Errorf("AppendJSON on goroutine %d differs from json.Marshal (%v)", g, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestResult_AppendJSON_Property compares the writer with encoding/json on
