@@ -21,12 +21,14 @@ const maxPooledAnswer = 4 << 20
 
 // respondResult writes a verdict answer, or the error: the same JSON as
 // respond writes (matcher.Result.AppendJSON is equal to encoding/json),
-// written by appending into a pooled buffer and sent with its length.
+// written by appending into a pooled buffer and sent with its length. The
+// answer is released once written.
 func (s *Server) respondResult(c *gin.Context, r *matcher.Result, err error) {
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	defer r.Release()
 	bp := answerBuffers.Get().(*[]byte)
 	b, err := r.AppendJSON((*bp)[:0])
 	if err != nil {

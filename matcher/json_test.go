@@ -245,3 +245,42 @@ func BenchmarkResultJSON(b *testing.B) {
 		b.SetBytes(int64(len(buf)))
 	})
 }
+
+// A released answer's near-miss list serves the next match, and no answer
+// still held shares it.
+func TestResult_Release(t *testing.T) {
+	day := huiqi.NewDate(2026, 6, 15)
+	es := demo.Enterprises(3, 3, day)
+	m := matcher.New()
+	for _, p := range demo.Policies(300, 3, day) {
+		m.PutPolicy(matcher.Compile(p))
+	}
+	match := func(i int) (matcher.Result, string) {
+		r := m.MatchProfile(matcher.NewProfile(es[i]), day, true)
+		data, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, string(data)
+	}
+	first, _ := match(0)
+	held, heldJSON := match(1)
+	if len(first.NearMisses) == 0 || len(held.NearMisses) == 0 {
+		t.Fatal("no near misses to reuse")
+	}
+	first.Release()
+	if first.NearMisses != nil {
+		t.Error("Release left the near misses in the result")
+	}
+	for i := range 3 {
+		r, want := match(i)
+		wantSameJSON(t, &r)
+		if _, again := match(i); again != want {
+			t.Errorf("enterprise %d: the answer changed after a release", i)
+		}
+		r.Release()
+	}
+	if got, _ := json.Marshal(&held); string(got) != heldJSON {
+		t.Error("an answer still held changed after others were released")
+	}
+}
