@@ -93,14 +93,14 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 func (v *Verdict) appendJSON(b []byte) ([]byte, error) {
 	b = appendHead(b, v.PolicyID, v.Version, v.Title)
 	b = append(b, `,"department":`...)
-	b = appendKnown(b, v.Department)
+	b = appendString(b, v.Department)
 	b = append(b, `,"mode":`...)
 	b = appendString(b, v.Mode)
 	b = append(b, `,"kind":`...)
 	b = appendString(b, v.Kind)
 	if v.ExclusiveGroup != "" {
 		b = append(b, `,"exclusive_group":`...)
-		b = appendKnown(b, v.ExclusiveGroup)
+		b = appendString(b, v.ExclusiveGroup)
 	}
 	b = append(b, `,"state":`...)
 	b = appendString(b, v.State)
@@ -161,12 +161,15 @@ func (n *NearMiss) appendJSON(b []byte) ([]byte, error) {
 // appendHead opens the object of a policy's verdict with the fields every
 // kind of verdict starts with.
 func appendHead(b []byte, id string, version int, title string) []byte {
-	b = append(b, `{"policy_id":`...)
-	b = appendKnown(b, id)
-	b = append(b, `,"version":`...)
-	b = strconv.AppendInt(b, int64(version), 10)
-	b = append(b, `,"title":`...)
-	return appendKnown(b, title)
+	b, _ = appendRemembered(b, policyHead, title, id, "", nil, version, func(b []byte) ([]byte, error) {
+		b = append(b, `{"policy_id":`...)
+		b = appendString(b, id)
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(version), 10)
+		b = append(b, `,"title":`...)
+		return appendString(b, title), nil
+	})
+	return b
 }
 
 func appendChecks(b []byte, cs []Check) ([]byte, error) {
@@ -187,14 +190,16 @@ func appendChecks(b []byte, cs []Check) ([]byte, error) {
 }
 
 func (c *Check) appendJSON(b []byte) ([]byte, error) {
-	b = append(b, `{"label":`...)
-	b = appendKnown(b, c.Label)
-	b = append(b, `,"field":`...)
-	b = appendString(b, c.Field)
-	b = append(b, `,"op":`...)
-	b = appendString(b, c.Op)
-	b = append(b, `,"required":`...)
-	b, err := appendRaw(b, c.Required)
+	b, err := appendRemembered(b, checkHead, c.Label, c.Field, c.Op, c.Required, 0, func(b []byte) ([]byte, error) {
+		b = append(b, `{"label":`...)
+		b = appendString(b, c.Label)
+		b = append(b, `,"field":`...)
+		b = appendString(b, c.Field)
+		b = append(b, `,"op":`...)
+		b = appendString(b, c.Op)
+		b = append(b, `,"required":`...)
+		return appendRaw(b, c.Required)
+	})
 	if err != nil {
 		return b, err
 	}
@@ -315,8 +320,9 @@ func skipDigits(s string) string {
 }
 
 // appendRaw writes a condition's required value, which encoding/json
-// compacts and escapes: written as it is when there is nothing to compact
-// or escape, which is how a validated policy holds it.
+// checks, compacts and escapes: written as it is when it is valid and
+// there is nothing to compact or escape, which is how a validated policy
+// holds it.
 func appendRaw(b []byte, m json.RawMessage) ([]byte, error) {
 	if m == nil {
 		return append(b, "null"...), nil
@@ -326,6 +332,9 @@ func appendRaw(b []byte, m json.RawMessage) ([]byte, error) {
 		case ' ', '\t', '\n', '\r', '<', '>', '&', 0xE2:
 			return appendMarshal(b, m)
 		}
+	}
+	if !json.Valid(m) {
+		return appendMarshal(b, m) // the error json.Marshal gives
 	}
 	return append(b, m...), nil
 }
@@ -339,40 +348,60 @@ func appendMarshal(b []byte, v any) ([]byte, error) {
 	return append(b, data...), nil
 }
 
-// plain remembers strings that appendString wrote as they are, by
-// identity: where their bytes lie and how many there are. They are the
-// titles and labels of the compiled catalogue, which every answer repeats
-// and which, being Chinese, cost a decoding of every character to check.
-// An entry holds its string, so the bytes it vouches for stay allocated
-// and cannot become another string's; a slot is overwritten by the next
-// string hashed to it.
-var plain [1 << plainBits]atomic.Pointer[string]
+// heads remembers the JSON of the parts of answers that repeat from one
+// answer to the next: a check's label, field, operator and required value,
+// and a policy's id, version and title. Written once, a part is copied
+// after: those texts are Chinese, and to escape them costs a decoding of
+// every character. A part is found by where its label or title lies (the
+// text of a compiled policy, shared by all its answers), in a set of two
+// slots, and used only when every value it was written for equals the one
+// to write, so that it is never wrong, only missed; a new part takes the
+// first slot of its set and moves the older to the second, pushing out
+// the oldest. A part holds its label or title, so that the place it is
+// found by cannot become another text's.
+var heads [1 << headBits]atomic.Pointer[head]
 
-// plainBits sizes plain for the tens of thousands of labels and titles of
-// a province's catalogue: half a megabyte of slots.
-const plainBits = 16
+// headBits sizes heads for the 2,000 policies of a city's catalogue, about
+// ten thousand parts, with room: a megabyte of slots. The parts of a
+// province's 20,000 policies outnumber them, and some are written afresh.
+const headBits = 17
 
-// appendKnown is appendString for the long-lived text of compiled
-// policies: written at once when plain vouches for it.
-func appendKnown(b []byte, s string) []byte {
-	if len(s) < 16 {
-		return appendString(b, s) // as quick to check as to look up
+// head is one remembered part: its kind, the values it was written for,
+// and the JSON.
+type head struct {
+	kind      headKind
+	key, a, b string
+	raw       json.RawMessage
+	n         int
+	json      []byte
+}
+
+type headKind uint8
+
+const (
+	checkHead  headKind = iota + 1 // label, field, op, required
+	policyHead                     // title, policy id, version
+)
+
+// appendRemembered appends the part of the values given, written by
+// write when heads does not hold it already.
+func appendRemembered(b []byte, kind headKind, key, a, c string, raw json.RawMessage, n int, write func([]byte) ([]byte, error)) ([]byte, error) {
+	at := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))
+	set := (at * 0x9E3779B97F4A7C15 >> (64 - headBits)) &^ 1 // Fibonacci hashing
+	for i := set; i < set+2; i++ {
+		if h := heads[i].Load(); h != nil && h.kind == kind && h.key == key && h.a == a && h.b == c && h.n == n &&
+			(h.raw == nil) == (raw == nil) && string(h.raw) == string(raw) {
+			return append(b, h.json...), nil
+		}
 	}
-	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) * 0x9E3779B97F4A7C15 // Fibonacci hashing
-	slot := &plain[h>>(64-plainBits)]
-	if e := slot.Load(); e != nil && unsafe.StringData(*e) == unsafe.StringData(s) && len(*e) == len(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
+	start := len(b)
+	b, err := write(b)
+	if err != nil {
+		return b, err
 	}
-	n := len(b)
-	b = appendString(b, s)
-	if len(b)-n == len(s)+2 { // every escape lengthens: none was needed
-		e := new(string)
-		*e = s
-		slot.Store(e)
-	}
-	return b
+	heads[set+1].Store(heads[set].Load())
+	heads[set].Store(&head{kind: kind, key: key, a: a, b: c, raw: raw, n: n, json: append([]byte(nil), b[start:]...)})
+	return b, nil
 }
 
 // htmlSafe marks the ASCII bytes encoding/json writes unescaped in a

@@ -123,7 +123,7 @@ func TestResult_AppendJSON_Property(t *testing.T) {
 		case 0:
 			return nil
 		case 1:
-			return json.RawMessage(rapid.SampledFrom([]string{"false", "12", "0.08", `"C39"`, `[ "small" ,"micro" ]`, " {\"a\": [1, 2]}\n", `"<b>&"`, "\"\u2028\""}).Draw(t, "raw"))
+			return json.RawMessage(rapid.SampledFrom([]string{"false", "12", "0.08", `"C39"`, `[ "small" ,"micro" ]`, " {\"a\": [1, 2]}\n", `"<b>&"`, "\"\u2028\"", "", "{", `["a",]`, "nul"}).Draw(t, "raw"))
 		}
 		data, _ := json.Marshal(strs.Draw(t, "value"))
 		if rapid.Bool().Draw(t, "indent") {
