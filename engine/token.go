@@ -29,6 +29,13 @@ const tokenUseInterval = time.Minute
 
 // Authenticate returns the token whose secret is given, or EUnauthorized
 // for an unknown, revoked or expired one. It records the use.
+//
+// It asks the store on every request, by design: a token revoked by huiqi
+// token revoke, another process on the same data folder, or by another
+// replica on PostgreSQL (whose change log carries profiles and policies,
+// not tokens) is refused from the next request on, which no cache in this
+// process could promise. The lookup is one indexed row, 2–5% of the CPU of
+// an enterprise's matches.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (*huiqi.Token, error) {
 	t, err := e.DB.FindToken(ctx, secret)
 	if err != nil {

@@ -308,7 +308,7 @@ func (s *Server) enterpriseMatches(c *gin.Context) {
 		return
 	}
 	r, err := s.Engine.MatchEnterprise(c.Request.Context(), c.Param("code"), day, near)
-	s.respond(c, http.StatusOK, r, err)
+	s.respondResult(c, &r, err)
 }
 
 // match is the policy calculator: a profile in, verdicts out, nothing stored.
@@ -325,7 +325,7 @@ func (s *Server) match(c *gin.Context) {
 	}
 	near := c.Query("near") != "false" // the calculator shows near misses unless told not to
 	r, err := s.Engine.MatchProfile(c.Request.Context(), &e, day, near)
-	s.respond(c, http.StatusOK, r, err)
+	s.respondResult(c, &r, err)
 }
 
 func (s *Server) searchPolicies(c *gin.Context) {

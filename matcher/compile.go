@@ -75,7 +75,7 @@ type node struct {
 	leaves   int // leaves below, so that explanations can be sliced per child
 
 	cond  *policies.Condition
-	label string // cond.DisplayLabel(), generated once
+	shown *leafText // of a leaf, what its explanations show of the rule
 	acc   accessor
 	text  string // name of the text field for accText and accWords
 	slot  int    // numeric slot for accInt
@@ -88,6 +88,41 @@ type node struct {
 	field int  // position of the field in huiqi.Fields; -1 for none
 
 	scale int64 // accOver: the unit of the rule's values (1, or RatioScale for rates)
+}
+
+// leafText is what a leaf's explanation (Check) shows that depends on the
+// policy version alone, prepared when it is compiled rather than for every
+// check: an enterprise's answer explains hundreds of leaves, most of them
+// near misses.
+type leafText struct {
+	label    string // cond.DisplayLabel()
+	negLabel string // the label of the requirement not to hold
+	name, op string // cond.Field, cond.Op
+	field    huiqi.Field
+	required json.RawMessage
+	// Of a tag leaf, the bit and display name of each tag of strs, and
+	// the gap when the profile holds none of them.
+	tagMasks []uint64
+	tagNames []string
+	lacksAll string
+}
+
+// newLeafText prepares the explanation parts of the leaf condition c.
+func newLeafText(c *policies.Condition) *leafText {
+	t := &leafText{label: c.DisplayLabel(), name: c.Field, op: c.Op, required: c.Value}
+	t.negLabel = "不得：" + t.label
+	t.field, _ = huiqi.LookupField(c.Field)
+	if t.field.Type == huiqi.TypeTags {
+		for _, tag := range c.Arg.Strs {
+			name := tag
+			if d, ok := huiqi.LookupTag(tag); ok {
+				name = d.Name
+			}
+			t.tagMasks, t.tagNames = append(t.tagMasks, tagBits[tag]), append(t.tagNames, name)
+		}
+		t.lacksAll = lackingText(opcodes[c.Op], t.tagNames)
+	}
+	return t
 }
 
 // Compiled is a published policy version compiled for evaluation.
@@ -144,7 +179,7 @@ func compileNode(c *policies.Condition) *node {
 		cn := compileNode(c.Not)
 		return &node{kind: kindNot, cond: c, children: []*node{cn}, leaves: cn.leaves}
 	}
-	n := &node{kind: kindLeaf, cond: c, label: c.DisplayLabel(), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool, field: -1}
+	n := &node{kind: kindLeaf, cond: c, shown: newLeafText(c), leaves: 1, op: opcodes[c.Op], ints: c.Arg.Ints, strs: c.Arg.Strs, b: c.Arg.Bool, field: -1}
 	if i, ok := fieldIndex[c.Field]; ok {
 		n.field = i
 	}
@@ -585,11 +620,12 @@ var (
 // check explains the leaf n for p, given its truth; see explain for negated
 // leaves.
 func (n *node) check(p *Profile, at *asOf, v tri, negated bool) Check {
+	shown := n.shown
 	c := Check{
-		Label:    n.label,
-		Field:    n.cond.Field,
-		Op:       n.cond.Op,
-		Required: n.cond.Value,
+		Label:    shown.label,
+		Field:    shown.name,
+		Op:       shown.op,
+		Required: shown.required,
 		Actual:   at.actual(p, n),
 		Negated:  negated,
 	}
@@ -603,7 +639,7 @@ func (n *node) check(p *Profile, at *asOf, v tri, negated bool) Check {
 		c.Gap = n.gap(p, at, negated)
 	}
 	if negated {
-		c.Label = "不得：" + c.Label
+		c.Label = shown.negLabel
 	}
 	return c
 }

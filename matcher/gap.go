@@ -30,7 +30,7 @@ func (n *node) gap(p *Profile, at *asOf, negated bool) string {
 			return ""
 		}
 	}
-	f, _ := huiqi.LookupField(n.cond.Field)
+	f := &n.shown.field
 	switch n.acc {
 	case accOver, accYearly:
 		return n.historyGap(p, op)
@@ -143,14 +143,9 @@ func percentPoints(m int64) string {
 // those held that it excludes.
 func (n *node) tagGap(p *Profile, negated bool) string {
 	var names []string
-	for _, t := range n.strs {
-		held := p.tags&tagBits[t] != 0
-		if held == negated {
-			name := t
-			if tag, ok := huiqi.LookupTag(t); ok {
-				name = tag.Name
-			}
-			names = append(names, name)
+	for i, mask := range n.shown.tagMasks {
+		if held := p.tags&mask != 0; held == negated {
+			names = append(names, n.shown.tagNames[i])
 		}
 	}
 	switch {
@@ -158,7 +153,16 @@ func (n *node) tagGap(p *Profile, negated bool) string {
 		return ""
 	case negated:
 		return "企业现为：" + strings.Join(names, "、")
-	case n.op == opHasAny && len(names) > 1:
+	case len(names) == len(n.shown.tagNames):
+		return n.shown.lacksAll // the usual near miss: none held, named when compiled
+	}
+	return lackingText(n.op, names)
+}
+
+// lackingText says which of the qualifications a has or has_any leaf
+// requires are lacking, given their names.
+func lackingText(op opcode, names []string) string {
+	if op == opHasAny && len(names) > 1 {
 		return "尚未取得以下任一项：" + strings.Join(names, "、")
 	}
 	return "尚未取得：" + strings.Join(names, "、")

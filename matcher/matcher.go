@@ -237,7 +237,7 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 	if near {
 		// Most candidates are near misses: a catalogue's measures mostly
 		// fail an enterprise on their one targeting condition.
-		r.NearMisses = make([]NearMiss, 0, cands.count())
+		r.NearMisses = newNearMisses(cands.count())
 	}
 	at := ix.at
 	at.actuals = &actualCache{}

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/huiqi/huiqi"
 )
@@ -114,6 +115,34 @@ type Result struct {
 	NearMisses   []NearMiss     `json:"near_misses"`
 	Undetermined []Undetermined `json:"undetermined"`
 	Settle       []Settle       `json:"settle"`
+}
+
+// nearMissLists holds the near-miss lists of written answers for the next
+// ones: an enterprise's answer lists hundreds of near misses, the largest
+// allocation of a request, which a server answering many would otherwise
+// hand to the garbage collector each time.
+var nearMissLists sync.Pool
+
+// newNearMisses returns an empty near-miss list with room for n.
+func newNearMisses(n int) []NearMiss {
+	if l, ok := nearMissLists.Get().(*[]NearMiss); ok && cap(*l) >= n {
+		return (*l)[:0]
+	}
+	return make([]NearMiss, 0, n)
+}
+
+// Release gives r's near-miss list back for reuse by later matches, once
+// r has been written out; r must not be used after. Without it the list
+// is garbage like any other.
+func (r *Result) Release() {
+	if cap(r.NearMisses) == 0 {
+		return
+	}
+	l := r.NearMisses[:cap(r.NearMisses)]
+	clear(l) // holds no text of this answer alive
+	l = l[:0]
+	r.NearMisses = nil
+	nearMissLists.Put(&l)
 }
 
 // InScope reports whether the policy is open on the date and the profile's
