@@ -243,6 +243,11 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 		}
 		defer rows.Close()
 		for rows.Next() {
+			// pgx notices a cancelled context only when it next waits on
+			// the network; rows already received would all be handed on.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			var version int
 			var doc, updatedAt string
 			if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
@@ -278,6 +283,11 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 		}
 		defer rows.Close()
 		for rows.Next() {
+			// pgx notices a cancelled context only when it next waits on
+			// the network; rows already received would all be handed on.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			var version int
 			var doc, updatedAt string
 			if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
