@@ -302,19 +302,38 @@ func (s *scanner) tags(n *node, mask, out bitset) {
 // scope sets out to the rows inside the policy's region scope, or to none
 // when the policy is closed on the date.
 func (s *scanner) scope(c *Compiled, out bitset) {
-	switch {
-	case !c.Policy.OpenOn(s.at.date):
+	if !c.Policy.OpenOn(s.at.date) {
 		out.zero()
-	case c.scope == "":
-		out.fill(s.c.n)
-	default:
-		out.zero()
-		regions := s.c.dicts[dictRegion].vals
-		for id, v := range regions {
-			if strings.HasPrefix(v, c.scope) {
-				out.or(s.c.idRows[dictRegion][id])
-			}
+		return
+	}
+	s.regionRows(s.c.scopeRegions(c), out)
+}
+
+// scopeRegions returns the region ids inside c's region scope, or nil
+// when it has none (every region is in).
+func (c *columns) scopeRegions(pc *Compiled) []int {
+	if pc.scope == "" {
+		return nil
+	}
+	ids := []int{}
+	for id, v := range c.dicts[dictRegion].vals {
+		if strings.HasPrefix(v, pc.scope) {
+			ids = append(ids, id)
 		}
+	}
+	return ids
+}
+
+// regionRows sets out to the rows in the regions ids, or to every row for
+// nil ids.
+func (s *scanner) regionRows(ids []int, out bitset) {
+	if ids == nil {
+		out.fill(s.c.n)
+		return
+	}
+	out.zero()
+	for _, id := range ids {
+		out.or(s.c.idRows[dictRegion][id])
 	}
 }
 
@@ -427,19 +446,37 @@ type amounter struct {
 // amounts prepares the amounts of the rows hits, eligible or undetermined;
 // release with done.
 func (s *scanner) amounts(c *Compiled, hits bitset) *amounter {
+	return s.amountsBound(c, s.c.bindTiers(c, s.at), hits)
+}
+
+// bindTiers binds the conditions of c's amount tiers, nil when it has
+// none.
+func (c *columns) bindTiers(pc *Compiled, at *asOf) []*cnode {
+	if a := pc.Policy.Benefit.Amount; a == nil || a.Tiers == nil {
+		return nil
+	}
+	whens := make([]*cnode, len(pc.tiers))
+	for k, t := range pc.tiers {
+		whens[k] = c.bind(t.when, at)
+	}
+	return whens
+}
+
+// amountsBound is amounts with the tiers' conditions bound (bindTiers).
+func (s *scanner) amountsBound(c *Compiled, whens []*cnode, hits bitset) *amounter {
 	am := &amounter{a: c.Policy.Benefit.Amount, slot: c.slot, c: c, s: s}
 	if am.a == nil || am.a.Tiers == nil {
 		return am
 	}
 	rest, poss := s.get(), s.get()
 	copy(rest, hits)
-	for _, t := range c.tiers {
+	for _, when := range whens {
 		got := s.get()
-		s.eval(s.c.bind(t.when, s.at), rest, got, false)
+		s.eval(when, rest, got, false)
 		am.tiers = append(am.tiers, got)
 		// A row for which the tier is unknown takes no later tier: which
 		// applies is unknown, and so is its amount.
-		s.eval(s.c.bind(t.when, s.at), rest, poss, true)
+		s.eval(when, rest, poss, true)
 		rest.andNot(poss)
 	}
 	s.put(rest, poss)
@@ -495,4 +532,36 @@ func (am *amounter) total(hits bitset) huiqi.Money {
 func (am *amounter) done() {
 	am.s.put(am.tiers...)
 	am.tiers = nil
+}
+
+// window returns the rows lo to hi of c (lo a multiple of 64) as a store
+// of their own that shares c's memory, with tags the rows holding each tag
+// on the day scanned (tagRowsOn): a tile that a full rematch runs every
+// policy over before moving on. Row and word numbers in the window count
+// from lo. Nothing may be stored through it.
+func (c *columns) window(lo, hi int, tags *[64]bitset) *columns {
+	w0, w1 := lo>>6, (hi+63)>>6
+	// Bitsets may be shorter than the store (idRows); their missing words
+	// are zero.
+	cut := func(b bitset) bitset { return b[min(w0, len(b)):min(w1, len(b))] }
+	win := &columns{n: hi - lo, dicts: c.dicts, unknownN: c.unknownN, tags: c.tags[lo:hi]}
+	for d := range c.ids {
+		win.ids[d] = c.ids[d][lo:hi]
+		win.idRows[d] = make([]bitset, len(c.idRows[d]))
+		for id, b := range c.idRows[d] {
+			win.idRows[d][id] = cut(b)
+		}
+	}
+	for col := range c.nums {
+		win.nums[col] = c.nums[col][lo:hi]
+		win.present[col] = cut(c.present[col])
+	}
+	for t := range tags {
+		win.tagRows[t] = cut(tags[t])
+	}
+	for f := range c.flags {
+		win.flags[f] = cut(c.flags[f])
+		win.flagUnknown[f] = cut(c.flagUnknown[f])
+	}
+	return win
 }
