@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,11 +337,32 @@ func BenchmarkDecide(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	n, i := 0, 0
+	cpu0 := processCPU(b)
 	for b.Loop() {
 		n += len(m.Decide(ps[i%len(ps)], benchDay))
 		i++
 	}
+	b.ReportMetric(float64((processCPU(b)-cpu0).Nanoseconds())/float64(i), "cpu-ns/op")
 	b.ReportMetric(float64(n)/float64(i), "eligible")
+}
+
+// BenchmarkPolicyIndex builds the policy index, as after a policy is
+// published: one policy stored again, then one decision.
+func BenchmarkPolicyIndex(b *testing.B) {
+	m := loadDemo()
+	p, _ := m.Profile(demoProfiles[0].CreditCode)
+	c := m.Policies()[0]
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m.DecideCount(p, benchDay) // builds the index
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	for b.Loop() {
+		m.PutPolicy(c)
+		m.DecideCount(p, benchDay)
+	}
+	b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "index-bytes")
 }
 
 // BenchmarkDecideRow is BenchmarkDecide with the row evaluator alone, every

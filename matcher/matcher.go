@@ -402,9 +402,8 @@ func (m *Matcher) Decide(p *Profile, day huiqi.Date) []Decision {
 	out := make([]Decision, 0, n)
 	amounts := make([]huiqi.Money, 0, n) // one allocation for every amount
 	elig.each(func(i int) {
-		c := ix.list[i]
-		d := Decision{Policy: c}
-		if a, ok := c.amount(p, &ix.at); ok {
+		d := Decision{Policy: ix.list[i]}
+		if a, ok := ix.amount(i, p); ok {
 			amounts = append(amounts, a)
 			d.Amount = &amounts[len(amounts)-1]
 		}

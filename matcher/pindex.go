@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/huiqi/huiqi"
+	"github.com/huiqi/huiqi/policies"
 )
 
 // This file is the enterprise → policies direction. Each policy's
@@ -43,6 +44,85 @@ type policyIndex struct {
 	anyPols  bitset             // policies with a has_any conjunct folded; nil when none
 	resid    [][]*node          // per policy, conjuncts decided on the row
 	hasResid bitset
+	amounts  []amountPlan // per policy
+}
+
+// amountPlan is how the index computes a policy's amount for a profile
+// decided eligible. The common forms (a fixed sum or a rate of one figure,
+// or tiers of those chosen by one numeric leaf each) are read straight
+// from the plan and the profile's figures: with thousands of policies,
+// walking each eligible policy's own structures costs a cache miss or
+// three apiece, more than the decision. The others are computed by the
+// policy (Compiled.amount).
+type amountPlan struct {
+	form  uint8
+	a     *policies.Amount // amountSimple
+	slot  int              // amountSimple: the figure a rate applies to
+	tiers []tierPlan       // amountTiers
+}
+
+const (
+	amountNone   = iota // the policy gives no money figure
+	amountSimple        // simpleAmount of a and slot
+	amountTiers         // the first tier whose leaf holds
+	amountPolicy        // Compiled.amount
+)
+
+// tierPlan is a tier whose condition is one leaf on a numeric column,
+// true for the values in ivs, with a simple amount.
+type tierPlan struct {
+	col  int
+	ivs  []ival
+	a    *policies.Amount
+	slot int
+}
+
+// planAmount returns the amount plan of c on the date of at.
+func planAmount(c *Compiled, at *asOf) amountPlan {
+	a := c.Policy.Benefit.Amount
+	switch {
+	case a == nil:
+		return amountPlan{form: amountNone}
+	case a.Tiers == nil && !c.rich:
+		return amountPlan{form: amountSimple, a: a, slot: c.slot}
+	case a.Tiers == nil:
+		return amountPlan{form: amountPolicy}
+	}
+	pl := amountPlan{form: amountTiers}
+	for _, t := range c.tiers {
+		if t.rich || t.when.kind != kindLeaf || !t.when.attr.isNum() {
+			return amountPlan{form: amountPolicy}
+		}
+		pl.tiers = append(pl.tiers, tierPlan{col: int(t.when.attr - attrNum), ivs: t.when.intervals(at), a: t.amount, slot: t.slot})
+	}
+	return pl
+}
+
+// amount returns the amount of the policy at position i for p, eligible
+// or undetermined; see Compiled.amount.
+func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
+	pl := &ix.amounts[i]
+	switch pl.form {
+	case amountNone:
+		return 0, false
+	case amountSimple:
+		return simpleAmount(pl.a, p.nums[pl.slot], p.has(pl.slot))
+	case amountTiers:
+		for k := range pl.tiers {
+			t := &pl.tiers[k]
+			v, ok := numValue(p, t.col)
+			if !ok {
+				// The tier is unknown: which applies is unknown, and so
+				// is the amount.
+				return 0, false
+			}
+			if contains(t.ivs, v) {
+				return simpleAmount(t.a, p.nums[t.slot], p.has(t.slot))
+			}
+		}
+		return 0, false
+	}
+	return ix.list[i].amount(p, &ix.at)
 }
 
 // folded is a conjunct of one attribute, of the policy at position pol.
@@ -139,12 +219,14 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 	ix.open = newBitset(np)
 	ix.hasResid = newBitset(np)
 	ix.resid = make([][]*node, np)
+	ix.amounts = make([]amountPlan, np)
 	var numFold [numCols][]folded
 	var flagFold [numFlags][]folded
 	for i, c := range list {
 		if c.Policy.OpenOn(day) {
 			ix.open.set(i)
 		}
+		ix.amounts[i] = planAmount(c, &ix.at)
 		if c.scopeLeaf != nil {
 			ix.dictFold[dictRegion] = append(ix.dictFold[dictRegion], folded{i, c.scopeLeaf})
 		}
