@@ -45,6 +45,71 @@ type policyIndex struct {
 	resid    [][]*node          // per policy, conjuncts decided on the row
 	hasResid bitset
 	amounts  []amountPlan // per policy
+
+	// One any conjunct per policy whose children each read one attribute
+	// folds too (see orClass): it is true where one child is, not false
+	// where one child is not false.
+	orPols   bitset // policies with an any folded; nil when none
+	orDict   [numDicts][]orClass
+	orDictFs [numDicts][]folded // the children, to decide values the dictionary lacks
+	orNum    [numCols]orNumTable
+	orFlag   [numFlags][]orClass // [false], [true], [unknown]
+	orTag    [64]bitset          // policies whose any has a child naming each tag
+	orTagged uint64              // tags some such child names
+}
+
+// orClass is, for one value class of an attribute, the policies whose
+// folded any has a child on the attribute that is true there (t), and one
+// that is not false there (p).
+type orClass struct{ t, p bitset }
+
+// orNumTable is numTable for the children of folded anys on one numeric
+// column.
+type orNumTable struct {
+	numTable // bounds only
+	classes  []orClass
+}
+
+// orChildTags reports whether a child of an any is a tags leaf that holds
+// when one of its tags is held, as the tags table folds it.
+func orChildTags(k *node) bool {
+	return k.kind == kindLeaf && k.attr == attrTags && (k.op == opHasAny || (k.op == opHas || k.op == opHasAll) && bits.OnesCount64(k.mask) == 1)
+}
+
+// orFoldable reports whether an any conjunct folds: every child reads one
+// attribute that has a table, or is a tags leaf of orChildTags.
+func orFoldable(conj *node) bool {
+	if conj.kind != kindAny {
+		return false
+	}
+	for _, k := range conj.children {
+		a, one := attrOf(k)
+		if !orChildTags(k) && (!one || !(a.isDict() || a.isNum() || a.isFlag())) {
+			return false
+		}
+	}
+	return true
+}
+
+// add adds policy pol to the true and not-false sets of c by the truth
+// of one child there.
+func (c *orClass) add(pol int, v tri) {
+	if v == triTrue {
+		c.t.set(pol)
+	}
+	if v != triFalse {
+		c.p.set(pol)
+	}
+}
+
+// orDictClass classifies the value v of a dictionary column for the
+// children fs ("" being unknown).
+func orDictClass(fs []folded, v string, np int) orClass {
+	c := orClass{newBitset(np), newBitset(np)}
+	for _, fd := range fs {
+		c.add(fd.pol, evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) }))
+	}
+	return c
 }
 
 // amountPlan is how the index computes a policy's amount for a profile
@@ -220,8 +285,8 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 	ix.hasResid = newBitset(np)
 	ix.resid = make([][]*node, np)
 	ix.amounts = make([]amountPlan, np)
-	var numFold [numCols][]folded
-	var flagFold [numFlags][]folded
+	var numFold, orNumFold [numCols][]folded
+	var flagFold, orFlagFold [numFlags][]folded
 	for i, c := range list {
 		if c.Policy.OpenOn(day) {
 			ix.open.set(i)
@@ -247,6 +312,32 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 					}
 					ix.tagReq[t].set(i)
 					ix.tagUsed |= 1 << t
+				}
+			case (ix.orPols == nil || !ix.orPols.has(i)) && orFoldable(conj):
+				if ix.orPols == nil {
+					ix.orPols = newBitset(np)
+				}
+				ix.orPols.set(i)
+				for _, k := range conj.children {
+					if orChildTags(k) {
+						for m := k.mask; m != 0; m &= m - 1 {
+							t := bits.TrailingZeros64(m)
+							if ix.orTag[t] == nil {
+								ix.orTag[t] = newBitset(np)
+							}
+							ix.orTag[t].set(i)
+							ix.orTagged |= 1 << t
+						}
+						continue
+					}
+					switch a, _ := attrOf(k); {
+					case a.isDict():
+						ix.orDictFs[a-attrDict] = append(ix.orDictFs[a-attrDict], folded{i, k})
+					case a.isNum():
+						orNumFold[a-attrNum] = append(orNumFold[a-attrNum], folded{i, k})
+					default:
+						orFlagFold[a-attrFlag] = append(orFlagFold[a-attrFlag], folded{i, k})
+					}
 				}
 			case conj.kind == kindLeaf && a == attrTags && conj.op == opHasAny && (ix.anyPols == nil || !ix.anyPols.has(i)):
 				// One has_any per policy folds: it holds when any of its
@@ -304,6 +395,49 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 			ix.flag[f][v] = b
 		}
 	}
+	for d, fs := range ix.orDictFs {
+		if fs == nil {
+			continue
+		}
+		vals := cols.dicts[d].vals
+		ix.orDict[d] = make([]orClass, len(vals))
+		for id, v := range vals {
+			ix.orDict[d][id] = orDictClass(fs, v, np)
+		}
+	}
+	for col, fs := range orNumFold {
+		if fs == nil {
+			continue
+		}
+		t, truth := numSplit(fs, &ix.at)
+		ot := orNumTable{numTable: t, classes: make([]orClass, len(t.bounds)+2)}
+		for k := range ot.classes {
+			c := orClass{newBitset(np), newBitset(np)}
+			for _, fd := range fs {
+				c.add(fd.pol, truth(k, fd.conj))
+			}
+			ot.classes[k] = c
+		}
+		ix.orNum[col] = ot
+	}
+	for f, fs := range orFlagFold {
+		if fs == nil {
+			continue
+		}
+		ix.orFlag[f] = make([]orClass, 3)
+		for v := range 3 {
+			c := orClass{newBitset(np), newBitset(np)}
+			for _, fd := range fs {
+				c.add(fd.pol, evalWith(fd.conj, func(l *node) tri {
+					if v == 2 {
+						return triUnknown
+					}
+					return triOf(l.holdsFlag(v == 1))
+				}))
+			}
+			ix.orFlag[f][v] = c
+		}
+	}
 	return ix
 }
 
@@ -329,6 +463,24 @@ func textTruth(n *node, v string) tri {
 
 // numClasses builds the table of a numeric column from its conjuncts.
 func numClasses(fs []folded, at *asOf, full bitset) numTable {
+	t, truth := numSplit(fs, at)
+	t.classes = make([]bitset, len(t.bounds)+2)
+	for k := range t.classes {
+		b := slices.Clone(full)
+		for _, fd := range fs {
+			if truth(k, fd.conj) != triTrue {
+				b.clear(fd.pol)
+			}
+		}
+		t.classes[k] = b
+	}
+	return t
+}
+
+// numSplit returns the breakpoints of every range of the trees fs on a
+// numeric column, as a table without classes, and the truth of one of the
+// trees in each class.
+func numSplit(fs []folded, at *asOf) (numTable, func(k int, n *node) tri) {
 	ivs := map[*node][]ival{}
 	var bounds []int64
 	var leaves func(n *node)
@@ -355,10 +507,9 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 	}
 	slices.Sort(bounds)
 	t := numTable{bounds: slices.Compact(bounds)}
-	t.classes = make([]bitset, len(t.bounds)+2)
-	for k := range t.classes {
+	truth := func(k int, n *node) tri {
 		// A representative of the class: within it every range test, hence
-		// every conjunct, comes out alike.
+		// every tree, comes out alike.
 		present, v := k > 0, int64(0)
 		switch {
 		case k == 1 && len(t.bounds) > 0:
@@ -366,20 +517,14 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 		case k > 1:
 			v = t.bounds[k-2]
 		}
-		b := slices.Clone(full)
-		for _, fd := range fs {
-			if evalWith(fd.conj, func(l *node) tri {
-				if !present {
-					return triUnknown
-				}
-				return triOf(contains(ivs[l], v))
-			}) != triTrue {
-				b.clear(fd.pol)
+		return evalWith(n, func(l *node) tri {
+			if !present {
+				return triUnknown
 			}
-		}
-		t.classes[k] = b
+			return triOf(contains(ivs[l], v))
+		})
 	}
-	return t
+	return t, truth
 }
 
 // decide sets out to the policies of the index that p is eligible for and,
@@ -444,13 +589,7 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	}
 	for f, table := range ix.flag {
 		if table != nil {
-			v := b2u(p.Enterprise.Dishonest)
-			if f == flagAboveSize {
-				v = b2u(p.aboveSize)
-				if !p.aboveKnown {
-					v = 2
-				}
-			}
+			v := flagClass(p, f)
 			fail(table[v], true, v == 2)
 		}
 	}
@@ -473,6 +612,9 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 			}
 		}
 		fail(f, false, false)
+	}
+	if ix.orPols != nil {
+		ix.decideOr(p, cols, ids, known, texts, tags, out, poss)
 	}
 	// The residual conjuncts of the policies still possible: a false one
 	// rules the policy out, an unknown one leaves it undetermined.
@@ -503,4 +645,60 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	if poss != nil {
 		poss.andNot(out)
 	}
+}
+
+// decideOr rules out of out the policies whose folded any is not true for
+// p and, when poss is not nil, out of poss those whose any is false. A
+// policy failing its any is no near miss (the any is not a leaf), so near
+// misses are left to the row evaluator, as for residual conjuncts.
+func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16, known bool, texts [numDicts]string, tags uint64, out, poss bitset) {
+	t, nf := make(bitset, len(out)), make(bitset, len(out))
+	add := func(c *orClass) {
+		t.or(c.t)
+		nf.or(c.p)
+	}
+	for d, table := range ix.orDict {
+		switch {
+		case table == nil:
+		case known && int(ids[d]) < len(table):
+			add(&table[ids[d]])
+		default:
+			c := orDictClass(ix.orDictFs[d], texts[d], len(ix.list))
+			add(&c)
+		}
+	}
+	for col := range ix.orNum {
+		if ot := &ix.orNum[col]; ot.classes != nil {
+			v, ok := numValue(p, col)
+			add(&ot.classes[ot.class(v, ok)])
+		}
+	}
+	for f, table := range ix.orFlag {
+		if table != nil {
+			add(&table[flagClass(p, f)])
+		}
+	}
+	for m := ix.orTagged & tags; m != 0; m &= m - 1 {
+		b := ix.orTag[bits.TrailingZeros64(m)]
+		t.or(b)
+		nf.or(b)
+	}
+	for w, pols := range ix.orPols {
+		out[w] &^= pols &^ t[w]
+		if poss != nil {
+			poss[w] &^= pols &^ nf[w]
+		}
+	}
+}
+
+// flagClass returns the class of p's value of a flag: 0 false, 1 true, 2
+// unknown.
+func flagClass(p *Profile, f int) int {
+	if f == flagAboveSize {
+		if !p.aboveKnown {
+			return 2
+		}
+		return int(b2u(p.aboveSize))
+	}
+	return int(b2u(p.Enterprise.Dishonest))
 }
