@@ -353,6 +353,7 @@ func BenchmarkPolicyIndex(b *testing.B) {
 	p, _ := m.Profile(demoProfiles[0].CreditCode)
 	c := m.Policies()[0]
 	var before, after runtime.MemStats
+	m.PutPolicy(c) // the index of loadDemo is stale
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	m.DecideCount(p, benchDay) // builds the index

@@ -3,9 +3,9 @@ package matcher
 import (
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/huiqi/huiqi"
-	"github.com/huiqi/huiqi/policies"
 )
 
 // This file is the enterprise → policies direction. Each policy's
@@ -121,9 +121,9 @@ func orDictClass(fs []folded, v string, np int) orClass {
 // policy (Compiled.amount).
 type amountPlan struct {
 	form  uint8
-	a     *policies.Amount // amountSimple
-	slot  int              // amountSimple: the figure a rate applies to
-	tiers []tierPlan       // amountTiers
+	slot  int        // amountSimple: the figure a rate applies to
+	terms terms      // amountSimple
+	tiers []tierPlan // amountTiers
 }
 
 const (
@@ -136,10 +136,10 @@ const (
 // tierPlan is a tier whose condition is one leaf on a numeric column,
 // true for the values in ivs, with a simple amount.
 type tierPlan struct {
-	col  int
-	ivs  []ival
-	a    *policies.Amount
-	slot int
+	col   int
+	ivs   []ival
+	slot  int
+	terms terms
 }
 
 // planAmount returns the amount plan of c on the date of at.
@@ -149,7 +149,7 @@ func planAmount(c *Compiled, at *asOf) amountPlan {
 	case a == nil:
 		return amountPlan{form: amountNone}
 	case a.Tiers == nil && !c.rich:
-		return amountPlan{form: amountSimple, a: a, slot: c.slot}
+		return amountPlan{form: amountSimple, slot: c.slot, terms: termsOf(a)}
 	case a.Tiers == nil:
 		return amountPlan{form: amountPolicy}
 	}
@@ -158,7 +158,7 @@ func planAmount(c *Compiled, at *asOf) amountPlan {
 		if t.rich || t.when.kind != kindLeaf || !t.when.attr.isNum() {
 			return amountPlan{form: amountPolicy}
 		}
-		pl.tiers = append(pl.tiers, tierPlan{col: int(t.when.attr - attrNum), ivs: t.when.intervals(at), a: t.amount, slot: t.slot})
+		pl.tiers = append(pl.tiers, tierPlan{col: int(t.when.attr - attrNum), ivs: t.when.intervals(at), slot: t.slot, terms: termsOf(t.amount)})
 	}
 	return pl
 }
@@ -171,7 +171,7 @@ func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
 	case amountNone:
 		return 0, false
 	case amountSimple:
-		return simpleAmount(pl.a, p.nums[pl.slot], p.has(pl.slot))
+		return pl.terms.of(p.nums[pl.slot], p.has(pl.slot))
 	case amountTiers:
 		for k := range pl.tiers {
 			t := &pl.tiers[k]
@@ -182,7 +182,7 @@ func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
 				return 0, false
 			}
 			if contains(t.ivs, v) {
-				return simpleAmount(t.a, p.nums[t.slot], p.has(t.slot))
+				return t.terms.of(p.nums[t.slot], p.has(t.slot))
 			}
 		}
 		return 0, false
@@ -552,6 +552,16 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 		copy(poss, ix.open)
 	}
 	fail := func(f bitset, negated, unknown bool) {
+		if near == nil && poss == nil {
+			// The decision alone: out stays within open, so ruling out
+			// the open policies not in f is keeping those in f.
+			if negated {
+				out.and(f)
+			} else {
+				out.andNot(f)
+			}
+			return
+		}
 		for w := range out {
 			x := f[w]
 			if negated {
@@ -597,13 +607,15 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	// failing their has_any fail on it together. Qualifications in force
 	// on the day count as tags.
 	tags := p.tagsOn(ix.at.days)
+	scratch := getScratch(4 * len(out))
+	defer scratches.Put(scratch)
 	if missing := ix.tagUsed &^ tags; missing != 0 || ix.anyPols != nil {
-		f := make(bitset, len(out))
+		f := (*scratch)[:len(out)]
 		for m := missing; m != 0; m &= m - 1 {
 			f.or(ix.tagReq[bits.TrailingZeros64(m)])
 		}
 		if ix.anyPols != nil {
-			held := make(bitset, len(out))
+			held := (*scratch)[len(out) : 2*len(out)]
 			for m := ix.anyUsed & tags; m != 0; m &= m - 1 {
 				held.or(ix.anyOf[bits.TrailingZeros64(m)])
 			}
@@ -614,7 +626,7 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 		fail(f, false, false)
 	}
 	if ix.orPols != nil {
-		ix.decideOr(p, cols, ids, known, texts, tags, out, poss)
+		ix.decideOr(p, cols, ids, known, texts, tags, out, poss, (*scratch)[2*len(out):])
 	}
 	// The residual conjuncts of the policies still possible: a false one
 	// rules the policy out, an unknown one leaves it undetermined.
@@ -647,12 +659,27 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	}
 }
 
+// scratches recycles the bitsets a decision works in: at 20,000 policies
+// a decision would otherwise allocate 10 KB of them.
+var scratches = sync.Pool{New: func() any { return new(bitset) }}
+
+// getScratch returns n zeroed words from scratches; put them back when done.
+func getScratch(n int) *bitset {
+	b := scratches.Get().(*bitset)
+	if cap(*b) < n {
+		*b = make(bitset, n)
+	}
+	*b = (*b)[:n]
+	b.zero()
+	return b
+}
+
 // decideOr rules out of out the policies whose folded any is not true for
 // p and, when poss is not nil, out of poss those whose any is false. A
 // policy failing its any is no near miss (the any is not a leaf), so near
 // misses are left to the row evaluator, as for residual conjuncts.
-func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16, known bool, texts [numDicts]string, tags uint64, out, poss bitset) {
-	t, nf := make(bitset, len(out)), make(bitset, len(out))
+func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16, known bool, texts [numDicts]string, tags uint64, out, poss, scratch bitset) {
+	t, nf := scratch[:len(out)], scratch[len(out):2*len(out)]
 	add := func(c *orClass) {
 		t.or(c.t)
 		nf.or(c.p)
