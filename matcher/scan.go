@@ -512,20 +512,46 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 	return rateAmount(a, am.s.c.nums[slot][row]), true
 }
 
-// total returns the sum of the amounts of the rows of hits.
+// total returns the sum of the amounts of the rows of hits: per tier, the
+// tiers' rows being disjoint parts of hits, and without a call per row
+// where the amount is a fixed sum or a rate of one figure.
 func (am *amounter) total(hits bitset) huiqi.Money {
-	if am.a == nil {
+	switch {
+	case am.a == nil:
 		return 0
-	}
-	if am.tiers == nil && am.a.Fixed != nil && !am.c.rich {
-		return huiqi.Money(hits.count()) * *am.a.Fixed
+	case am.tiers == nil:
+		return am.sum(hits, am.a, am.slot, am.c.rich)
 	}
 	var sum huiqi.Money
-	hits.each(func(row int) {
-		if v, ok := am.of(row); ok {
-			sum += v
+	for k, rows := range am.tiers {
+		t := &am.c.tiers[k]
+		sum += am.sum(rows, t.amount, t.slot, t.rich)
+	}
+	return sum
+}
+
+// sum returns the sum of the amounts a, of the figure in slot (or by the
+// policy's formula when rich), of rows.
+func (am *amounter) sum(rows bitset, a *policies.Amount, slot int, rich bool) huiqi.Money {
+	var sum huiqi.Money
+	switch {
+	case rich:
+		rows.each(func(row int) {
+			if v, ok := a.Compute(am.s.profiles[row].Enterprise); ok {
+				sum += v
+			}
+		})
+	case a.Fixed != nil:
+		sum = huiqi.Money(rows.count()) * *a.Fixed
+	default:
+		t := termsOf(a)
+		col, present := am.s.c.nums[slot], am.s.c.present[slot]
+		for w, word := range rows {
+			for word &= present[w]; word != 0; word &= word - 1 {
+				sum += t.rateOf(col[w<<6+bits.TrailingZeros64(word)])
+			}
 		}
-	})
+	}
 	return sum
 }
 
