@@ -15,10 +15,12 @@ import (
 // dictionary id; a range between the breakpoints of every numeric leaf on
 // the column; false and true; a tag) the bitset of the policies whose
 // conjuncts on the attribute hold there. Deciding a profile is then one
-// lookup and one and of a policy bitset per attribute. The rest (a
-// conjunct mixing attributes, a tag test other than has, a leaf on name or
-// credit code) is evaluated exactly on the row, for the policies still
-// standing.
+// lookup and one and of a policy bitset per attribute. One any per policy
+// whose children each read one attribute folds as well, into tables of
+// the policies one of whose children holds. The rest (another conjunct
+// mixing attributes, a tag test other than has, a leaf on name, credit
+// code, history or text) is evaluated exactly on the row, for the
+// policies still standing.
 
 // policyIndex is the enterprise → policies structure over one list of
 // published policies, for one date (age_years and validity windows depend
@@ -128,7 +130,7 @@ type amountPlan struct {
 
 const (
 	amountNone   = iota // the policy gives no money figure
-	amountSimple        // simpleAmount of a and slot
+	amountSimple        // terms, of the figure in slot
 	amountTiers         // the first tier whose leaf holds
 	amountPolicy        // Compiled.amount
 )
@@ -383,12 +385,7 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		for v := range 3 {
 			b := slices.Clone(full)
 			for _, fd := range fs {
-				if evalWith(fd.conj, func(l *node) tri {
-					if v == 2 {
-						return triUnknown
-					}
-					return triOf(l.holdsFlag(v == 1))
-				}) != triTrue {
+				if evalWith(fd.conj, flagTruth(v)) != triTrue {
 					b.clear(fd.pol)
 				}
 			}
@@ -428,12 +425,7 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		for v := range 3 {
 			c := orClass{newBitset(np), newBitset(np)}
 			for _, fd := range fs {
-				c.add(fd.pol, evalWith(fd.conj, func(l *node) tri {
-					if v == 2 {
-						return triUnknown
-					}
-					return triOf(l.holdsFlag(v == 1))
-				}))
+				c.add(fd.pol, evalWith(fd.conj, flagTruth(v)))
 			}
 			ix.orFlag[f][v] = c
 		}
@@ -715,6 +707,16 @@ func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16,
 		if poss != nil {
 			poss[w] &^= pols &^ nf[w]
 		}
+	}
+}
+
+// flagTruth returns the truth of a flag leaf in the class v of flagClass.
+func flagTruth(v int) func(l *node) tri {
+	return func(l *node) tri {
+		if v == 2 {
+			return triUnknown
+		}
+		return triOf(l.holdsFlag(v == 1))
 	}
 }
 
