@@ -606,11 +606,11 @@ const rematchTile = 1 << 14
 // rematchPlan is one policy of a full rematch, bound to the day once for
 // every tile.
 type rematchPlan struct {
-	c       *Compiled
-	regions []int // scopeRegions
-	root    *cnode
-	tiers   []*cnode // bindTiers
-	paid    bitset   // the rows paid under it, once-only; nil for none
+	c     *Compiled
+	scope int // its region scope, in the rematch's scopes
+	root  *cnode
+	tiers []*cnode // bindTiers
+	paid  bitset   // the rows paid under it, once-only; nil for none
 }
 
 // RematchAll decides every pair of published policy and profile on day,
@@ -626,11 +626,22 @@ func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 	cols := m.cols
 	var plans []rematchPlan
 	var pos []int // each plan's place in m.policies
+	// The catalogue's few distinct region scopes (the city, a county),
+	// each as the region ids inside it: a tile's rows in each are found
+	// once for every policy.
+	var scopes [][]int
+	scopeOf := map[string]int{}
 	for i, c := range m.policies {
 		if !c.Policy.OpenOn(day) {
 			continue // no row is in scope
 		}
-		p := rematchPlan{c: c, regions: cols.scopeRegions(c), root: cols.bind(c.root, &at), tiers: cols.bindTiers(c, &at)}
+		k, ok := scopeOf[c.scope]
+		if !ok {
+			k = len(scopes)
+			scopeOf[c.scope] = k
+			scopes = append(scopes, cols.scopeRegions(c))
+		}
+		p := rematchPlan{c: c, scope: k, root: cols.bind(c.root, &at), tiers: cols.bindTiers(c, &at)}
 		if c.Policy.Once {
 			p.paid = m.paidRows(c.Policy.ID)
 		}
@@ -660,7 +671,7 @@ func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 					s.free = s.free[:0] // the last tile is shorter
 				}
 				s.c, s.profiles = cols.window(lo, hi, tags), m.profiles[lo:hi]
-				s.rematchTile(plans, lo>>6, total1, sum1)
+				s.rematchTile(plans, scopes, lo>>6, total1, sum1)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -683,14 +694,19 @@ func (m *Matcher) RematchAll(day huiqi.Date, workers int) []PolicyTotal {
 
 // rematchTile adds to total and sum each plan's eligible rows of the
 // scanner's window, which starts at word w0 of the store, and their
-// amounts.
-func (s *scanner) rematchTile(plans []rematchPlan, w0 int, total []int, sum []huiqi.Money) {
-	sc, hits := s.get(), s.get()
-	defer s.put(sc, hits)
+// amounts; scopes are the region ids of the plans' scopes.
+func (s *scanner) rematchTile(plans []rematchPlan, scopes [][]int, w0 int, total []int, sum []huiqi.Money) {
+	hits := s.get()
+	defer s.put(hits)
+	in := make([]bitset, len(scopes)) // the rows in each scope
+	for k, ids := range scopes {
+		in[k] = s.get()
+		s.regionRows(ids, in[k])
+	}
+	defer s.put(in...)
 	for k := range plans {
 		p := &plans[k]
-		s.regionRows(p.regions, sc)
-		s.eval(p.root, sc, hits, false)
+		s.eval(p.root, in[p.scope], hits, false)
 		if p.paid != nil {
 			paid := p.paid[min(w0, len(p.paid)):min(w0+len(hits), len(p.paid))]
 			for w, b := range paid {

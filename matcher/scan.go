@@ -195,12 +195,13 @@ func (s *scanner) leaf(n *cnode, mask, out bitset, opt bool) {
 		}
 		out.and(mask)
 	case a.isDict():
-		ids, truth := c.ids[a-attrDict], n.truth
+		truth := n.truth
 		if opt {
-			scanWords(mask, out, c.n, func(i int) bool { return ids[i] == 0 || truth[ids[i]] })
-		} else {
-			scanWords(mask, out, c.n, func(i int) bool { return truth[ids[i]] })
+			// "" (id 0) is unknown: not false.
+			truth = slices.Clone(truth)
+			truth[0] = true
 		}
+		scanIDs(c.ids[a-attrDict], truth, mask, out)
 	case a == attrTags:
 		s.tags(n.n, mask, out)
 	case a.isFlag():
@@ -242,6 +243,28 @@ func scanWords(mask, out bitset, n int, holds func(i int) bool) {
 			for ; m != 0; m &= m - 1 {
 				j := bits.TrailingZeros64(m)
 				r |= b2u(holds(w<<6+j)) << j
+			}
+		}
+		out[w] = r
+	}
+}
+
+// scanIDs sets out to the rows of mask whose dictionary id in ids passes
+// truth: scanWords without a call per row, the commonest scan that is not
+// whole words.
+func scanIDs(ids []uint16, truth []bool, mask, out bitset) {
+	for w, m := range mask {
+		var r uint64
+		if bits.OnesCount64(m) >= dense {
+			base := w << 6
+			for j, id := range ids[base:min(base+64, len(ids))] {
+				r |= b2u(truth[id]) << j
+			}
+			r &= m
+		} else {
+			for ; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				r |= b2u(truth[ids[w<<6+j]]) << j
 			}
 		}
 		out[w] = r
