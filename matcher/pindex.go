@@ -674,7 +674,9 @@ func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16,
 	t, nf := scratch[:len(out)], scratch[len(out):2*len(out)]
 	add := func(c *orClass) {
 		t.or(c.t)
-		nf.or(c.p)
+		if poss != nil { // the decision alone needs no not-false sets
+			nf.or(c.p)
+		}
 	}
 	for d, table := range ix.orDict {
 		switch {
@@ -699,8 +701,7 @@ func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16,
 	}
 	for m := ix.orTagged & tags; m != 0; m &= m - 1 {
 		b := ix.orTag[bits.TrailingZeros64(m)]
-		t.or(b)
-		nf.or(b)
+		add(&orClass{b, b})
 	}
 	for w, pols := range ix.orPols {
 		out[w] &^= pols &^ t[w]
