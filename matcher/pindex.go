@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 	"sync"
@@ -46,7 +47,11 @@ type policyIndex struct {
 	anyPols  bitset             // policies with a has_any conjunct folded; nil when none
 	resid    [][]*node          // per policy, conjuncts decided on the row
 	hasResid bitset
-	amounts  []amountPlan // per policy
+	// The distinct amount plans, and each policy's: a catalogue's amounts
+	// repeat (a few fixed sums and rates), so that the plans a decision
+	// reads stay in cache whichever policies it finds.
+	plans  []amountPlan
+	planOf []int32 // per policy
 
 	// One any conjunct per policy whose children each read one attribute
 	// folds too (see orClass): it is true where one child is, not false
@@ -168,7 +173,7 @@ func planAmount(c *Compiled, at *asOf) amountPlan {
 // amount returns the amount of the policy at position i for p, eligible
 // or undetermined; see Compiled.amount.
 func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
-	pl := &ix.amounts[i]
+	pl := &ix.plans[ix.planOf[i]]
 	switch pl.form {
 	case amountNone:
 		return 0, false
@@ -286,14 +291,26 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 	ix.open = newBitset(np)
 	ix.hasResid = newBitset(np)
 	ix.resid = make([][]*node, np)
-	ix.amounts = make([]amountPlan, np)
+	ix.planOf = make([]int32, np)
+	planID := map[string]int32{}
 	var numFold, orNumFold [numCols][]folded
 	var flagFold, orFlagFold [numFlags][]folded
 	for i, c := range list {
 		if c.Policy.OpenOn(day) {
 			ix.open.set(i)
 		}
-		ix.amounts[i] = planAmount(c, &ix.at)
+		pl := planAmount(c, &ix.at)
+		key := fmt.Sprint(pl)
+		if pl.form == amountPolicy {
+			key = fmt.Sprint(pl.form, i) // computed by the policy itself
+		}
+		id, ok := planID[key]
+		if !ok {
+			id = int32(len(ix.plans))
+			planID[key] = id
+			ix.plans = append(ix.plans, pl)
+		}
+		ix.planOf[i] = id
 		if c.scopeLeaf != nil {
 			ix.dictFold[dictRegion] = append(ix.dictFold[dictRegion], folded{i, c.scopeLeaf})
 		}
