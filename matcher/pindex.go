@@ -1,7 +1,7 @@
 package matcher
 
 import (
-	"fmt"
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"sync"
@@ -170,6 +170,28 @@ func planAmount(c *Compiled, at *asOf) amountPlan {
 	return pl
 }
 
+// key appends to b the whole of the plan, for finding equal ones.
+func (pl *amountPlan) key(b []byte) []byte {
+	b = append(b, pl.form)
+	b = pl.terms.key(binary.AppendVarint(b, int64(pl.slot)))
+	for _, t := range pl.tiers {
+		b = binary.AppendVarint(b, int64(t.col))
+		b = t.terms.key(binary.AppendVarint(b, int64(t.slot)))
+		b = binary.AppendUvarint(b, uint64(len(t.ivs)))
+		for _, iv := range t.ivs {
+			b = binary.AppendVarint(binary.AppendVarint(b, iv.lo), iv.hi)
+		}
+	}
+	return b
+}
+
+func (t *terms) key(b []byte) []byte {
+	for _, v := range []int64{int64(t.fixed), int64(t.cap), int64(t.floor), t.rate} {
+		b = binary.AppendVarint(b, v)
+	}
+	return append(b, byte(b2u(t.isFixed)), byte(b2u(t.hasCap)), byte(b2u(t.hasFloor)))
+}
+
 // amount returns the amount of the policy at position i for p, eligible
 // or undetermined; see Compiled.amount.
 func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
@@ -293,6 +315,7 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 	ix.resid = make([][]*node, np)
 	ix.planOf = make([]int32, np)
 	planID := map[string]int32{}
+	var key []byte
 	var numFold, orNumFold [numCols][]folded
 	var flagFold, orFlagFold [numFlags][]folded
 	for i, c := range list {
@@ -300,14 +323,14 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 			ix.open.set(i)
 		}
 		pl := planAmount(c, &ix.at)
-		key := fmt.Sprint(pl)
+		key = pl.key(key[:0])
 		if pl.form == amountPolicy {
-			key = fmt.Sprint(pl.form, i) // computed by the policy itself
+			key = binary.AppendUvarint(key, uint64(i)) // computed by the policy itself
 		}
-		id, ok := planID[key]
+		id, ok := planID[string(key)]
 		if !ok {
 			id = int32(len(ix.plans))
-			planID[key] = id
+			planID[string(key)] = id
 			ix.plans = append(ix.plans, pl)
 		}
 		ix.planOf[i] = id
@@ -385,8 +408,15 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		}
 		vals := cols.dicts[d].vals
 		ix.dict[d] = make([]bitset, len(vals))
-		for id, v := range vals {
-			ix.dict[d][id] = dictClass(fs, v, full)
+		for id := range vals {
+			ix.dict[d][id] = slices.Clone(full)
+		}
+		for k, truth := range dictTruths(fs, vals) {
+			for id, v := range truth {
+				if v != triTrue {
+					ix.dict[d][id].clear(fs[k].pol)
+				}
+			}
 		}
 	}
 	for col, fs := range numFold {
@@ -415,8 +445,13 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		}
 		vals := cols.dicts[d].vals
 		ix.orDict[d] = make([]orClass, len(vals))
-		for id, v := range vals {
-			ix.orDict[d][id] = orDictClass(fs, v, np)
+		for id := range vals {
+			ix.orDict[d][id] = orClass{newBitset(np), newBitset(np)}
+		}
+		for k, truth := range dictTruths(fs, vals) {
+			for id, v := range truth {
+				ix.orDict[d][id].add(fs[k].pol, v)
+			}
 		}
 	}
 	for col, fs := range orNumFold {
@@ -458,6 +493,45 @@ func dictClass(fs []folded, v string, full bitset) bitset {
 		if evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) }) != triTrue {
 			b.clear(fd.pol)
 		}
+	}
+	return b
+}
+
+// dictTruths returns, for each tree of fs on one dictionary column, its
+// truth for each of the column's values vals. A catalogue's policies share
+// most such trees (the city's scope, an industry chain), so each distinct
+// tree is evaluated once.
+func dictTruths(fs []folded, vals []string) [][]tri {
+	out := make([][]tri, len(fs))
+	seen := map[string][]tri{}
+	var key []byte
+	for k, fd := range fs {
+		key = textKey(key[:0], fd.conj)
+		truth, ok := seen[string(key)]
+		if !ok {
+			truth = make([]tri, len(vals))
+			for id, v := range vals {
+				truth[id] = evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) })
+			}
+			seen[string(key)] = truth
+		}
+		out[k] = truth
+	}
+	return out
+}
+
+// textKey appends to b what the truth of a tree of text leaves depends
+// on: its shape, and each leaf's operator and values.
+func textKey(b []byte, n *node) []byte {
+	b = append(b, byte(n.kind), byte(n.op))
+	b = binary.AppendUvarint(b, uint64(len(n.strs)))
+	for _, s := range n.strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(n.children)))
+	for _, k := range n.children {
+		b = textKey(b, k)
 	}
 	return b
 }
