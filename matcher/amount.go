@@ -55,23 +55,70 @@ func formulaAmount(a *policies.Amount, p *Profile, slot int, rich bool) (huiqi.M
 // simpleAmount is a fixed sum, or the rate of the figure v (present
 // when has) with cap and floor.
 func simpleAmount(a *policies.Amount, v int64, has bool) (huiqi.Money, bool) {
-	if a.Fixed != nil {
-		return *a.Fixed, true
-	}
-	if !has {
-		return 0, false
-	}
-	return rateAmount(a, v), true
+	t := termsOf(a)
+	return t.of(v, has)
 }
 
 // rateAmount applies a rate amount to a present figure.
 func rateAmount(a *policies.Amount, fig int64) huiqi.Money {
-	v := huiqi.Money(roundDiv(fig, int64(*a.Rate), policies.RatioScale))
-	if a.Cap != nil && v > *a.Cap {
-		v = *a.Cap
+	t := termsOf(a)
+	return t.rateOf(fig)
+}
+
+// terms are the figures of a simple amount (a fixed sum, or a rate with
+// cap and floor), copied out of the policy's pointers so that the policy
+// index holds them in its own plan.
+type terms struct {
+	fixed, cap, floor         huiqi.Money
+	rate                      int64
+	isFixed, hasCap, hasFloor bool
+}
+
+func termsOf(a *policies.Amount) terms {
+	var t terms
+	if a.Fixed != nil {
+		t.fixed, t.isFixed = *a.Fixed, true
 	}
-	if a.Floor != nil && v < *a.Floor {
-		v = *a.Floor
+	if a.Rate != nil {
+		t.rate = int64(*a.Rate)
+	}
+	if a.Cap != nil {
+		t.cap, t.hasCap = *a.Cap, true
+	}
+	if a.Floor != nil {
+		t.floor, t.hasFloor = *a.Floor, true
+	}
+	return t
+}
+
+// of is simpleAmount.
+func (t *terms) of(v int64, has bool) (huiqi.Money, bool) {
+	if t.isFixed {
+		return t.fixed, true
+	}
+	if !has {
+		return 0, false
+	}
+	return t.rateOf(v), true
+}
+
+// rateOf is rateAmount.
+func (t *terms) rateOf(fig int64) huiqi.Money {
+	var v huiqi.Money
+	if hi, lo := bits.Mul64(uint64(fig), uint64(t.rate)); hi == 0 {
+		// The common case, the product within 64 bits: a division by the
+		// constant scale, which the compiler makes a multiplication,
+		// rather than roundDiv's 128-bit one; the same rounding.
+		q, r := lo/policies.RatioScale, lo%policies.RatioScale
+		v = huiqi.Money(q + b2u(2*r >= policies.RatioScale))
+	} else {
+		v = huiqi.Money(roundDiv(fig, t.rate, policies.RatioScale))
+	}
+	if t.hasCap && v > t.cap {
+		v = t.cap
+	}
+	if t.hasFloor && v < t.floor {
+		v = t.floor
 	}
 	return v
 }

@@ -1,8 +1,10 @@
 package matcher
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/huiqi/huiqi"
 )
@@ -14,10 +16,12 @@ import (
 // dictionary id; a range between the breakpoints of every numeric leaf on
 // the column; false and true; a tag) the bitset of the policies whose
 // conjuncts on the attribute hold there. Deciding a profile is then one
-// lookup and one and of a policy bitset per attribute. The rest (a
-// conjunct mixing attributes, a tag test other than has, a leaf on name or
-// credit code) is evaluated exactly on the row, for the policies still
-// standing.
+// lookup and one and of a policy bitset per attribute. One any per policy
+// whose children each read one attribute folds as well, into tables of
+// the policies one of whose children holds. The rest (another conjunct
+// mixing attributes, a tag test other than has, a leaf on name, credit
+// code, history or text) is evaluated exactly on the row, for the
+// policies still standing.
 
 // policyIndex is the enterprise → policies structure over one list of
 // published policies, for one date (age_years and validity windows depend
@@ -43,6 +47,176 @@ type policyIndex struct {
 	anyPols  bitset             // policies with a has_any conjunct folded; nil when none
 	resid    [][]*node          // per policy, conjuncts decided on the row
 	hasResid bitset
+	// The distinct amount plans, and each policy's: a catalogue's amounts
+	// repeat (a few fixed sums and rates), so that the plans a decision
+	// reads stay in cache whichever policies it finds.
+	plans  []amountPlan
+	planOf []int32 // per policy
+
+	// One any conjunct per policy whose children each read one attribute
+	// folds too (see orClass): it is true where one child is, not false
+	// where one child is not false.
+	orPols   bitset // policies with an any folded; nil when none
+	orDict   [numDicts][]orClass
+	orDictFs [numDicts][]folded // the children, to decide values the dictionary lacks
+	orNum    [numCols]orNumTable
+	orFlag   [numFlags][]orClass // [false], [true], [unknown]
+	orTag    [64]bitset          // policies whose any has a child naming each tag
+	orTagged uint64              // tags some such child names
+}
+
+// orClass is, for one value class of an attribute, the policies whose
+// folded any has a child on the attribute that is true there (t), and one
+// that is not false there (p).
+type orClass struct{ t, p bitset }
+
+// orNumTable is numTable for the children of folded anys on one numeric
+// column.
+type orNumTable struct {
+	numTable // bounds only
+	classes  []orClass
+}
+
+// orChildTags reports whether a child of an any is a tags leaf that holds
+// when one of its tags is held, as the tags table folds it.
+func orChildTags(k *node) bool {
+	return k.kind == kindLeaf && k.attr == attrTags && (k.op == opHasAny || (k.op == opHas || k.op == opHasAll) && bits.OnesCount64(k.mask) == 1)
+}
+
+// orFoldable reports whether an any conjunct folds: every child reads one
+// attribute that has a table, or is a tags leaf of orChildTags.
+func orFoldable(conj *node) bool {
+	if conj.kind != kindAny {
+		return false
+	}
+	for _, k := range conj.children {
+		a, one := attrOf(k)
+		if !orChildTags(k) && (!one || !(a.isDict() || a.isNum() || a.isFlag())) {
+			return false
+		}
+	}
+	return true
+}
+
+// add adds policy pol to the true and not-false sets of c by the truth
+// of one child there.
+func (c *orClass) add(pol int, v tri) {
+	if v == triTrue {
+		c.t.set(pol)
+	}
+	if v != triFalse {
+		c.p.set(pol)
+	}
+}
+
+// orDictClass classifies the value v of a dictionary column for the
+// children fs ("" being unknown).
+func orDictClass(fs []folded, v string, np int) orClass {
+	c := orClass{newBitset(np), newBitset(np)}
+	for _, fd := range fs {
+		c.add(fd.pol, evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) }))
+	}
+	return c
+}
+
+// amountPlan is how the index computes a policy's amount for a profile
+// decided eligible. The common forms (a fixed sum or a rate of one figure,
+// or tiers of those chosen by one numeric leaf each) are read straight
+// from the plan and the profile's figures: with thousands of policies,
+// walking each eligible policy's own structures costs a cache miss or
+// three apiece, more than the decision. The others are computed by the
+// policy (Compiled.amount).
+type amountPlan struct {
+	form  uint8
+	slot  int        // amountSimple: the figure a rate applies to
+	terms terms      // amountSimple
+	tiers []tierPlan // amountTiers
+}
+
+const (
+	amountNone   = iota // the policy gives no money figure
+	amountSimple        // terms, of the figure in slot
+	amountTiers         // the first tier whose leaf holds
+	amountPolicy        // Compiled.amount
+)
+
+// tierPlan is a tier whose condition is one leaf on a numeric column,
+// true for the values in ivs, with a simple amount.
+type tierPlan struct {
+	col   int
+	ivs   []ival
+	slot  int
+	terms terms
+}
+
+// planAmount returns the amount plan of c on the date of at.
+func planAmount(c *Compiled, at *asOf) amountPlan {
+	a := c.Policy.Benefit.Amount
+	switch {
+	case a == nil:
+		return amountPlan{form: amountNone}
+	case a.Tiers == nil && !c.rich:
+		return amountPlan{form: amountSimple, slot: c.slot, terms: termsOf(a)}
+	case a.Tiers == nil:
+		return amountPlan{form: amountPolicy}
+	}
+	pl := amountPlan{form: amountTiers}
+	for _, t := range c.tiers {
+		if t.rich || t.when.kind != kindLeaf || !t.when.attr.isNum() {
+			return amountPlan{form: amountPolicy}
+		}
+		pl.tiers = append(pl.tiers, tierPlan{col: int(t.when.attr - attrNum), ivs: t.when.intervals(at), slot: t.slot, terms: termsOf(t.amount)})
+	}
+	return pl
+}
+
+// key appends to b the whole of the plan, for finding equal ones.
+func (pl *amountPlan) key(b []byte) []byte {
+	b = append(b, pl.form)
+	b = pl.terms.key(binary.AppendVarint(b, int64(pl.slot)))
+	for _, t := range pl.tiers {
+		b = binary.AppendVarint(b, int64(t.col))
+		b = t.terms.key(binary.AppendVarint(b, int64(t.slot)))
+		b = binary.AppendUvarint(b, uint64(len(t.ivs)))
+		for _, iv := range t.ivs {
+			b = binary.AppendVarint(binary.AppendVarint(b, iv.lo), iv.hi)
+		}
+	}
+	return b
+}
+
+func (t *terms) key(b []byte) []byte {
+	for _, v := range []int64{int64(t.fixed), int64(t.cap), int64(t.floor), t.rate} {
+		b = binary.AppendVarint(b, v)
+	}
+	return append(b, byte(b2u(t.isFixed)), byte(b2u(t.hasCap)), byte(b2u(t.hasFloor)))
+}
+
+// amount returns the amount of the policy at position i for p, eligible
+// or undetermined; see Compiled.amount.
+func (ix *policyIndex) amount(i int, p *Profile) (huiqi.Money, bool) {
+	pl := &ix.plans[ix.planOf[i]]
+	switch pl.form {
+	case amountNone:
+		return 0, false
+	case amountSimple:
+		return pl.terms.of(p.nums[pl.slot], p.has(pl.slot))
+	case amountTiers:
+		for k := range pl.tiers {
+			t := &pl.tiers[k]
+			v, ok := numValue(p, t.col)
+			if !ok {
+				// The tier is unknown: which applies is unknown, and so
+				// is the amount.
+				return 0, false
+			}
+			if contains(t.ivs, v) {
+				return t.terms.of(p.nums[t.slot], p.has(t.slot))
+			}
+		}
+		return 0, false
+	}
+	return ix.list[i].amount(p, &ix.at)
 }
 
 // folded is a conjunct of one attribute, of the policy at position pol.
@@ -139,12 +313,27 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 	ix.open = newBitset(np)
 	ix.hasResid = newBitset(np)
 	ix.resid = make([][]*node, np)
-	var numFold [numCols][]folded
-	var flagFold [numFlags][]folded
+	ix.planOf = make([]int32, np)
+	planID := map[string]int32{}
+	var key []byte
+	var numFold, orNumFold [numCols][]folded
+	var flagFold, orFlagFold [numFlags][]folded
 	for i, c := range list {
 		if c.Policy.OpenOn(day) {
 			ix.open.set(i)
 		}
+		pl := planAmount(c, &ix.at)
+		key = pl.key(key[:0])
+		if pl.form == amountPolicy {
+			key = binary.AppendUvarint(key, uint64(i)) // computed by the policy itself
+		}
+		id, ok := planID[string(key)]
+		if !ok {
+			id = int32(len(ix.plans))
+			planID[string(key)] = id
+			ix.plans = append(ix.plans, pl)
+		}
+		ix.planOf[i] = id
 		if c.scopeLeaf != nil {
 			ix.dictFold[dictRegion] = append(ix.dictFold[dictRegion], folded{i, c.scopeLeaf})
 		}
@@ -165,6 +354,32 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 					}
 					ix.tagReq[t].set(i)
 					ix.tagUsed |= 1 << t
+				}
+			case (ix.orPols == nil || !ix.orPols.has(i)) && orFoldable(conj):
+				if ix.orPols == nil {
+					ix.orPols = newBitset(np)
+				}
+				ix.orPols.set(i)
+				for _, k := range conj.children {
+					if orChildTags(k) {
+						for m := k.mask; m != 0; m &= m - 1 {
+							t := bits.TrailingZeros64(m)
+							if ix.orTag[t] == nil {
+								ix.orTag[t] = newBitset(np)
+							}
+							ix.orTag[t].set(i)
+							ix.orTagged |= 1 << t
+						}
+						continue
+					}
+					switch a, _ := attrOf(k); {
+					case a.isDict():
+						ix.orDictFs[a-attrDict] = append(ix.orDictFs[a-attrDict], folded{i, k})
+					case a.isNum():
+						orNumFold[a-attrNum] = append(orNumFold[a-attrNum], folded{i, k})
+					default:
+						orFlagFold[a-attrFlag] = append(orFlagFold[a-attrFlag], folded{i, k})
+					}
 				}
 			case conj.kind == kindLeaf && a == attrTags && conj.op == opHasAny && (ix.anyPols == nil || !ix.anyPols.has(i)):
 				// One has_any per policy folds: it holds when any of its
@@ -193,8 +408,15 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		}
 		vals := cols.dicts[d].vals
 		ix.dict[d] = make([]bitset, len(vals))
-		for id, v := range vals {
-			ix.dict[d][id] = dictClass(fs, v, full)
+		for id := range vals {
+			ix.dict[d][id] = slices.Clone(full)
+		}
+		for k, truth := range dictTruths(fs, vals) {
+			for id, v := range truth {
+				if v != triTrue {
+					ix.dict[d][id].clear(fs[k].pol)
+				}
+			}
 		}
 	}
 	for col, fs := range numFold {
@@ -210,16 +432,54 @@ func buildIndex(list []*Compiled, gen uint64, day huiqi.Date, cols *columns) *po
 		for v := range 3 {
 			b := slices.Clone(full)
 			for _, fd := range fs {
-				if evalWith(fd.conj, func(l *node) tri {
-					if v == 2 {
-						return triUnknown
-					}
-					return triOf(l.holdsFlag(v == 1))
-				}) != triTrue {
+				if evalWith(fd.conj, flagTruth(v)) != triTrue {
 					b.clear(fd.pol)
 				}
 			}
 			ix.flag[f][v] = b
+		}
+	}
+	for d, fs := range ix.orDictFs {
+		if fs == nil {
+			continue
+		}
+		vals := cols.dicts[d].vals
+		ix.orDict[d] = make([]orClass, len(vals))
+		for id := range vals {
+			ix.orDict[d][id] = orClass{newBitset(np), newBitset(np)}
+		}
+		for k, truth := range dictTruths(fs, vals) {
+			for id, v := range truth {
+				ix.orDict[d][id].add(fs[k].pol, v)
+			}
+		}
+	}
+	for col, fs := range orNumFold {
+		if fs == nil {
+			continue
+		}
+		t, truth := numSplit(fs, &ix.at)
+		ot := orNumTable{numTable: t, classes: make([]orClass, len(t.bounds)+2)}
+		for k := range ot.classes {
+			c := orClass{newBitset(np), newBitset(np)}
+			for _, fd := range fs {
+				c.add(fd.pol, truth(k, fd.conj))
+			}
+			ot.classes[k] = c
+		}
+		ix.orNum[col] = ot
+	}
+	for f, fs := range orFlagFold {
+		if fs == nil {
+			continue
+		}
+		ix.orFlag[f] = make([]orClass, 3)
+		for v := range 3 {
+			c := orClass{newBitset(np), newBitset(np)}
+			for _, fd := range fs {
+				c.add(fd.pol, evalWith(fd.conj, flagTruth(v)))
+			}
+			ix.orFlag[f][v] = c
 		}
 	}
 	return ix
@@ -237,6 +497,45 @@ func dictClass(fs []folded, v string, full bitset) bitset {
 	return b
 }
 
+// dictTruths returns, for each tree of fs on one dictionary column, its
+// truth for each of the column's values vals. A catalogue's policies share
+// most such trees (the city's scope, an industry chain), so each distinct
+// tree is evaluated once.
+func dictTruths(fs []folded, vals []string) [][]tri {
+	out := make([][]tri, len(fs))
+	seen := map[string][]tri{}
+	var key []byte
+	for k, fd := range fs {
+		key = textKey(key[:0], fd.conj)
+		truth, ok := seen[string(key)]
+		if !ok {
+			truth = make([]tri, len(vals))
+			for id, v := range vals {
+				truth[id] = evalWith(fd.conj, func(l *node) tri { return textTruth(l, v) })
+			}
+			seen[string(key)] = truth
+		}
+		out[k] = truth
+	}
+	return out
+}
+
+// textKey appends to b what the truth of a tree of text leaves depends
+// on: its shape, and each leaf's operator and values.
+func textKey(b []byte, n *node) []byte {
+	b = append(b, byte(n.kind), byte(n.op))
+	b = binary.AppendUvarint(b, uint64(len(n.strs)))
+	for _, s := range n.strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(n.children)))
+	for _, k := range n.children {
+		b = textKey(b, k)
+	}
+	return b
+}
+
 // textTruth is the truth of a leaf on a text field for the value v.
 func textTruth(n *node, v string) tri {
 	if v == "" {
@@ -247,6 +546,24 @@ func textTruth(n *node, v string) tri {
 
 // numClasses builds the table of a numeric column from its conjuncts.
 func numClasses(fs []folded, at *asOf, full bitset) numTable {
+	t, truth := numSplit(fs, at)
+	t.classes = make([]bitset, len(t.bounds)+2)
+	for k := range t.classes {
+		b := slices.Clone(full)
+		for _, fd := range fs {
+			if truth(k, fd.conj) != triTrue {
+				b.clear(fd.pol)
+			}
+		}
+		t.classes[k] = b
+	}
+	return t
+}
+
+// numSplit returns the breakpoints of every range of the trees fs on a
+// numeric column, as a table without classes, and the truth of one of the
+// trees in each class.
+func numSplit(fs []folded, at *asOf) (numTable, func(k int, n *node) tri) {
 	ivs := map[*node][]ival{}
 	var bounds []int64
 	var leaves func(n *node)
@@ -273,10 +590,9 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 	}
 	slices.Sort(bounds)
 	t := numTable{bounds: slices.Compact(bounds)}
-	t.classes = make([]bitset, len(t.bounds)+2)
-	for k := range t.classes {
+	truth := func(k int, n *node) tri {
 		// A representative of the class: within it every range test, hence
-		// every conjunct, comes out alike.
+		// every tree, comes out alike.
 		present, v := k > 0, int64(0)
 		switch {
 		case k == 1 && len(t.bounds) > 0:
@@ -284,20 +600,14 @@ func numClasses(fs []folded, at *asOf, full bitset) numTable {
 		case k > 1:
 			v = t.bounds[k-2]
 		}
-		b := slices.Clone(full)
-		for _, fd := range fs {
-			if evalWith(fd.conj, func(l *node) tri {
-				if !present {
-					return triUnknown
-				}
-				return triOf(contains(ivs[l], v))
-			}) != triTrue {
-				b.clear(fd.pol)
+		return evalWith(n, func(l *node) tri {
+			if !present {
+				return triUnknown
 			}
-		}
-		t.classes[k] = b
+			return triOf(contains(ivs[l], v))
+		})
 	}
-	return t
+	return t, truth
 }
 
 // decide sets out to the policies of the index that p is eligible for and,
@@ -325,6 +635,16 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 		copy(poss, ix.open)
 	}
 	fail := func(f bitset, negated, unknown bool) {
+		if near == nil && poss == nil {
+			// The decision alone: out stays within open, so ruling out
+			// the open policies not in f is keeping those in f.
+			if negated {
+				out.and(f)
+			} else {
+				out.andNot(f)
+			}
+			return
+		}
 		for w := range out {
 			x := f[w]
 			if negated {
@@ -362,13 +682,7 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	}
 	for f, table := range ix.flag {
 		if table != nil {
-			v := b2u(p.Enterprise.Dishonest)
-			if f == flagAboveSize {
-				v = b2u(p.aboveSize)
-				if !p.aboveKnown {
-					v = 2
-				}
-			}
+			v := flagClass(p, f)
 			fail(table[v], true, v == 2)
 		}
 	}
@@ -376,13 +690,15 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	// failing their has_any fail on it together. Qualifications in force
 	// on the day count as tags.
 	tags := p.tagsOn(ix.at.days)
+	scratch := getScratch(4 * len(out))
+	defer scratches.Put(scratch)
 	if missing := ix.tagUsed &^ tags; missing != 0 || ix.anyPols != nil {
-		f := make(bitset, len(out))
+		f := (*scratch)[:len(out)]
 		for m := missing; m != 0; m &= m - 1 {
 			f.or(ix.tagReq[bits.TrailingZeros64(m)])
 		}
 		if ix.anyPols != nil {
-			held := make(bitset, len(out))
+			held := (*scratch)[len(out) : 2*len(out)]
 			for m := ix.anyUsed & tags; m != 0; m &= m - 1 {
 				held.or(ix.anyOf[bits.TrailingZeros64(m)])
 			}
@@ -391,6 +707,9 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 			}
 		}
 		fail(f, false, false)
+	}
+	if ix.orPols != nil {
+		ix.decideOr(p, cols, ids, known, texts, tags, out, poss, (*scratch)[2*len(out):])
 	}
 	// The residual conjuncts of the policies still possible: a false one
 	// rules the policy out, an unknown one leaves it undetermined.
@@ -421,4 +740,86 @@ func (ix *policyIndex) decide(p *Profile, cols *columns, out, undet, near bitset
 	if poss != nil {
 		poss.andNot(out)
 	}
+}
+
+// scratches recycles the bitsets a decision works in: at 20,000 policies
+// a decision would otherwise allocate 10 KB of them.
+var scratches = sync.Pool{New: func() any { return new(bitset) }}
+
+// getScratch returns n zeroed words from scratches; put them back when done.
+func getScratch(n int) *bitset {
+	b := scratches.Get().(*bitset)
+	if cap(*b) < n {
+		*b = make(bitset, n)
+	}
+	*b = (*b)[:n]
+	b.zero()
+	return b
+}
+
+// decideOr rules out of out the policies whose folded any is not true for
+// p and, when poss is not nil, out of poss those whose any is false. A
+// policy failing its any is no near miss (the any is not a leaf), so near
+// misses are left to the row evaluator, as for residual conjuncts.
+func (ix *policyIndex) decideOr(p *Profile, cols *columns, ids [numDicts]uint16, known bool, texts [numDicts]string, tags uint64, out, poss, scratch bitset) {
+	t, nf := scratch[:len(out)], scratch[len(out):2*len(out)]
+	add := func(c *orClass) {
+		t.or(c.t)
+		if poss != nil { // the decision alone needs no not-false sets
+			nf.or(c.p)
+		}
+	}
+	for d, table := range ix.orDict {
+		switch {
+		case table == nil:
+		case known && int(ids[d]) < len(table):
+			add(&table[ids[d]])
+		default:
+			c := orDictClass(ix.orDictFs[d], texts[d], len(ix.list))
+			add(&c)
+		}
+	}
+	for col := range ix.orNum {
+		if ot := &ix.orNum[col]; ot.classes != nil {
+			v, ok := numValue(p, col)
+			add(&ot.classes[ot.class(v, ok)])
+		}
+	}
+	for f, table := range ix.orFlag {
+		if table != nil {
+			add(&table[flagClass(p, f)])
+		}
+	}
+	for m := ix.orTagged & tags; m != 0; m &= m - 1 {
+		b := ix.orTag[bits.TrailingZeros64(m)]
+		add(&orClass{b, b})
+	}
+	for w, pols := range ix.orPols {
+		out[w] &^= pols &^ t[w]
+		if poss != nil {
+			poss[w] &^= pols &^ nf[w]
+		}
+	}
+}
+
+// flagTruth returns the truth of a flag leaf in the class v of flagClass.
+func flagTruth(v int) func(l *node) tri {
+	return func(l *node) tri {
+		if v == 2 {
+			return triUnknown
+		}
+		return triOf(l.holdsFlag(v == 1))
+	}
+}
+
+// flagClass returns the class of p's value of a flag: 0 false, 1 true, 2
+// unknown.
+func flagClass(p *Profile, f int) int {
+	if f == flagAboveSize {
+		if !p.aboveKnown {
+			return 2
+		}
+		return int(b2u(p.aboveSize))
+	}
+	return int(b2u(p.Enterprise.Dishonest))
 }

@@ -195,12 +195,13 @@ func (s *scanner) leaf(n *cnode, mask, out bitset, opt bool) {
 		}
 		out.and(mask)
 	case a.isDict():
-		ids, truth := c.ids[a-attrDict], n.truth
+		truth := n.truth
 		if opt {
-			scanWords(mask, out, c.n, func(i int) bool { return ids[i] == 0 || truth[ids[i]] })
-		} else {
-			scanWords(mask, out, c.n, func(i int) bool { return truth[ids[i]] })
+			// "" (id 0) is unknown: not false.
+			truth = slices.Clone(truth)
+			truth[0] = true
 		}
+		scanIDs(c.ids[a-attrDict], truth, mask, out)
 	case a == attrTags:
 		s.tags(n.n, mask, out)
 	case a.isFlag():
@@ -242,6 +243,28 @@ func scanWords(mask, out bitset, n int, holds func(i int) bool) {
 			for ; m != 0; m &= m - 1 {
 				j := bits.TrailingZeros64(m)
 				r |= b2u(holds(w<<6+j)) << j
+			}
+		}
+		out[w] = r
+	}
+}
+
+// scanIDs sets out to the rows of mask whose dictionary id in ids passes
+// truth: scanWords without a call per row, the commonest scan that is not
+// whole words.
+func scanIDs(ids []uint16, truth []bool, mask, out bitset) {
+	for w, m := range mask {
+		var r uint64
+		if bits.OnesCount64(m) >= dense {
+			base := w << 6
+			for j, id := range ids[base:min(base+64, len(ids))] {
+				r |= b2u(truth[id]) << j
+			}
+			r &= m
+		} else {
+			for ; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				r |= b2u(truth[ids[w<<6+j]]) << j
 			}
 		}
 		out[w] = r
@@ -302,19 +325,38 @@ func (s *scanner) tags(n *node, mask, out bitset) {
 // scope sets out to the rows inside the policy's region scope, or to none
 // when the policy is closed on the date.
 func (s *scanner) scope(c *Compiled, out bitset) {
-	switch {
-	case !c.Policy.OpenOn(s.at.date):
+	if !c.Policy.OpenOn(s.at.date) {
 		out.zero()
-	case c.scope == "":
-		out.fill(s.c.n)
-	default:
-		out.zero()
-		regions := s.c.dicts[dictRegion].vals
-		for id, v := range regions {
-			if strings.HasPrefix(v, c.scope) {
-				out.or(s.c.idRows[dictRegion][id])
-			}
+		return
+	}
+	s.regionRows(s.c.scopeRegions(c), out)
+}
+
+// scopeRegions returns the region ids inside c's region scope, or nil
+// when it has none (every region is in).
+func (c *columns) scopeRegions(pc *Compiled) []int {
+	if pc.scope == "" {
+		return nil
+	}
+	ids := []int{}
+	for id, v := range c.dicts[dictRegion].vals {
+		if strings.HasPrefix(v, pc.scope) {
+			ids = append(ids, id)
 		}
+	}
+	return ids
+}
+
+// regionRows sets out to the rows in the regions ids, or to every row for
+// nil ids.
+func (s *scanner) regionRows(ids []int, out bitset) {
+	if ids == nil {
+		out.fill(s.c.n)
+		return
+	}
+	out.zero()
+	for _, id := range ids {
+		out.or(s.c.idRows[dictRegion][id])
 	}
 }
 
@@ -427,19 +469,37 @@ type amounter struct {
 // amounts prepares the amounts of the rows hits, eligible or undetermined;
 // release with done.
 func (s *scanner) amounts(c *Compiled, hits bitset) *amounter {
+	return s.amountsBound(c, s.c.bindTiers(c, s.at), hits)
+}
+
+// bindTiers binds the conditions of c's amount tiers, nil when it has
+// none.
+func (c *columns) bindTiers(pc *Compiled, at *asOf) []*cnode {
+	if a := pc.Policy.Benefit.Amount; a == nil || a.Tiers == nil {
+		return nil
+	}
+	whens := make([]*cnode, len(pc.tiers))
+	for k, t := range pc.tiers {
+		whens[k] = c.bind(t.when, at)
+	}
+	return whens
+}
+
+// amountsBound is amounts with the tiers' conditions bound (bindTiers).
+func (s *scanner) amountsBound(c *Compiled, whens []*cnode, hits bitset) *amounter {
 	am := &amounter{a: c.Policy.Benefit.Amount, slot: c.slot, c: c, s: s}
 	if am.a == nil || am.a.Tiers == nil {
 		return am
 	}
 	rest, poss := s.get(), s.get()
 	copy(rest, hits)
-	for _, t := range c.tiers {
+	for _, when := range whens {
 		got := s.get()
-		s.eval(s.c.bind(t.when, s.at), rest, got, false)
+		s.eval(when, rest, got, false)
 		am.tiers = append(am.tiers, got)
 		// A row for which the tier is unknown takes no later tier: which
 		// applies is unknown, and so is its amount.
-		s.eval(s.c.bind(t.when, s.at), rest, poss, true)
+		s.eval(when, rest, poss, true)
 		rest.andNot(poss)
 	}
 	s.put(rest, poss)
@@ -475,24 +535,82 @@ func (am *amounter) of(row int) (huiqi.Money, bool) {
 	return rateAmount(a, am.s.c.nums[slot][row]), true
 }
 
-// total returns the sum of the amounts of the rows of hits.
+// total returns the sum of the amounts of the rows of hits: per tier, the
+// tiers' rows being disjoint parts of hits, and without a call per row
+// where the amount is a fixed sum or a rate of one figure.
 func (am *amounter) total(hits bitset) huiqi.Money {
-	if am.a == nil {
+	switch {
+	case am.a == nil:
 		return 0
-	}
-	if am.tiers == nil && am.a.Fixed != nil && !am.c.rich {
-		return huiqi.Money(hits.count()) * *am.a.Fixed
+	case am.tiers == nil:
+		return am.sum(hits, am.a, am.slot, am.c.rich)
 	}
 	var sum huiqi.Money
-	hits.each(func(row int) {
-		if v, ok := am.of(row); ok {
-			sum += v
+	for k, rows := range am.tiers {
+		t := &am.c.tiers[k]
+		sum += am.sum(rows, t.amount, t.slot, t.rich)
+	}
+	return sum
+}
+
+// sum returns the sum of the amounts a, of the figure in slot (or by the
+// policy's formula when rich), of rows.
+func (am *amounter) sum(rows bitset, a *policies.Amount, slot int, rich bool) huiqi.Money {
+	var sum huiqi.Money
+	switch {
+	case rich:
+		rows.each(func(row int) {
+			if v, ok := a.Compute(am.s.profiles[row].Enterprise); ok {
+				sum += v
+			}
+		})
+	case a.Fixed != nil:
+		sum = huiqi.Money(rows.count()) * *a.Fixed
+	default:
+		t := termsOf(a)
+		col, present := am.s.c.nums[slot], am.s.c.present[slot]
+		for w, word := range rows {
+			for word &= present[w]; word != 0; word &= word - 1 {
+				sum += t.rateOf(col[w<<6+bits.TrailingZeros64(word)])
+			}
 		}
-	})
+	}
 	return sum
 }
 
 func (am *amounter) done() {
 	am.s.put(am.tiers...)
 	am.tiers = nil
+}
+
+// window returns the rows lo to hi of c (lo a multiple of 64) as a store
+// of their own that shares c's memory, with tags the rows holding each tag
+// on the day scanned (tagRowsOn): a tile that a full rematch runs every
+// policy over before moving on. Row and word numbers in the window count
+// from lo. Nothing may be stored through it.
+func (c *columns) window(lo, hi int, tags *[64]bitset) *columns {
+	w0, w1 := lo>>6, (hi+63)>>6
+	// Bitsets may be shorter than the store (idRows); their missing words
+	// are zero.
+	cut := func(b bitset) bitset { return b[min(w0, len(b)):min(w1, len(b))] }
+	win := &columns{n: hi - lo, dicts: c.dicts, unknownN: c.unknownN, tags: c.tags[lo:hi]}
+	for d := range c.ids {
+		win.ids[d] = c.ids[d][lo:hi]
+		win.idRows[d] = make([]bitset, len(c.idRows[d]))
+		for id, b := range c.idRows[d] {
+			win.idRows[d][id] = cut(b)
+		}
+	}
+	for col := range c.nums {
+		win.nums[col] = c.nums[col][lo:hi]
+		win.present[col] = cut(c.present[col])
+	}
+	for t := range tags {
+		win.tagRows[t] = cut(tags[t])
+	}
+	for f := range c.flags {
+		win.flags[f] = cut(c.flags[f])
+		win.flagUnknown[f] = cut(c.flagUnknown[f])
+	}
+	return win
 }
