@@ -102,18 +102,23 @@ func (e *Engine) Load(ctx context.Context) error {
 		}
 		e.Matcher.PutPolicy(c)
 	}
+	// The profiles come in the store's order with their places in credit
+	// code order, so that the matcher takes each batch while the store
+	// decodes the next ones and need not sort them after.
 	const batch = 4096
 	var buf []*huiqi.Enterprise
-	if err := e.DB.ForEachEnterprise(ctx, func(en *huiqi.Enterprise) error {
-		if buf = append(buf, en); len(buf) == batch {
-			e.Matcher.PutProfiles(buf...)
-			buf = buf[:0:0]
+	var places []int
+	if err := e.DB.ForEachEnterprise(ctx, func(place int, en *huiqi.Enterprise) error {
+		buf, places = append(buf, en), append(places, place)
+		if len(buf) == batch {
+			e.Matcher.PutProfilesPlaced(places, buf)
+			buf, places = buf[:0:0], places[:0]
 		}
 		return nil
 	}); err != nil {
 		return fmt.Errorf("load enterprises: %w", err)
 	}
-	e.Matcher.PutProfiles(buf...)
+	e.Matcher.PutProfilesPlaced(places, buf)
 	payouts, err := e.DB.Payouts(ctx)
 	if err != nil {
 		return fmt.Errorf("load payouts: %w", err)

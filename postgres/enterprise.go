@@ -242,7 +242,7 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
+		for place := 0; rows.Next(); place++ {
 			var version int
 			var doc, updatedAt string
 			if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
@@ -266,10 +266,11 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 	return items, total, next, nil
 }
 
-// ForEachEnterprise calls fn with every current profile in credit code
-// order, from one snapshot, and stops at the first error fn returns, which
-// it returns. Other errors are internal.
-func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) error {
+// ForEachEnterprise calls fn with every current profile and its place in
+// credit code order (0, 1, …), from one snapshot, and stops at the first
+// error fn returns, which it returns. Other errors are internal. The
+// profiles come in code order here.
+func (db *DB) ForEachEnterprise(ctx context.Context, fn func(place int, e *huiqi.Enterprise) error) error {
 	var fnErr error
 	err := db.view(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT version, document, updated_at FROM enterprises ORDER BY credit_code COLLATE "C"`)
@@ -277,7 +278,7 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
+		for place := 0; rows.Next(); place++ {
 			var version int
 			var doc, updatedAt string
 			if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
@@ -287,7 +288,7 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			if err != nil {
 				return err
 			}
-			if fnErr = fn(e); fnErr != nil {
+			if fnErr = fn(place, e); fnErr != nil {
 				return fnErr
 			}
 		}
