@@ -107,6 +107,11 @@ func (e *Engine) Load(ctx context.Context) error {
 	// The profiles come in the store's order with their places in credit
 	// code order, so that the matcher takes each batch while the store
 	// decodes the next ones and need not sort them after.
+	n, err := e.DB.EnterpriseCount(ctx)
+	if err != nil {
+		return fmt.Errorf("load enterprises: %w", err)
+	}
+	e.Matcher.Grow(n) // a hint: profiles changed meanwhile are read all the same
 	const batch = 4096
 	var buf []*huiqi.Enterprise
 	var places []int

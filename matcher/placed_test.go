@@ -39,6 +39,7 @@ func TestMatcher_PutProfilesPlaced(t *testing.T) {
 		load func(m *matcher.Matcher)
 	}{
 		{"Right", func(m *matcher.Matcher) {
+			m.Grow(len(es))
 			for i := 0; i < len(es); i += 700 {
 				batch := es[i:min(i+700, len(es))]
 				m.PutProfilesPlaced(right(batch), batch)
@@ -62,6 +63,7 @@ func TestMatcher_PutProfilesPlaced(t *testing.T) {
 			m.PutProfiles(es[0])
 		}},
 		{"PutAgain", func(m *matcher.Matcher) {
+			m.Grow(10) // fewer than come
 			m.PutProfilesPlaced(right(es), es)
 			m.PutProfilesPlaced(right(es[:10]), es[:10])
 		}},
