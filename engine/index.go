@@ -181,7 +181,7 @@ func (e *Engine) catchUp(ctx context.Context, force bool) error {
 	var n int
 	profiles := func(yield func(*huiqi.Enterprise, error) bool) {
 		stop := false
-		err := e.DB.ForEachEnterprise(ctx, func(en *huiqi.Enterprise) error {
+		err := e.DB.ForEachEnterprise(ctx, func(_ int, en *huiqi.Enterprise) error {
 			if stop {
 				return context.Canceled
 			}

@@ -34,7 +34,7 @@ type Store interface {
 	FindPolicy(ctx context.Context, id string, version int) (*policies.Policy, error)
 	FindToken(ctx context.Context, secret string) (*huiqi.Token, error)
 	ForEachApplication(ctx context.Context, f huiqi.ApplicationFilter, clockOnly bool, fn func(*huiqi.ApplicationRecord) error) error
-	ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) (err error)
+	ForEachEnterprise(ctx context.Context, fn func(place int, e *huiqi.Enterprise) error) (err error)
 	GetMeta(ctx context.Context, key string) (string, error)
 	ImportApplications(ctx context.Context, items []huiqi.ImportedApplication) (errs []error, err error)
 	LastCheckpoint(ctx context.Context) (*huiqi.Checkpoint, error)

@@ -139,6 +139,28 @@ func numValue(p *Profile, col int) (int64, bool) {
 	return p.nums[col], p.has(col)
 }
 
+// grow makes room for n more rows without moving the columns again.
+func (c *columns) grow(n int) {
+	w := (c.n+n+63)>>6 - len(c.tags)>>6
+	for col := range c.present {
+		c.present[col] = slices.Grow(c.present[col], w)
+	}
+	for t := range c.tagRows {
+		c.tagRows[t] = slices.Grow(c.tagRows[t], w)
+	}
+	for f := range c.flags {
+		c.flags[f] = slices.Grow(c.flags[f], w)
+		c.flagUnknown[f] = slices.Grow(c.flagUnknown[f], w)
+	}
+	for d := range c.ids {
+		c.ids[d] = slices.Grow(c.ids[d], n)
+	}
+	for col := range c.nums {
+		c.nums[col] = slices.Grow(c.nums[col], n)
+	}
+	c.tags = slices.Grow(c.tags, n)
+}
+
 // put stores p in row i, which is an existing row or the next one (c.n),
 // and gives p the dictionary ids of this store.
 func (c *columns) put(i int, p *Profile) {

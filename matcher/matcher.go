@@ -32,6 +32,12 @@ type Matcher struct {
 	ordered                int
 	order, rank            []int32
 	orderCodes, orderNames []string
+	// placed is, while an empty matcher is being loaded by
+	// PutProfilesPlaced, the rows by their place in code order (-1 while
+	// unknown), which spares the first order a sort; placedN counts the
+	// places filled, -1 once a row came without one.
+	placed  []int32
+	placedN int
 
 	ixMu    sync.Mutex
 	indexes []*policyIndex // the policy indexes of the last few dates, newest first
@@ -97,13 +103,43 @@ func (m *Matcher) PolicyCount() int {
 
 // PutProfiles adds or replaces profiles, as committed to SQLite.
 func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
+	m.putProfiles(nil, es)
+}
+
+// Grow makes room for n more profiles, so that a load's batches neither
+// move the rows and columns again nor rebuild the index of codes as they
+// grow: a tenth of the matcher's start-up at 2,000,000 profiles.
+func (m *Matcher) Grow(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.byCode) == 0 {
+		m.byCode = make(map[string]int, n)
+	}
+	m.profiles = slices.Grow(m.profiles, n)
+	m.cols.grow(n)
+}
+
+// PutProfilesPlaced is PutProfiles for loading profiles, given out of
+// credit code order, into an empty matcher: places[i] is the place of es[i]
+// in that order among all those loaded, as the store's index of codes gives
+// it, so that the first ordering of the rows is a check rather than a sort
+// of codes scattered in memory. Wrong places cost the sort, never a wrong
+// order.
+func (m *Matcher) PutProfilesPlaced(places []int, es []*huiqi.Enterprise) {
+	m.putProfiles(places, es)
+}
+
+func (m *Matcher) putProfiles(places []int, es []*huiqi.Enterprise) {
 	ps := make([]*Profile, len(es))
 	for i, e := range es {
 		ps[i] = NewProfile(e)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, p := range ps {
+	if places != nil && len(m.profiles) == 0 && m.placed == nil {
+		m.placed, m.placedN = []int32{}, 0
+	}
+	for k, p := range ps {
 		code := p.Enterprise.CreditCode
 		i, ok := m.byCode[code]
 		var old *Profile
@@ -118,10 +154,32 @@ func (m *Matcher) PutProfiles(es ...*huiqi.Enterprise) {
 				m.orderNames[m.rank[i]] = p.Enterprise.Name
 			}
 		}
+		if m.placed != nil {
+			m.place(ok, places, k, i)
+		}
 		m.cols.put(i, p)
 		m.journal.note(old, p)
 	}
 	m.journal.commit(m.gen.Add(1))
+}
+
+// place records that row i, new unless replaced, has the place
+// places[k] (none when places is nil).
+func (m *Matcher) place(replaced bool, places []int, k, i int) {
+	if replaced || places == nil || places[k] < 0 || places[k] >= 1<<31-1 || m.placedN < 0 {
+		m.placedN = -1 // never complete: sortedRows sorts
+		return
+	}
+	at := places[k]
+	for len(m.placed) <= at {
+		m.placed = append(m.placed, -1)
+	}
+	if m.placed[at] >= 0 {
+		m.placedN = -1
+		return
+	}
+	m.placed[at] = int32(i)
+	m.placedN++
 }
 
 // Prepare does ahead of time what the first matches after a bulk load
@@ -145,6 +203,12 @@ func (m *Matcher) sortedRows() (order []int32, codes, names []string) {
 		return m.order, m.orderCodes, m.orderNames
 	}
 	code := func(row int32) string { return m.profiles[row].Enterprise.CreditCode }
+	if placed := m.placed; placed != nil {
+		m.placed = nil
+		if m.ordered == 0 && m.placedN == n && len(placed) == n && m.adoptOrder(placed) {
+			return m.order, m.orderCodes, m.orderNames
+		}
+	}
 	added := make([]int32, 0, n-m.ordered)
 	for row := m.ordered; row < n; row++ {
 		added = append(added, int32(row))
@@ -191,6 +255,28 @@ func (m *Matcher) sortedRows() (order []int32, codes, names []string) {
 	}
 	m.ordered = n
 	return m.order, m.orderCodes, m.orderNames
+}
+
+// adoptOrder makes order, every row once, the rows' code order if their
+// codes are strictly increasing in it, and reports whether they are; the
+// caller holds orderMu and no rows are ordered yet.
+func (m *Matcher) adoptOrder(order []int32) bool {
+	codes := make([]string, len(order))
+	for k, row := range order {
+		codes[k] = m.profiles[row].Enterprise.CreditCode
+		if k > 0 && codes[k-1] >= codes[k] {
+			return false
+		}
+	}
+	names := make([]string, len(order))
+	rank := make([]int32, len(order))
+	for k, row := range order {
+		rank[row] = int32(k)
+		names[k] = m.profiles[row].Enterprise.Name
+	}
+	m.order, m.rank, m.orderCodes, m.orderNames = order, rank, codes, names
+	m.ordered = len(order)
+	return true
 }
 
 // Profile returns the profile of an enterprise.

@@ -243,11 +243,6 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 		}
 		defer rows.Close()
 		for rows.Next() {
-			// pgx notices a cancelled context only when it next waits on
-			// the network; rows already received would all be handed on.
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 			var version int
 			var doc, updatedAt string
 			if err := rows.Scan(&version, &doc, &updatedAt); err != nil {
@@ -271,10 +266,11 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 	return items, total, next, nil
 }
 
-// ForEachEnterprise calls fn with every current profile in credit code
-// order, from one snapshot, and stops at the first error fn returns, which
-// it returns. Other errors are internal.
-func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) error {
+// ForEachEnterprise calls fn with every current profile and its place in
+// credit code order (0, 1, …), from one snapshot, and stops at the first
+// error fn returns, which it returns. Other errors are internal. The
+// profiles come in code order here.
+func (db *DB) ForEachEnterprise(ctx context.Context, fn func(place int, e *huiqi.Enterprise) error) error {
 	var fnErr error
 	err := db.view(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT version, document, updated_at FROM enterprises ORDER BY credit_code COLLATE "C"`)
@@ -282,7 +278,7 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
+		for place := 0; rows.Next(); place++ {
 			// pgx notices a cancelled context only when it next waits on
 			// the network; rows already received would all be handed on.
 			if err := ctx.Err(); err != nil {
@@ -297,7 +293,7 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			if err != nil {
 				return err
 			}
-			if fnErr = fn(e); fnErr != nil {
+			if fnErr = fn(place, e); fnErr != nil {
 				return fnErr
 			}
 		}

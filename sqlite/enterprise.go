@@ -297,19 +297,22 @@ func (db *DB) ListEnterprises(ctx context.Context, f huiqi.EnterpriseFilter) (it
 	return items, total, next, nil
 }
 
-// ForEachEnterprise calls fn with every current profile in credit code
-// order, from one snapshot of the database, and stops at the first error fn
-// returns, which it returns. Other errors are internal. fn is called from the
-// calling goroutine, one profile at a time, and may use the DB.
-func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) error) (err error) {
+// ForEachEnterprise calls fn with every current profile and its place in
+// credit code order (0, 1, …), from one snapshot of the database, and
+// stops at the first error fn returns, which it returns. Other errors are
+// internal. fn is called from the calling goroutine, one profile at a time,
+// and may use the DB.
+func (db *DB) ForEachEnterprise(ctx context.Context, fn func(place int, e *huiqi.Enterprise) error) (err error) {
 	// Decoding JSON is much of the work of loading every profile at start,
 	// so documents are decoded in chunks by a goroutine per CPU while one
 	// goroutine reads rows. Rows are read in the table's own order: in
 	// credit code order, by the code's index, every row was a lookup of
 	// its own in the table, five times the cost of the decoding. Each row
-	// carries its place in code order, and fn gets the profiles in that
-	// order as soon as all before them are decoded: at once when the
-	// profiles were stored in code order, at the end otherwise.
+	// carries its place in code order, read from the index alone, and fn
+	// gets the profiles in table order as each chunk is decoded: waiting
+	// for code order held back every profile until the last chunk when
+	// the rows were stored out of it, and the caller's own work with them
+	// could not start before the decoding was done.
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -352,8 +355,7 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			}
 		})
 	}
-	out := make([]*huiqi.Enterprise, n)
-	next, got := 0, 0
+	got := 0
 	for c := range ordered {
 		// Checked first: a select between a done chunk and a done context
 		// picks either.
@@ -369,19 +371,13 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 			return c.err
 		}
 		for i, e := range c.out {
-			if out[c.places[i]] == nil {
-				got++
-			}
-			out[c.places[i]] = e
-		}
-		for ; next < n && out[next] != nil; next++ {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("list enterprises: %w", err)
 			}
-			if err := fn(out[next]); err != nil {
+			if err := fn(c.places[i], e); err != nil {
 				return err
 			}
-			out[next] = nil // the caller's now
+			got++
 		}
 	}
 	// ordered is closed only after readChunks returned.
@@ -391,7 +387,9 @@ func (db *DB) ForEachEnterprise(ctx context.Context, fn func(*huiqi.Enterprise) 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("list enterprises: %w", err)
 	}
-	if got != n || next != n {
+	// Each row has one place (codePlaces): as many rows as places is every
+	// place once.
+	if got != n {
 		return fmt.Errorf("list enterprises: read %d of %d profiles", got, n)
 	}
 	return nil

@@ -553,25 +553,31 @@ func testForEachEnterprise(t *testing.T, open opener) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		var got []string
-		if err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
+		// Placed by their places, the codes are every code once, sorted.
+		got := make([]string, n)
+		calls := 0
+		if err := db.ForEachEnterprise(ctx, func(place int, e *huiqi.Enterprise) error {
 			if e.Version != 1 || e.Name == "" {
 				return fmt.Errorf("incomplete profile %+v", e)
 			}
-			got = append(got, e.CreditCode)
+			if place < 0 || place >= n || got[place] != "" {
+				return fmt.Errorf("place %d of %s out of range or given twice", place, e.CreditCode)
+			}
+			got[place] = e.CreditCode
+			calls++
 			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != n || !slices.IsSorted(got) {
-			t.Fatalf("ForEachEnterprise visited %d profiles, sorted %v, want %d sorted", len(got), slices.IsSorted(got), n)
+		if calls != n || !slices.IsSorted(got) || got[0] != storetest.Code(1) {
+			t.Fatalf("ForEachEnterprise visited %d profiles, sorted by place %v, want %d sorted", calls, slices.IsSorted(got), n)
 		}
 	})
 
 	t.Run("Stop", func(t *testing.T) {
 		stop := errors.New("stop")
 		calls := 0
-		err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
+		err := db.ForEachEnterprise(ctx, func(_ int, e *huiqi.Enterprise) error {
 			if calls++; calls == 300 {
 				return stop
 			}
@@ -585,7 +591,7 @@ func testForEachEnterprise(t *testing.T, open opener) {
 	t.Run("Cancel", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(ctx)
 		calls := 0
-		err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
+		err := db.ForEachEnterprise(ctx, func(_ int, e *huiqi.Enterprise) error {
 			if calls++; calls == 10 {
 				cancel()
 			}
@@ -599,7 +605,7 @@ func testForEachEnterprise(t *testing.T, open opener) {
 	t.Run("WritesInside", func(t *testing.T) {
 		// The loader may write while it streams, for example to record what
 		// it loaded; that must not deadlock the single write connection.
-		err := db.ForEachEnterprise(ctx, func(e *huiqi.Enterprise) error {
+		err := db.ForEachEnterprise(ctx, func(_ int, e *huiqi.Enterprise) error {
 			return db.SetMeta(ctx, "last_loaded", e.CreditCode)
 		})
 		if err != nil {
@@ -716,7 +722,7 @@ func benchmarkForEachEnterprise(b *testing.B, be storetest.Backend) {
 	db := mustLoadDB(b, be, total)
 	for b.Loop() {
 		n := 0
-		if err := db.ForEachEnterprise(ctx, func(*huiqi.Enterprise) error { n++; return nil }); err != nil {
+		if err := db.ForEachEnterprise(ctx, func(int, *huiqi.Enterprise) error { n++; return nil }); err != nil {
 			b.Fatal(err)
 		} else if n != total {
 			b.Fatalf("visited %d, want %d", n, total)
