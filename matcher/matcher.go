@@ -301,9 +301,11 @@ func (r *Result) addUndetermined(v Verdict) {
 }
 
 // addNearMiss adds c to the near misses when p, not eligible, misses it by
-// one leaf.
+// one leaf. Both callers pass only policies open on the day (the policy
+// index's candidates are; Judge skips the others), so of the scope only
+// the region is left to check, without reading the policy's window.
 func (r *Result) addNearMiss(c *Compiled, p *Profile, at *asOf) {
-	if c.root.kind != kindAll || !c.InScope(p, at.date) {
+	if c.root.kind != kindAll || !c.inRegion(p) {
 		return
 	}
 	// A near miss shows only its missing leaf: a requirement not met, so

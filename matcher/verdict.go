@@ -149,7 +149,13 @@ func (r *Result) Release() {
 // region lies inside its scope: outside either, the policy matches nobody and
 // is no near miss either.
 func (c *Compiled) InScope(p *Profile, day huiqi.Date) bool {
-	return c.Policy.OpenOn(day) && len(p.Enterprise.Region) >= len(c.scope) && p.Enterprise.Region[:len(c.scope)] == c.scope
+	return c.Policy.OpenOn(day) && c.inRegion(p)
+}
+
+// inRegion reports whether the profile's region lies inside the policy's
+// scope: InScope for a policy already known to be open.
+func (c *Compiled) inRegion(p *Profile) bool {
+	return len(p.Enterprise.Region) >= len(c.scope) && p.Enterprise.Region[:len(c.scope)] == c.scope
 }
 
 // Eligible reports whether p qualifies for the policy on day: the fast path,
@@ -255,7 +261,9 @@ func (c *Compiled) nearMiss(p *Profile, at *asOf) (pos int, leaf *node, negated 
 		if v := child.eval(p, at); v != triTrue {
 			failing++
 			switch {
-			case v == triUnknown:
+			case v == triUnknown || failing > 1:
+				// Unknown, or a second failure: no one requirement
+				// would settle it, whatever the children left hold.
 				return -1, nil, false
 			case child.kind == kindLeaf:
 				missing, leaf, negated = at0, child, false
