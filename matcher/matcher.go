@@ -332,11 +332,26 @@ func (r *Result) rank() {
 		}
 		return cmp.Compare(a.PolicyID, b.PolicyID)
 	})
-	sorted := make([]Verdict, len(order))
-	for k, i := range order {
-		sorted[k] = r.Eligible[i]
+	// The order is applied in place, cycle by cycle, rather than into a
+	// second list: an answer's verdicts are the larger part of what a
+	// request allocates.
+	for start := range order {
+		if order[start] < 0 {
+			continue
+		}
+		held := r.Eligible[start]
+		k := start
+		for {
+			i := order[k]
+			order[k] = -1
+			if i == start {
+				r.Eligible[k] = held
+				break
+			}
+			r.Eligible[k] = r.Eligible[i]
+			k = i
+		}
 	}
-	r.Eligible = sorted
 	r.rankSettle()
 	// 就高不重复: in each exclusive group only the first, highest, is recommended.
 	seen := map[string]bool{}
