@@ -136,6 +136,11 @@ type Compiled struct {
 	// scopeLeaf is the scope as a region prefix leaf, for the policy
 	// index; nil when the policy has no scope.
 	scopeLeaf *node
+	// childAttrs is, of a top-level all, the one attribute each child
+	// reads (attrRow when it reads several), so that the search for near
+	// misses skips the children the policy index proves true without
+	// reading their nodes.
+	childAttrs []attr
 }
 
 type tier struct {
@@ -148,6 +153,16 @@ type tier struct {
 // Compile prepares a validated policy for evaluation.
 func Compile(p *policies.Policy) *Compiled {
 	c := &Compiled{Policy: p, root: compileNode(p.Eligibility), scope: p.Region}
+	if c.root.kind == kindAll {
+		c.childAttrs = make([]attr, len(c.root.children))
+		for i, k := range c.root.children {
+			if a, one := attrOf(k); one {
+				c.childAttrs[i] = a
+			} else {
+				c.childAttrs[i] = attrRow
+			}
+		}
+	}
 	if p.Region != "" {
 		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}
 	}
