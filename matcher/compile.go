@@ -136,11 +136,10 @@ type Compiled struct {
 	// scopeLeaf is the scope as a region prefix leaf, for the policy
 	// index; nil when the policy has no scope.
 	scopeLeaf *node
-	// childAttrs is, of a top-level all, the one attribute each child
-	// reads (attrRow when it reads several), so that the search for near
-	// misses skips the children the policy index proves true without
-	// reading their nodes.
-	childAttrs []attr
+	// children holds, of a top-level all, the facts of each child, so that
+	// the search for near misses takes the truth the policy index proves
+	// of a child without reading its node.
+	children []childFact
 }
 
 type tier struct {
@@ -154,14 +153,7 @@ type tier struct {
 func Compile(p *policies.Policy) *Compiled {
 	c := &Compiled{Policy: p, root: compileNode(p.Eligibility), scope: p.Region}
 	if c.root.kind == kindAll {
-		c.childAttrs = make([]attr, len(c.root.children))
-		for i, k := range c.root.children {
-			if a, one := attrOf(k); one {
-				c.childAttrs[i] = a
-			} else {
-				c.childAttrs[i] = attrRow
-			}
-		}
+		c.children = childFacts(c.root)
 	}
 	if p.Region != "" {
 		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}

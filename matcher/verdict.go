@@ -268,15 +268,19 @@ func (c *Compiled) nearMiss(p *Profile, at *asOf) (pos int, leaf *node, negated 
 
 // nearMissGiven is nearMiss for the policy at position pol of the policy
 // index whose proofs for p pr holds (nil for none), but returns the
-// failing child's position among the children: the children proven true
-// are neither evaluated nor read.
+// failing child's position among the children: the children whose truth
+// pr proves are not evaluated. With pr, p's region lies in the scope.
 func (c *Compiled) nearMissGiven(p *Profile, at *asOf, pr *proven, pol int) (child int, leaf *node, negated bool) {
 	failing, missing := 0, -1
 	for k, n := range c.root.children {
-		if pr != nil && pr.holds(c.childAttrs[k], pol) {
-			continue
+		v, ok := tri(0), false
+		if pr != nil {
+			v, ok = pr.truth(c.children[k], pol)
 		}
-		if v := n.eval(p, at); v != triTrue {
+		if !ok {
+			v = n.eval(p, at)
+		}
+		if v != triTrue {
 			failing++
 			switch {
 			case v == triUnknown || failing > 1:
