@@ -12,6 +12,7 @@ type proven struct {
 	// known is whether the profile has the attribute's value: a conjunct
 	// on one attribute is then true or false, never unknown.
 	known [attrRow]bool
+	tags  uint64 // the profile's tags on the index's day
 }
 
 // proven looks p's values up in the index's tables of the dictionary,
@@ -20,7 +21,7 @@ type proven struct {
 // lacks, or gained since the index was built, is left unproven: its
 // children are evaluated.
 func (ix *policyIndex) proven(p *Profile, cols *columns) *proven {
-	pr := &proven{}
+	pr := &proven{tags: p.tagsOn(ix.at.days)}
 	if ids, known := cols.dictIDs(p); known {
 		for d, table := range ix.dict {
 			if table != nil && int(ids[d]) < len(table) {
@@ -65,6 +66,12 @@ func flagValue(p *Profile, f int) uint64 {
 type childFact struct {
 	attr  attr
 	alone bool
+	// tagLeaf marks a has, has_all or has_any leaf on the tags, of which
+	// tags are the tags it names and anyTag marks has_any: its truth is
+	// that of the profile's tags, always known.
+	tagLeaf bool
+	anyTag  bool
+	tags    uint64
 }
 
 // childFacts returns the facts of the children of the all n. A child
@@ -80,6 +87,9 @@ func childFacts(n *node) []childFact {
 			a = attrRow
 		}
 		fs[i].attr = a
+		if k.kind == kindLeaf && k.acc == accTags && (k.op == opHas || k.op == opHasAll || k.op == opHasAny) {
+			fs[i].tagLeaf, fs[i].anyTag, fs[i].tags = true, k.op == opHasAny, k.mask
+		}
 		for _, conj := range conjuncts(k, nil) {
 			b, one := attrOf(conj)
 			if !one {
@@ -99,12 +109,19 @@ func childFacts(n *node) []childFact {
 }
 
 // truth returns the truth of a child with facts f of the policy at
-// position pol, whose region lies in its scope, when the index proves it:
-// true when all the policy's conjuncts on the attribute hold; false when
+// position pol, whose region lies in its scope, when it is known without
+// reading the child: a tag leaf's from the profile's tags; else, from the
+// index, true when all the policy's conjuncts on the attribute hold; false when
 // they do not, the value is known and no other child reads the attribute
 // (the scope, folded in with the region, holds). ok is false otherwise,
 // and the child must be evaluated.
 func (pr *proven) truth(f childFact, pol int) (v tri, ok bool) {
+	switch {
+	case f.tagLeaf && f.anyTag:
+		return triOf(pr.tags&f.tags != 0), true
+	case f.tagLeaf:
+		return triOf(pr.tags&f.tags == f.tags), true
+	}
 	if f.attr >= attrRow || pr.holds[f.attr] == nil {
 		return 0, false
 	}
