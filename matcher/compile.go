@@ -136,6 +136,10 @@ type Compiled struct {
 	// scopeLeaf is the scope as a region prefix leaf, for the policy
 	// index; nil when the policy has no scope.
 	scopeLeaf *node
+	// children holds, of a top-level all, the facts of each child, so that
+	// the search for near misses takes the truth the policy index proves
+	// of a child without reading its node.
+	children []childFact
 }
 
 type tier struct {
@@ -148,6 +152,9 @@ type tier struct {
 // Compile prepares a validated policy for evaluation.
 func Compile(p *policies.Policy) *Compiled {
 	c := &Compiled{Policy: p, root: compileNode(p.Eligibility), scope: p.Region}
+	if c.root.kind == kindAll {
+		c.children = childFacts(c.root)
+	}
 	if p.Region != "" {
 		c.scopeLeaf = &node{kind: kindLeaf, leaves: 1, acc: accText, text: "region", op: opPrefix, strs: []string{p.Region}, attr: attrDict + dictRegion}
 	}

@@ -317,6 +317,10 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 		cands = newBitset(len(ix.list))
 	}
 	ix.decide(p, m.cols, elig, undet, cands)
+	var pr *proven
+	if near {
+		pr = ix.proven(p, m.cols)
+	}
 	paid := m.dropPaid(ix.list, p, elig, undet)
 	m.mu.RUnlock()
 	r := Result{AsOf: day, Eligible: make([]Verdict, 0, elig.count()), NearMisses: []NearMiss{}, Undetermined: make([]Undetermined, 0, undet.count())}
@@ -335,7 +339,7 @@ func (m *Matcher) MatchProfileWhere(p *Profile, day huiqi.Date, near bool, keep 
 		case undet.has(i):
 			r.addUndetermined(c.judge(p, &at))
 		case near && cands.has(i):
-			r.addNearMiss(c, p, &at)
+			r.addNearMiss(c, p, &at, pr, i)
 		}
 	}
 	for _, i := range paid {
@@ -366,7 +370,7 @@ func Judge(list []*Compiled, p *Profile, day huiqi.Date, near bool) Result {
 			r.addUndetermined(c.judge(p, &at))
 		default:
 			if near {
-				r.addNearMiss(c, p, &at)
+				r.addNearMiss(c, p, &at, nil, 0)
 			}
 		}
 	}
@@ -387,14 +391,17 @@ func (r *Result) addUndetermined(v Verdict) {
 }
 
 // addNearMiss adds c to the near misses when p, not eligible, misses it by
-// one leaf.
-func (r *Result) addNearMiss(c *Compiled, p *Profile, at *asOf) {
-	if c.root.kind != kindAll || !c.InScope(p, at.date) {
+// one leaf. Both callers pass only policies open on the day (the policy
+// index's candidates are; Judge skips the others), so of the scope only
+// the region is left to check, without reading the policy's window. pr
+// and pol are as for nearMissGiven.
+func (r *Result) addNearMiss(c *Compiled, p *Profile, at *asOf, pr *proven, pol int) {
+	if c.root.kind != kindAll || !c.inRegion(p) {
 		return
 	}
 	// A near miss shows only its missing leaf: a requirement not met, so
 	// the leaf holds exactly when it is negated.
-	if _, leaf, negated := c.nearMiss(p, at); leaf != nil {
+	if _, leaf, negated := c.nearMissGiven(p, at, pr, pol); leaf != nil {
 		pol := c.Policy
 		r.NearMisses = append(r.NearMisses, NearMiss{PolicyID: pol.ID, Version: pol.Version, Title: pol.Title, Missing: leaf.check(p, at, triOf(negated), negated)})
 	}
@@ -416,11 +423,26 @@ func (r *Result) rank() {
 		}
 		return cmp.Compare(a.PolicyID, b.PolicyID)
 	})
-	sorted := make([]Verdict, len(order))
-	for k, i := range order {
-		sorted[k] = r.Eligible[i]
+	// The order is applied in place, cycle by cycle, rather than into a
+	// second list: an answer's verdicts are the larger part of what a
+	// request allocates.
+	for start := range order {
+		if order[start] < 0 {
+			continue
+		}
+		held := r.Eligible[start]
+		k := start
+		for {
+			i := order[k]
+			order[k] = -1
+			if i == start {
+				r.Eligible[k] = held
+				break
+			}
+			r.Eligible[k] = r.Eligible[i]
+			k = i
+		}
 	}
-	r.Eligible = sorted
 	r.rankSettle()
 	// 就高不重复: in each exclusive group only the first, highest, is recommended.
 	seen := map[string]bool{}

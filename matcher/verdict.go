@@ -149,7 +149,13 @@ func (r *Result) Release() {
 // region lies inside its scope: outside either, the policy matches nobody and
 // is no near miss either.
 func (c *Compiled) InScope(p *Profile, day huiqi.Date) bool {
-	return c.Policy.OpenOn(day) && len(p.Enterprise.Region) >= len(c.scope) && p.Enterprise.Region[:len(c.scope)] == c.scope
+	return c.Policy.OpenOn(day) && c.inRegion(p)
+}
+
+// inRegion reports whether the profile's region lies inside the policy's
+// scope: InScope for a policy already known to be open.
+func (c *Compiled) inRegion(p *Profile) bool {
+	return len(p.Enterprise.Region) >= len(c.scope) && p.Enterprise.Region[:len(c.scope)] == c.scope
 }
 
 // Eligible reports whether p qualifies for the policy on day: the fast path,
@@ -250,20 +256,43 @@ func (n *node) missing(p *Profile, at *asOf, out []string) []string {
 // else -1: meeting that one requirement would make the profile eligible.
 // The caller has checked that the root is an all.
 func (c *Compiled) nearMiss(p *Profile, at *asOf) (pos int, leaf *node, negated bool) {
-	failing, missing, at0 := 0, -1, 0
-	for _, child := range c.root.children {
-		if v := child.eval(p, at); v != triTrue {
+	k, leaf, negated := c.nearMissGiven(p, at, nil, 0)
+	if leaf == nil {
+		return -1, nil, false
+	}
+	for _, child := range c.root.children[:k] {
+		pos += child.leaves
+	}
+	return pos, leaf, negated
+}
+
+// nearMissGiven is nearMiss for the policy at position pol of the policy
+// index whose proofs for p pr holds (nil for none), but returns the
+// failing child's position among the children: the children whose truth
+// pr proves are not evaluated. With pr, p's region lies in the scope.
+func (c *Compiled) nearMissGiven(p *Profile, at *asOf, pr *proven, pol int) (child int, leaf *node, negated bool) {
+	failing, missing := 0, -1
+	for k, n := range c.root.children {
+		v, ok := tri(0), false
+		if pr != nil {
+			v, ok = pr.truth(c.children[k], pol)
+		}
+		if !ok {
+			v = n.eval(p, at)
+		}
+		if v != triTrue {
 			failing++
 			switch {
-			case v == triUnknown:
+			case v == triUnknown || failing > 1:
+				// Unknown, or a second failure: no one requirement
+				// would settle it, whatever the children left hold.
 				return -1, nil, false
-			case child.kind == kindLeaf:
-				missing, leaf, negated = at0, child, false
-			case child.kind == kindNot && child.children[0].kind == kindLeaf:
-				missing, leaf, negated = at0, child.children[0], true
+			case n.kind == kindLeaf:
+				missing, leaf, negated = k, n, false
+			case n.kind == kindNot && n.children[0].kind == kindLeaf:
+				missing, leaf, negated = k, n.children[0], true
 			}
 		}
-		at0 += child.leaves
 	}
 	if failing != 1 || leaf == nil {
 		return -1, nil, false

@@ -21,6 +21,9 @@ const (
 	specialized  = `{"field": "tags", "op": "has", "value": "specialized"}`
 	littleGiant  = `{"field": "tags", "op": "has", "value": "little_giant"}`
 	fiveHundred  = `{"field": "employees", "op": "gte", "value": 500}`
+	fewerThan300 = `{"field": "employees", "op": "lte", "value": 300, "label": "从业人员300人以下"}`
+	industryC13  = `{"field": "industry", "op": "prefix", "value": ["C13"], "label": "属于农副食品加工业"}`
+	anyGiant     = `{"field": "tags", "op": "has_any", "value": ["specialized", "little_giant"], "label": "专精特新或小巨人"}`
 	revenueYiYi  = `{"field": "revenue", "op": "gte", "value": 1000000000}`
 	fourLeaves   = `{"all": [` + inCity + `, ` + fiftyPeople + `, ` + revenue2000 + `, ` + hightech + `]}`
 	anyTagsChild = `{"all": [` + fiftyPeople + `, {"any": [` + specialized + `, ` + littleGiant + `]}]}`
@@ -61,6 +64,13 @@ func TestJudge_NearMiss(t *testing.T) {
 		{name: "last day of validity", eligibility: fourLeaves, extra: `"valid_to": "2026-12-31"`, asOf: "2026-12-31", edit: setEmployees(49), missing: "从业人员50人以上", actual: "49"},
 		{name: "after validity", eligibility: fourLeaves, extra: `"valid_to": "2026-12-31"`, asOf: "2027-01-01", edit: setEmployees(49)},
 		{name: "after validity, all pass", eligibility: fourLeaves, extra: `"valid_to": "2026-12-31"`, asOf: "2027-01-01"},
+		// Several children on one attribute: the policy index's table of
+		// the attribute fails the policy without saying by which.
+		{name: "one of two leaves on a figure fails", eligibility: `{"all": [` + fiftyPeople + `, ` + fewerThan300 + `, ` + hightech + `]}`, edit: setEmployees(400), missing: "从业人员300人以下", actual: "400"},
+		{name: "a leaf fails beside a nested all on its figure", eligibility: `{"all": [` + fiveHundred + `, {"all": [` + fiftyPeople + `, ` + hightech + `]}]}`, missing: "从业人员 ≥ 500人", actual: "100"},
+		{name: "a nested all fails on the figure of a leaf", eligibility: `{"all": [` + fiftyPeople + `, {"all": [` + fiveHundred + `, ` + hightech + `]}]}`},
+		{name: "one leaf fails on an industry", eligibility: `{"all": [` + inCity + `, ` + industryC13 + `]}`, missing: "属于农副食品加工业", actual: `"C1952"`},
+		{name: "has_any fails", eligibility: `{"all": [` + fiftyPeople + `, ` + anyGiant + `]}`, missing: "专精特新或小巨人", actual: `["exporter","hightech"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +119,16 @@ func TestJudge_NearMiss(t *testing.T) {
 					t.Errorf("matcher.Judge(%s).NearMisses[0] = %s %q actual %s, want near-test %q actual %s",
 						tt.name, nm.PolicyID, nm.Missing.Label, actual, tt.missing, tt.actual)
 				}
+			}
+			// The matcher decides through the policy index, which proves
+			// some children true or false without evaluating them: its
+			// near misses are Judge's.
+			m := matcher.New()
+			m.PutProfiles(&e)
+			m.PutPolicy(c)
+			stored, _ := m.Profile(e.CreditCode)
+			if diff := cmp.Diff(r.NearMisses, m.MatchProfile(stored, day, true).NearMisses); diff != "" {
+				t.Errorf("MatchProfile(%s).NearMisses differ from Judge's (-Judge +MatchProfile):\n%s", tt.name, diff)
 			}
 			if r := matcher.Judge([]*matcher.Compiled{c}, p, day, false); len(r.NearMisses) != 0 {
 				t.Errorf("matcher.Judge(%s, near=false).NearMisses = %+v, want none", tt.name, r.NearMisses)

@@ -38,7 +38,6 @@ func (n *node) holdsWords(v string) bool {
 // 经营范围不含「鞋」「服装」. For contains_any that is every word, for
 // contains_all those missing.
 func (n *node) wordsGap(p *Profile) string {
-	f, _ := huiqi.LookupField(n.cond.Field)
 	v := huiqi.FoldText(textOf(p, n.text))
 	var lacking []string
 	for i, w := range n.strs {
@@ -49,5 +48,5 @@ func (n *node) wordsGap(p *Profile) string {
 	if len(lacking) == 0 {
 		return ""
 	}
-	return f.Label + "不含" + strings.Join(lacking, "")
+	return n.shown.field.Label + "不含" + strings.Join(lacking, "") // the field looked up when compiled
 }
