@@ -555,16 +555,28 @@ func appendMoney(b []byte, m Money) []byte {
 	return b
 }
 
+// htmlSafe marks the ASCII bytes encoding/json writes unescaped in a
+// string: not a control character, quote, backslash, <, > or &.
+var htmlSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s quoted as encoding/json writes it: HTML
-// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string exactly as encoding/json does
+// (HTML characters, U+2028 and U+2029 escaped, invalid UTF-8 replaced by
+// U+FFFD), with a quick path for the three-byte characters Chinese text is
+// made of, where encoding/json decodes every rune.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if htmlSafe[c] {
 				i++
 				continue
 			}
@@ -589,22 +601,28 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
+		// E1–EC and EE–EF lead three-byte characters whose continuation
+		// bytes may be any of 80–BF (E0 and ED restrict the second); of
+		// them only E2 80 A8 and E2 80 A9 are escaped.
+		if c >= 0xE1 && c <= 0xEF && c != 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 &&
+			(c != 0xE2 || s[i+1] != 0x80 || s[i+2]&^1 != 0xA8) {
+			i += 3
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
@@ -619,7 +637,7 @@ func appendJSONString(b []byte, s string) []byte {
 func (e *Enterprise) AppendJSON(b []byte) ([]byte, error) {
 	str := func(key, v string) {
 		b = append(b, key...)
-		b = appendJSONString(b, v)
+		b = AppendJSONString(b, v)
 	}
 	money := func(key string, m *Money) {
 		if m != nil {
@@ -652,7 +670,7 @@ func (e *Enterprise) AppendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, t)
+			b = AppendJSONString(b, t)
 		}
 		b = append(b, ']')
 	}

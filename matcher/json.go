@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync/atomic"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/huiqi/huiqi"
@@ -78,9 +77,9 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"field":`...)
-			b = appendString(b, s.Field)
+			b = huiqi.AppendJSONString(b, s.Field)
 			b = append(b, `,"label":`...)
-			b = appendString(b, s.Label)
+			b = huiqi.AppendJSONString(b, s.Label)
 			b = append(b, `,"policies":`...)
 			b = strconv.AppendInt(b, int64(s.Policies), 10)
 			b = append(b, '}')
@@ -93,17 +92,17 @@ func (r *Result) AppendJSON(b []byte) ([]byte, error) {
 func (v *Verdict) appendJSON(b []byte) ([]byte, error) {
 	b = appendHead(b, v.PolicyID, v.Version, v.Title)
 	b = append(b, `,"department":`...)
-	b = appendString(b, v.Department)
+	b = huiqi.AppendJSONString(b, v.Department)
 	b = append(b, `,"mode":`...)
-	b = appendString(b, v.Mode)
+	b = huiqi.AppendJSONString(b, v.Mode)
 	b = append(b, `,"kind":`...)
-	b = appendString(b, v.Kind)
+	b = huiqi.AppendJSONString(b, v.Kind)
 	if v.ExclusiveGroup != "" {
 		b = append(b, `,"exclusive_group":`...)
-		b = appendString(b, v.ExclusiveGroup)
+		b = huiqi.AppendJSONString(b, v.ExclusiveGroup)
 	}
 	b = append(b, `,"state":`...)
-	b = appendString(b, v.State)
+	b = huiqi.AppendJSONString(b, v.State)
 	b = append(b, `,"eligible":`...)
 	b = strconv.AppendBool(b, v.Eligible)
 	b = append(b, `,"amount":`...)
@@ -163,11 +162,11 @@ func (n *NearMiss) appendJSON(b []byte) ([]byte, error) {
 func appendHead(b []byte, id string, version int, title string) []byte {
 	b, _ = appendRemembered(b, policyHead, title, id, "", nil, version, func(b []byte) ([]byte, error) {
 		b = append(b, `{"policy_id":`...)
-		b = appendString(b, id)
+		b = huiqi.AppendJSONString(b, id)
 		b = append(b, `,"version":`...)
 		b = strconv.AppendInt(b, int64(version), 10)
 		b = append(b, `,"title":`...)
-		return appendString(b, title), nil
+		return huiqi.AppendJSONString(b, title), nil
 	})
 	return b
 }
@@ -192,11 +191,11 @@ func appendChecks(b []byte, cs []Check) ([]byte, error) {
 func (c *Check) appendJSON(b []byte) ([]byte, error) {
 	b, err := appendRemembered(b, checkHead, c.Label, c.Field, c.Op, c.Required, 0, func(b []byte) ([]byte, error) {
 		b = append(b, `{"label":`...)
-		b = appendString(b, c.Label)
+		b = huiqi.AppendJSONString(b, c.Label)
 		b = append(b, `,"field":`...)
-		b = appendString(b, c.Field)
+		b = huiqi.AppendJSONString(b, c.Field)
 		b = append(b, `,"op":`...)
-		b = appendString(b, c.Op)
+		b = huiqi.AppendJSONString(b, c.Op)
 		b = append(b, `,"required":`...)
 		return appendRaw(b, c.Required)
 	})
@@ -218,7 +217,7 @@ func (c *Check) appendJSON(b []byte) ([]byte, error) {
 	}
 	if c.Gap != "" {
 		b = append(b, `,"gap":`...)
-		b = appendString(b, c.Gap)
+		b = huiqi.AppendJSONString(b, c.Gap)
 	}
 	return append(b, '}'), nil
 }
@@ -239,7 +238,7 @@ func appendStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = huiqi.AppendJSONString(b, s)
 	}
 	return append(b, ']')
 }
@@ -251,7 +250,7 @@ func appendAny(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendString(b, v), nil
+		return huiqi.AppendJSONString(b, v), nil
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case int:
@@ -402,77 +401,4 @@ func appendRemembered(b []byte, kind headKind, key, a, c string, raw json.RawMes
 	heads[set+1].Store(heads[set].Load())
 	heads[set].Store(&head{kind: kind, key: key, a: a, b: c, raw: raw, n: n, json: append([]byte(nil), b[start:]...)})
 	return b, nil
-}
-
-// htmlSafe marks the ASCII bytes encoding/json writes unescaped in a
-// string: not a control character, quote, backslash, <, > or &.
-var htmlSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string exactly as encoding/json does
-// (HTML characters, U+2028 and U+2029 escaped, invalid UTF-8 replaced by
-// U+FFFD), with a quick path for the three-byte characters Chinese text is
-// made of, where encoding/json decodes every rune.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if htmlSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		// E1–EC and EE–EF lead three-byte characters whose continuation
-		// bytes may be any of 80–BF (E0 and ED restrict the second); of
-		// them only E2 80 A8 and E2 80 A9 are escaped.
-		if c >= 0xE1 && c <= 0xEF && c != 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 &&
-			(c != 0xE2 || s[i+1] != 0x80 || s[i+2]&^1 != 0xA8) {
-			i += 3
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
