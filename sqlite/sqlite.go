@@ -279,7 +279,13 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 	if b, ok := ctx.Value(bulkKey{}).(*bulk); ok {
 		return db.updateNoSync(ctx, b, fn)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	return inTx(ctx, db.write.BeginTx, fn)
+}
+
+// inTx begins a transaction with begin, runs fn in it and commits it when
+// fn returns nil.
+func inTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(*sql.Tx) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -355,16 +361,8 @@ func (db *DB) updateNoSync(ctx context.Context, b *bulk, fn func(*sql.Tx) error)
 			err = errors.Join(err, fmt.Errorf("restore synchronous: %w", rerr))
 		}
 	}()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := inTx(ctx, conn.BeginTx, fn); err != nil {
 		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	b.mu.Lock()
 	b.committed = true
