@@ -39,24 +39,12 @@ func (ix *policyIndex) proven(p *Profile, cols *columns) *proven {
 	}
 	for f, table := range ix.flag {
 		if table != nil {
-			v := flagValue(p, f)
+			v := flagClass(p, f)
 			a := attrFlag + attr(f)
 			pr.holds[a], pr.known[a] = table[v], v != 2
 		}
 	}
 	return pr
-}
-
-// flagValue is the class of p's value of a flag in the policy index's
-// flag tables: 0 false, 1 true, 2 unknown.
-func flagValue(p *Profile, f int) uint64 {
-	if f == flagAboveSize {
-		if !p.aboveKnown {
-			return 2
-		}
-		return b2u(p.aboveSize)
-	}
-	return b2u(p.Enterprise.Dishonest)
 }
 
 // childFact is what the near-miss search needs to know of a child of a
