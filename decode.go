@@ -294,11 +294,11 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 
+var fiscalYearsType = reflect.TypeFor[FiscalYears]()
+
 // jsonShapes maps the types whose JSON methods are faster codecs of another
 // type's JSON to that type, so that checkValue walks them field by field
 // and names the path of an error within them.
-var fiscalYearsType = reflect.TypeFor[FiscalYears]()
-
 var jsonShapes = map[reflect.Type]reflect.Type{
 	reflect.TypeFor[Enterprise]():  reflect.TypeFor[enterpriseJSON](),
 	reflect.TypeFor[FiscalYears](): reflect.TypeFor[map[string]FiscalYear](),

@@ -145,8 +145,8 @@ func (e *Engine) Load(ctx context.Context) error {
 // every byte a load allocates is kept, so collecting each time the heap
 // doubles (GOGC=100) marks the growing heap again and again for little
 // garbage: a quarter of start-up's CPU. At 400 the collector runs about a
-// third as often (200,000 profiles: 15 cycles → 4, start-up user CPU
-// 2.5 s → 1.5 s), and the heap peaks a sixth higher during the load, well
+// half as often (200,000 profiles: 14 cycles → 7, start-up user CPU
+// 1.5–2.3 s → 1.3–1.6 s), and the heap peaks a sixth higher during the load, well
 // below the twice the live heap GOGC=100 allows once serving; a memory
 // limit (GOMEMLIMIT, or serve's default) still bounds it.
 const loadGCPercent = 400

@@ -378,7 +378,7 @@ func envOr(name, def string) string {
 // its cgroup's limit (memory.max) or else the machine's (MemTotal of
 // /proc/meminfo), and 0 when neither is known. Without a limit the
 // collector lets the heap grow to twice what is live, which for a province
-// (2,000,000 profiles, about 2.5 GB live) is more than a machine or a
+// (2,000,000 profiles, about 2.2 GiB live) is more than a machine or a
 // container sized for it may have; with one it collects more often as the
 // heap nears the limit instead. The quarter left is for what the Go heap
 // does not hold: SQLite's page cache, the bleve indexes, the kernel.
